@@ -1,0 +1,99 @@
+"""One series in, its memory and candidate sequence lengths out: the `analyze` job.
+
+Runs the ACF analysis for each transform, then proposes candidates.  It reports each step
+through the shared :class:`~seqlen_tui.core.events.Reporter` (the app draws each transform's
+ACF as soon as it is ready) and stops between steps when the caller cancels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .acf import TRANSFORMS, AcfAnalysis, analyze_transform, check_max_lag, default_max_lag
+from .candidates import CandidateSet, propose_candidates
+from .data import Series
+from .events import SILENT, Reporter
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SeriesAnalysis:
+    series: Series
+    max_lag: int
+    alpha: float
+    transforms: dict[str, AcfAnalysis]
+    skipped: dict[str, str]
+    candidates: CandidateSet
+
+    def to_dict(self) -> dict:
+        summary = self.series.summary
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "file": summary.path,
+            "column": summary.column,
+            "n": summary.n,
+            "frequency": summary.frequency.alias,
+            "dropped": dict(summary.dropped),
+            "summary": summary.to_dict(),
+            "max_lag": self.max_lag,
+            "alpha": self.alpha,
+            "acf": {name: analysis.to_dict() for name, analysis in self.transforms.items()},
+            "skipped_transforms": dict(self.skipped),
+            **self.candidates.to_dict(),
+        }
+
+
+def peak_distance(seasonal_periods: tuple[int, ...]) -> int:
+    """Minimum spacing of ACF peaks: half the shortest natural period (the article fixed 24)."""
+    return max(2, min(seasonal_periods) // 2) if seasonal_periods else 2
+
+
+def analyze_series(
+    series: Series,
+    *,
+    max_lag: int | None = None,
+    alpha: float = 0.05,
+    user_lags: tuple[int, ...] = (),
+    reporter: Reporter = SILENT,
+) -> SeriesAnalysis:
+    if not 0 < alpha < 1:
+        from .errors import DataError
+
+        raise DataError(f"--alpha must be between 0 and 1, e.g. 0.05 (got {alpha})")
+    n = len(series.values)
+    frequency = series.summary.frequency
+    if max_lag is None:
+        max_lag = default_max_lag(n, frequency.seasonal_periods)
+    check_max_lag(max_lag, n)
+    distance = peak_distance(frequency.seasonal_periods)
+
+    transforms: dict[str, AcfAnalysis] = {}
+    skipped: dict[str, str] = {}
+    for step, name in enumerate(TRANSFORMS):
+        reporter.stage("acf", f"ACF of the {name} series up to lag {max_lag}")
+        analysis = analyze_transform(series.values, name, max_lag, alpha, distance)
+        if analysis is None:
+            skipped[name] = _skip_reason(name)
+            reporter.info(f"{name}: skipped ({skipped[name]})")
+        else:
+            transforms[name] = analysis
+            reporter.emit("result", f"{name}: ACF ready", stage="acf", data=analysis)
+        reporter.emit("progress", stage="acf", fraction=(step + 1) / (len(TRANSFORMS) + 1))
+
+    reporter.stage("candidates", "choosing candidate sequence lengths")
+    candidates = propose_candidates(
+        transforms,
+        n,
+        frequency.seasonal_periods,
+        frequency.period_names,
+        tuple(user_lags),
+    )
+    reporter.emit("progress", stage="candidates", fraction=1.0)
+    return SeriesAnalysis(series, max_lag, alpha, transforms, skipped, candidates)
+
+
+def _skip_reason(name: str) -> str:
+    if name == "logret":
+        return "log returns need every value above zero"
+    return "the series is constant under this transform"

@@ -1,0 +1,174 @@
+"""Which sequence lengths are worth benchmarking, and why each one.
+
+The article benchmarks only multiples of one number (the first insignificant lag of the
+differenced ACF, × 1..4).  That misses the lengths practice says matter most: the AR order
+the data supports (PACF cutoff, AIC/BIC), and one or two seasonal periods (a window should
+hold at least one cycle).  We keep the article's rule and add those, each tagged with the
+reason it is there, so the leaderboard can be read as "why was 48 tried? — one day".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .acf import TRANSFORM_LABELS, AcfAnalysis
+
+#: A candidate must leave at least this many training windows …
+MIN_TRAIN_WINDOWS = 100
+#: … and at least this many windows per input step (long windows need more examples).
+WINDOWS_PER_STEP = 2
+#: Share of the series used for training in the default chronological split.
+TRAIN_FRACTION = 0.7
+#: Seasonal ACF peaks taken per transform (strongest first, harmonics skipped).
+PEAKS_PER_TRANSFORM = 3
+#: A seasonal peak must reach this share of the strongest one to become a candidate.
+PEAK_SHARE_OF_TOP = 0.5
+#: A multiple of a period must beat it by this much ACF to count as a period of its own.
+HARMONIC_MARGIN = 0.05
+#: The article multiplies its base lag by 1..4.
+ARTICLE_MULTIPLIERS = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    lag: int
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"lag": self.lag, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class DroppedCandidate:
+    lag: int
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"lag": self.lag, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class CandidateSet:
+    candidates: tuple[Candidate, ...]
+    dropped: tuple[DroppedCandidate, ...]
+
+    @property
+    def lags(self) -> tuple[int, ...]:
+        return tuple(c.lag for c in self.candidates)
+
+    def to_dict(self) -> dict:
+        return {
+            "candidates": [c.to_dict() for c in self.candidates],
+            "dropped_candidates": [d.to_dict() for d in self.dropped],
+        }
+
+
+def max_feasible_lag(n: int, train_fraction: float = TRAIN_FRACTION) -> int:
+    """The longest lag that still leaves enough training windows (0 if none does).
+
+    With a differenced target, lag L uses L+1 levels per window, so the training part of
+    ``n`` points holds ``floor(train_fraction * n) - L - 1`` windows; we want at least
+    ``MIN_TRAIN_WINDOWS`` of them and at least ``WINDOWS_PER_STEP`` per input step.
+    """
+    train_points = int(train_fraction * n)
+    by_count = train_points - 1 - MIN_TRAIN_WINDOWS
+    by_ratio = (train_points - 1) // (WINDOWS_PER_STEP + 1)
+    return max(0, min(by_count, by_ratio))
+
+
+def propose_candidates(
+    analyses: dict[str, AcfAnalysis],
+    n: int,
+    seasonal_periods: tuple[int, ...] = (),
+    period_names: tuple[str, ...] = (),
+    user_lags: tuple[int, ...] = (),
+) -> CandidateSet:
+    """Candidate lags with their reasons, sorted; too-long ones listed as dropped."""
+    reasons: dict[int, list[str]] = {}
+
+    def add(lag: int | None, why: str) -> None:
+        if lag is not None and lag >= 1 and why not in reasons.setdefault(int(lag), []):
+            reasons[int(lag)].append(why)
+
+    diff = analyses.get("diff")
+    if diff is not None:
+        base = diff.first_insignificant_lag
+        for k in ARTICLE_MULTIPLIERS:
+            add(base * k, f"article: {k} × first insignificant ACF lag of differences ({base})")
+
+    for name in ("raw", "diff"):
+        analysis = analyses.get(name)
+        if analysis is None:
+            continue
+        label = TRANSFORM_LABELS[name]
+        add(analysis.pacf_cutoff, f"PACF cutoff ({label})")
+        for criterion, order in (("AIC", analysis.ar_order_aic), ("BIC", analysis.ar_order_bic)):
+            capped = ", the search's cap" if order == analysis.ar_max_order else ""
+            add(order, f"AR order by {criterion} ({label}{capped})")
+        for peak in seasonal_peaks(analysis):
+            add(peak, f"ACF peak ({label}, r={analysis.acf[peak]:.2f})")
+
+    names = period_names or tuple(f"period {p}" for p in seasonal_periods)
+    for period, name in zip(seasonal_periods, names):
+        add(period, f"natural period: one {name}")
+
+    for lag in user_lags:
+        add(lag, "your list")
+
+    limit = max_feasible_lag(n)
+    kept, dropped = [], []
+    for lag in sorted(reasons):
+        if lag <= limit:
+            kept.append(Candidate(lag, tuple(reasons[lag])))
+        else:
+            why = "; ".join(reasons[lag])
+            dropped.append(
+                DroppedCandidate(
+                    lag,
+                    f"too long for {n} points: at most {limit} leaves {MIN_TRAIN_WINDOWS}+ "
+                    f"training windows ({why})",
+                )
+            )
+    return CandidateSet(tuple(kept), tuple(dropped))
+
+
+def seasonal_peaks(analysis: AcfAnalysis) -> tuple[int, ...]:
+    """The few ACF peaks worth a candidate: fundamentals at least half as strong as the top one.
+
+    Weaker peaks are mostly the shape *within* one cycle (a load curve's morning and evening
+    bumps) rather than cycles of their own.
+    """
+    periods = fundamental_periods(analysis.peaks, analysis.acf)
+    if not periods:
+        return ()
+    top = max(analysis.acf[p] for p in periods)
+    strong = [p for p in periods if analysis.acf[p] >= PEAK_SHARE_OF_TOP * top]
+    return tuple(strong[:PEAKS_PER_TRANSFORM])
+
+
+def fundamental_periods(
+    peaks: tuple[int, ...], acf_values, tolerance: int = 1, margin: float = HARMONIC_MARGIN
+) -> tuple[int, ...]:
+    """Seasonal periods from ACF peaks given strongest first, harmonics folded away.
+
+    A 24-step cycle shows peaks of nearly equal height at 24, 48, 72, …, and noise decides
+    which of them is "strongest". A multiple of a period is kept only when it is clearly
+    (``margin``) stronger than that period: a weekly peak above the daily one is a cycle of
+    its own, a daily cycle's second day is not.
+    """
+
+    def is_multiple(big: int, small: int) -> bool:
+        return big > small and min(big % small, small - big % small) <= tolerance
+
+    def explained(big: int, small: int) -> bool:
+        return is_multiple(big, small) and acf_values[big] < acf_values[small] + margin
+
+    kept: list[int] = []
+    for peak in peaks:
+        if any(explained(peak, base) for base in kept):
+            continue
+        harmonics = [b for b in kept if explained(b, peak)]
+        position = kept.index(harmonics[0]) if harmonics else len(kept)
+        kept = [b for b in kept if b not in harmonics]
+        kept.insert(min(position, len(kept)), peak)
+    return tuple(kept)

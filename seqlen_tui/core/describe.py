@@ -1,0 +1,110 @@
+"""Plain-text views of a data summary and an analysis, shared by the CLI and the app.
+
+Kept apart from the computations so the numbers have one source and every front end words
+them the same way.
+"""
+
+from __future__ import annotations
+
+from .acf import AcfAnalysis
+from .analysis import SeriesAnalysis
+from .data import DataSummary
+
+DROP_WORDS = {
+    "missing": "missing value",
+    "infinite": "infinite value",
+    "duplicate_timestamp": "duplicate timestamp (last kept)",
+    "bad_timestamp": "unreadable timestamp",
+    "before_start": "before --start",
+    "after_end": "after --end",
+    "before_last_n": "before --last",
+}
+
+
+def describe_summary(summary: DataSummary) -> list[str]:
+    """A few lines: what was read, what was dropped, which natural periods follow."""
+    span = ""
+    if summary.first and summary.last:
+        daily = all(t.endswith("T00:00:00") for t in (summary.first, summary.last))
+        span = f" ({_when(summary.first, daily)} → {_when(summary.last, daily)})"
+    freq = summary.frequency
+    lines = [
+        f"{summary.path}: column {summary.column!r}, {summary.n:,} points{span}",
+        f"  frequency: {freq.description}" + (f" [{freq.alias}]" if freq.alias else ""),
+    ]
+    if summary.time_column is None:
+        lines.append("  no timestamp column: row order is taken as time order")
+    if freq.seasonal_periods:
+        periods = ", ".join(
+            f"{p} ({name})" for p, name in zip(freq.seasonal_periods, freq.period_names)
+        )
+        lines.append(f"  natural periods: {periods}")
+    if summary.dropped:
+        parts = [f"{count:,} {DROP_WORDS.get(why, why)}" for why, count in summary.dropped.items()]
+        lines.append(f"  dropped {sum(summary.dropped.values()):,} of {summary.n_rows:,} rows: " + ", ".join(parts))
+    return lines
+
+
+def _when(iso: str, daily: bool) -> str:
+    """ISO timestamp without the noise: no ``T``, no midnight for daily data."""
+    return iso.removesuffix("T00:00:00") if daily else iso.replace("T", " ")
+
+
+def _fmt(value: object) -> str:
+    return "—" if value is None else str(value)
+
+
+def describe_findings(analysis: SeriesAnalysis) -> list[str]:
+    """The ACF findings, one row per transform, then the candidates with their reasons."""
+    lines = [f"ACF findings (max lag {analysis.max_lag}, alpha {analysis.alpha:g})"]
+    header = (
+        f"  {'series':<12} {'1st insig':>9} {'max sig':>8} {'seas.peak':>9} "
+        f"{'PACF cut':>8} {'AR AIC':>6} {'AR BIC':>6}  peaks (strongest first)"
+    )
+    lines.append(header)
+    for result in analysis.transforms.values():
+        lines.append(_finding_row(result))
+    for name, why in analysis.skipped.items():
+        lines.append(f"  {name:<12} skipped: {why}")
+    lines.append("")
+    cands = analysis.candidates
+    lines.append(f"Candidate sequence lengths ({len(cands.candidates)}): " + ", ".join(map(str, cands.lags)))
+    for cand in cands.candidates:
+        lines.append(f"  {cand.lag:>5}  " + "; ".join(cand.reasons))
+    if cands.dropped:
+        lines.append(f"Dropped ({len(cands.dropped)}):")
+        for dropped in cands.dropped:
+            lines.append(f"  {dropped.lag:>5}  {dropped.reason}")
+    return lines
+
+
+def _finding_row(result: AcfAnalysis) -> str:
+    peaks = ", ".join(map(str, result.peaks[:6])) or "—"
+    if len(result.peaks) > 6:
+        peaks += ", …"
+    return (
+        f"  {result.label:<12} {result.first_insignificant_lag:>9} {result.max_significant_lag:>8} "
+        f"{_fmt(result.seasonal_peak_lag):>9} {result.pacf_cutoff:>8} {result.ar_order_aic:>6} "
+        f"{result.ar_order_bic:>6}  {peaks}"
+    )
+
+
+def plot_acf_text(result: AcfAnalysis, width: int = 78, height: int = 15) -> str:
+    """The ACF as a terminal chart (plotext), with its band and the article's cutoff marked."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    lags = result.lags.tolist()
+    plt.plot(lags, result.band_high.tolist(), color="gray", label="band")
+    plt.plot(lags, result.band_low.tolist(), color="gray")
+    plt.bar(lags, result.acf.tolist(), color="blue", width=0.1)
+    plt.vline(result.first_insignificant_lag, "red")
+    plt.title(
+        f"ACF ({result.label}); first insignificant lag {result.first_insignificant_lag} (red)"
+    )
+    plt.xlabel("lag")
+    plt.theme("clear")
+    text = plt.build()
+    plt.clear_figure()
+    return text

@@ -1,0 +1,75 @@
+"""One small progress/cancellation interface shared by every front end.
+
+The core never prints and never knows who is listening: it calls ``reporter.emit(Event)``.
+The CLI prints events to stderr, the app turns them into Textual messages, batch runs log
+them, tests collect them.  Cancellation is one ``threading.Event``-like object (anything
+with ``is_set()``); long steps call :func:`Reporter.check_cancelled` between units of work
+so a cancel takes effect within one unit.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+
+class Cancelled(Exception):
+    """Raised inside the core when the caller's cancellation signal is set."""
+
+
+class CancelSignal(Protocol):
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Event:
+    """A progress event.
+
+    ``kind`` is one of ``stage`` (a new step begins), ``info``, ``warning``, ``progress``
+    (``fraction`` in [0, 1] of the whole job) or ``result`` (``data`` holds a partial
+    result, e.g. one transform's ACF analysis, so a UI can draw it before the job ends).
+    """
+
+    kind: str
+    message: str = ""
+    stage: str | None = None
+    fraction: float | None = None
+    data: Any = None
+    time: float = field(default_factory=time.time)
+
+
+EventCallback = Callable[[Event], None]
+
+
+class Reporter:
+    """Bundles the caller's callback and cancellation signal; both optional."""
+
+    def __init__(self, callback: EventCallback | None = None, cancel: CancelSignal | None = None):
+        self._callback = callback
+        self._cancel = cancel
+
+    def emit(self, kind: str, message: str = "", **fields: Any) -> None:
+        if self._callback is not None:
+            self._callback(Event(kind, message, **fields))
+
+    def stage(self, stage: str, message: str) -> None:
+        self.check_cancelled()
+        self.emit("stage", message, stage=stage)
+
+    def info(self, message: str, **fields: Any) -> None:
+        self.emit("info", message, **fields)
+
+    def warning(self, message: str, **fields: Any) -> None:
+        self.emit("warning", message, **fields)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel is not None and self._cancel.is_set()
+
+    def check_cancelled(self) -> None:
+        if self.cancelled:
+            raise Cancelled("cancelled by the user")
+
+
+SILENT = Reporter()

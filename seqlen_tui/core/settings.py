@@ -1,0 +1,293 @@
+"""Read and update the user's ``settings.json`` without ever losing what was in it.
+
+The file belongs to the user's training code (it reads ``<ASSET>_SL`` from it), and it holds
+their other keys too, so this module only ever changes one key and keeps everything else:
+other keys, their order, the file mode, a symlink pointing at the real file.
+
+A save is safe against the three ways such a file usually gets damaged:
+
+* a crash mid-write: we write a temp file in the same folder, fsync it and ``os.replace`` it
+  over the original, so readers see either the old file or the new one, never half of each;
+* two tools saving at once: an exclusive ``filelock`` on ``<name>.lock`` next to the file,
+  inside which we re-read the file, so each writer keeps the key the other just wrote.
+  It is an OS lock (flock), so a killed process never leaves a stale lock behind;
+* a file we cannot parse: we refuse and leave it byte-identical instead of "repairing" it.
+
+The previous contents are kept in ``<name>.bak`` so a user can undo a save by hand.
+A zero-byte (or whitespace-only) file counts as ``{}``: it is what ``touch settings.json``
+makes, holds nothing to lose, and its bytes still go to ``.bak``.
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from seqlen_tui.core.errors import SettingsError
+
+ENV_VAR = "SEQLEN_SETTINGS"
+DEFAULT_NAME = "settings.json"
+TOOL_BLOCK = "seqlen_tui"
+_FIX = "fix or move it; it was not changed"
+# Pandas reads these transparently, so "BTC-USD.csv.gz" is still the asset "BTC-USD".
+_COMPRESSION_SUFFIXES = {".gz", ".bz2", ".xz", ".zip", ".zst", ".tar"}
+
+
+def settings_key(asset: str) -> str:
+    """``BTC-USD`` -> ``BTC_USD_SL``: a name the user's code can also use as an identifier."""
+    cleaned = re.sub(r"[^A-Z0-9_]+", "_", asset.upper()).strip("_")
+    if not cleaned:
+        raise SettingsError(
+            f"cannot make a settings key from the asset name {asset!r}; "
+            "pass --asset NAME with letters or digits"
+        )
+    return f"{cleaned}_SL"
+
+
+def asset_from_path(path: str | os.PathLike[str]) -> str:
+    """The asset name a data file implies: its stem, ignoring a compression suffix."""
+    p = Path(path)
+    if p.suffix.lower() in _COMPRESSION_SUFFIXES:
+        p = Path(p.stem)
+    return p.stem
+
+
+def resolve_settings_path(
+    explicit: str | os.PathLike[str] | None,
+    environ: Mapping[str, str] = os.environ,
+) -> Path:
+    """``--settings`` beats ``$SEQLEN_SETTINGS`` beats ``./settings.json``.
+
+    A directory means ``settings.json`` inside it, because the original article's users keep
+    the file in their project folder (their ``home`` key): ``--settings ~/myproject`` works.
+    Symlinks are not resolved here, so messages show the path the user gave.
+    """
+    raw = explicit if explicit not in (None, "") else environ.get(ENV_VAR) or DEFAULT_NAME
+    path = Path(os.path.expanduser(os.fspath(raw)))
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    return path / DEFAULT_NAME if path.is_dir() else path
+
+
+class SettingsStore:
+    """One settings file: read it, read the tool's defaults from it, save one lag into it."""
+
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+
+    def __repr__(self) -> str:
+        return f"SettingsStore({str(self.path)!r})"
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def read(self) -> dict[str, Any]:
+        """The file's top-level object in file order; ``{}`` if the file does not exist."""
+        return _parse(self.path, self._read_bytes(self.path))
+
+    def current_value(self, key: str) -> Any | None:
+        return self.read().get(key)
+
+    def tool_defaults(self) -> dict[str, Any]:
+        """The optional ``"seqlen_tui": {...}`` block, where users keep their usual options."""
+        block = self.read().get(TOOL_BLOCK)
+        if block is None:
+            return {}
+        if not isinstance(block, dict):
+            raise SettingsError(
+                f'"{TOOL_BLOCK}" in {self.path} must be an object like {{"max_lag": 200}}, '
+                f"not {_json_type(block)}; {_FIX}"
+            )
+        return block
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def save_lag(self, key: str, lag: int) -> Path:
+        """Store ``lag`` under ``key`` as a plain int and return the file actually written."""
+        if isinstance(lag, bool) or not isinstance(lag, numbers.Integral) or lag < 1:
+            raise ValueError(f"the sequence length must be a positive integer, got {lag!r}")
+        return self.update({key: int(lag)})  # int(): numpy ints are not JSON-serialisable
+
+    def update(self, values: Mapping[str, Any]) -> Path:
+        """Set ``values`` and keep every other key; existing keys keep their position.
+
+        Returns the real file written: a symlinked settings file is updated at its target and
+        the link stays, since the user made it on purpose (e.g. to share one file).
+        """
+        for key in values:
+            if not isinstance(key, str) or not key:
+                raise ValueError(f"settings keys must be non-empty strings, got {key!r}")
+        try:  # fail on unserialisable values before touching anything
+            json.dumps(dict(values))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"cannot store these values as JSON: {exc}") from exc
+
+        target = Path(os.path.realpath(self.path))
+        folder = target.parent
+        if not folder.is_dir():
+            raise SettingsError(f"folder {folder} does not exist; create it or pass --settings")
+        if not os.access(folder, os.W_OK):
+            raise SettingsError(
+                f"folder {folder} is read-only, so {target.name} cannot be saved safely; "
+                f"make it writable or pass --settings; {target} was not changed"
+            )
+        lock = FileLock(target.with_name(target.name + ".lock"), timeout=self.lock_timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise SettingsError(
+                f"another seqlen-tui is saving to {target} (waited {self.lock_timeout:g} s "
+                f"for {lock.lock_file}); let it finish and try again"
+            ) from None
+        except OSError as exc:  # the lock file itself could not be created or opened
+            raise SettingsError(
+                f"cannot use the lock file {lock.lock_file}: {_reason(exc)}; remove or fix it, "
+                f"or pass --settings; {target} was not changed"
+            ) from exc
+        try:
+            self._write_locked(target, values)
+        finally:
+            lock.release()
+        return target
+
+    def _write_locked(self, target: Path, values: Mapping[str, Any]) -> None:
+        # Re-read under the lock: what we read before may be stale if another writer just saved.
+        old_bytes = self._read_bytes(target)
+        data = _parse(target, old_bytes)
+        data.update(values)  # dict keeps an existing key's position; new keys go last
+        text = json.dumps(data, indent=4, ensure_ascii=False) + "\n"
+
+        try:
+            old_stat = target.stat() if old_bytes is not None else None
+            mode = old_stat.st_mode & 0o7777 if old_stat else 0o666 & ~_umask()
+            tmp = _write_temp(target, text.encode("utf-8"), mode, old_stat)
+            try:
+                if old_bytes is not None:
+                    bak = target.with_name(target.name + ".bak")
+                    os.replace(_write_temp(bak, old_bytes, mode, old_stat), bak)
+                os.replace(tmp, target)
+            except BaseException:
+                _unlink_quietly(tmp)
+                raise
+        except OSError as exc:
+            raise SettingsError(f"could not save {target}: {_reason(exc)}; it was not changed") from exc
+        _fsync_dir(target.parent)
+
+    @staticmethod
+    def _read_bytes(path: Path) -> bytes | None:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise SettingsError(f"cannot read settings file {path}: {_reason(exc)}") from exc
+
+
+def _parse(path: Path, raw: bytes | None) -> dict[str, Any]:
+    """Parse strictly: anything but a JSON object is refused, naming where the problem is."""
+    if raw is None:
+        return {}
+    try:
+        text = raw.decode("utf-8-sig")  # tolerate the BOM Windows editors add
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SettingsError(f"settings file {path} is not UTF-8 text (line {line}); {_FIX}") from None
+    if not text.strip():
+        return {}
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SettingsError(
+            f"settings file {path} is not valid JSON: {exc.msg} at line {exc.lineno} "
+            f"column {exc.colno}; {_FIX}"
+        ) from None
+    if not isinstance(data, dict):
+        start = len(text) - len(text.lstrip())
+        line = text.count("\n", 0, start) + 1
+        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        raise SettingsError(
+            f"settings file {path} must hold a JSON object ({{...}}) but holds "
+            f"{_json_type(data)} at line {line} column {col}; {_FIX}"
+        )
+    return data
+
+
+def _write_temp(beside: Path, payload: bytes, mode: int, like: os.stat_result | None) -> str:
+    """Write ``payload`` durably to a temp file in ``beside``'s folder, ready for os.replace.
+
+    Same folder, because os.replace is only atomic within one filesystem.
+    """
+    fd, tmp = tempfile.mkstemp(dir=beside.parent, prefix=f".{beside.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if like is not None and hasattr(os, "chown") and (like.st_uid, like.st_gid) != _owner(tmp):
+            try:  # e.g. run with sudo: keep the file the user's; only root may do this
+                os.chown(tmp, like.st_uid, like.st_gid)
+            except OSError:
+                pass
+        os.chmod(tmp, mode)  # after chown, which may clear setuid/setgid bits
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    return tmp
+
+
+def _owner(path: str) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_uid, st.st_gid
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where possible (os.umask is not thread-safe)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable; best effort, since not every OS/filesystem allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false",
+             type(None): "null", int: "a number", float: "a number"}
+    return names.get(type(value), type(value).__name__)

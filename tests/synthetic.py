@@ -1,0 +1,27 @@
+"""Series with known answers, generated (no data files needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import lfilter
+
+
+def ar_process(coefs: tuple[float, ...], n: int, seed: int = 0, burn_in: int = 500) -> np.ndarray:
+    """x_t = sum_i coefs[i] * x_{t-1-i} + e_t with standard normal noise."""
+    noise = np.random.default_rng(seed).standard_normal(n + burn_in)
+    return lfilter([1.0], np.r_[1.0, -np.asarray(coefs)], noise)[burn_in:]
+
+
+def white_noise(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(n)
+
+
+def random_profile(period: int, n: int, noise: float = 0.5, seed: int = 0) -> np.ndarray:
+    """A random profile of length ``period`` repeated, plus noise (like a daily load shape)."""
+    rng = np.random.default_rng(seed)
+    profile = rng.standard_normal(period)
+    return np.resize(profile, n) + noise * rng.standard_normal(n)
+
+
+def random_walk(n: int, seed: int = 0, start: float = 100.0) -> np.ndarray:
+    return start + np.random.default_rng(seed).standard_normal(n).cumsum()

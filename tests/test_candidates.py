@@ -1,0 +1,98 @@
+"""Candidate lags: the article's rule plus PACF/AIC/BIC, seasonal peaks and natural periods."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seqlen_tui.core.acf import analyze_transform
+from seqlen_tui.core.candidates import (
+    MIN_TRAIN_WINDOWS,
+    fundamental_periods,
+    max_feasible_lag,
+    propose_candidates,
+    seasonal_peaks,
+)
+from synthetic import ar_process, random_profile
+
+
+def _analyses(x, max_lag):
+    return {
+        name: result
+        for name in ("raw", "diff")
+        if (result := analyze_transform(x, name, max_lag)) is not None
+    }
+
+
+def test_period_24_profile_puts_24_among_candidates_with_a_peak_reason():
+    x = random_profile(24, 24 * 200, seed=11)
+    cands = propose_candidates(_analyses(x, 100), len(x))
+    assert 24 in cands.lags
+    reasons = dict((c.lag, c.reasons) for c in cands.candidates)[24]
+    assert any(r.startswith("ACF peak") for r in reasons)
+    # Harmonics of 24 are not added as peak candidates of their own.
+    peak_lags = {c.lag for c in cands.candidates if any("ACF peak" in r for r in c.reasons)}
+    assert peak_lags == {24}
+
+
+def test_article_rule_and_ar_order_are_candidates():
+    x = ar_process((0.5, 0.3), 3000, seed=12)
+    analyses = _analyses(x, 40)
+    cands = propose_candidates(analyses, len(x))
+    base = analyses["diff"].first_insignificant_lag
+    for k in (1, 2, 3, 4):
+        assert base * k in cands.lags
+    by_lag = {c.lag: c.reasons for c in cands.candidates}
+    assert "PACF cutoff (raw)" in by_lag[2]
+    assert "AR order by BIC (raw)" in by_lag[2]
+    assert cands.lags == tuple(sorted(cands.lags))
+
+
+def test_natural_periods_and_user_lags_are_added_with_reasons():
+    x = ar_process((0.5,), 2000, seed=13)
+    cands = propose_candidates(_analyses(x, 40), len(x), (48, 336), ("day", "week"), (7, 48))
+    by_lag = {c.lag: c.reasons for c in cands.candidates}
+    assert "natural period: one day" in by_lag[48]
+    assert "your list" in by_lag[48]
+    assert "your list" in by_lag[7]
+    assert "natural period: one week" in by_lag[336]
+
+
+def test_too_long_candidates_are_dropped_with_the_reason():
+    x = ar_process((0.5,), 600, seed=14)
+    cands = propose_candidates(_analyses(x, 40), len(x), (168,), ("week",), (500,))
+    limit = max_feasible_lag(600)
+    assert all(lag <= limit for lag in cands.lags)
+    dropped = {d.lag: d.reason for d in cands.dropped}
+    assert set(dropped) == {168, 500}
+    assert "too long for 600 points" in dropped[500]
+    assert "your list" in dropped[500]
+
+
+def test_max_feasible_lag_leaves_enough_training_windows():
+    for n in (200, 1000, 5000, 100_000):
+        lag = max_feasible_lag(n)
+        train = int(0.7 * n)
+        assert train - lag - 1 >= MIN_TRAIN_WINDOWS
+        assert train - lag - 1 >= 2 * lag
+    assert max_feasible_lag(50) == 0
+
+
+def test_fundamental_periods_fold_harmonics():
+    acf = np.zeros(400)
+    acf[[24, 48, 72, 96]] = [0.70, 0.72, 0.71, 0.69]
+    acf[7], acf[168], acf[12] = 0.3, 0.8, 0.2
+    # 48 is "strongest" by noise; 24 is as strong and divides it, so 24 is the period.
+    # 168 is a multiple of 24 (and of 7) but clearly stronger: a cycle of its own (a week).
+    assert fundamental_periods((168, 48, 72, 24, 96, 7, 12), acf) == (168, 24, 7, 12)
+    acf[168] = 0.72  # now just another multiple of 24
+    assert fundamental_periods((168, 48, 72, 24, 96), acf) == (24,)
+    assert fundamental_periods((24, 49), acf) == (24,)  # within one lag of a multiple
+    assert fundamental_periods((), acf) == ()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_period_24_is_the_only_seasonal_peak_of_a_24_profile(seed):
+    x = random_profile(24, 24 * 200, seed=seed)
+    for name in ("raw", "diff"):
+        assert seasonal_peaks(analyze_transform(x, name, 100)) == (24,)

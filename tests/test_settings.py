@@ -1,0 +1,521 @@
+"""The settings store must never lose or damage what the user already had in settings.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from seqlen_tui.core.errors import SettingsError
+from seqlen_tui.core.settings import (
+    SettingsStore,
+    asset_from_path,
+    resolve_settings_path,
+    settings_key,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CHILD = Path(__file__).resolve().parent / "helpers" / "settings_child.py"
+
+# What a user of the original article might have: their keys, in their order.
+USER_SETTINGS = {
+    "home": "/home/ana/lstm-project",
+    "AAPL_SL": 30,
+    "model": {"units": [64, 32], "dropout": 0.2, "optimizer": {"name": "adam", "lr": 1e-3}},
+    "note": "prévision €uro — 予測",
+    "ratios": [0.1, 2.5e-07, 1.7976931348623157e308, -0.0],
+    "big": 12345678901234567890,
+    "flags": {"shuffle": False, "verbose": True, "seed": None},
+    "seqlen_tui": {"max_lag": 200, "alpha": 0.05},
+    "z_last": "end",
+}
+
+
+def write_json(path: Path, data, **dumps_kwargs) -> bytes:
+    raw = json.dumps(data, **dumps_kwargs).encode("utf-8")
+    path.write_bytes(raw)
+    return raw
+
+
+def listing(folder: Path) -> set[str]:
+    # The .lock sidecar is expected to persist (unlinking it would break mutual exclusion).
+    return {p.name for p in folder.iterdir()} - {"settings.json.lock"}
+
+
+def temp_files(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def snapshot(path: Path) -> tuple[bytes, int, int]:
+    st = path.stat()
+    return path.read_bytes(), st.st_mtime_ns, stat.S_IMODE(st.st_mode)
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.update(extra)
+    return env
+
+
+# -- keys and paths -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("asset", "key"),
+    [
+        ("BTC-USD", "BTC_USD_SL"),
+        ("btc usd.x", "BTC_USD_X_SL"),
+        ("eth", "ETH_SL"),
+        ("^GSPC", "GSPC_SL"),
+        ("  2330.TW  ", "2330_TW_SL"),
+        ("a--b__c", "A_B__C_SL"),
+        ("€uro/Stoxx 50!", "URO_STOXX_50_SL"),
+    ],
+)
+def test_settings_key_cleans_to_identifier(asset, key):
+    assert settings_key(asset) == key
+
+
+@pytest.mark.parametrize("asset", ["", "---", "  ", "€"])
+def test_settings_key_refuses_names_with_nothing_left(asset):
+    with pytest.raises(SettingsError, match="--asset"):
+        settings_key(asset)
+
+
+@pytest.mark.parametrize(
+    ("path", "asset"),
+    [
+        ("BTC-USD.csv", "BTC-USD"),
+        ("data/eth.parquet", "eth"),
+        (Path("/srv/data/btc usd.x.csv"), "btc usd.x"),
+        ("data/BTC-USD.csv.gz", "BTC-USD"),
+        ("prices", "prices"),
+    ],
+)
+def test_asset_from_path_is_the_stem(path, asset):
+    assert asset_from_path(path) == asset
+
+
+def test_key_from_data_file():
+    assert settings_key(asset_from_path("data/BTC-USD.csv")) == "BTC_USD_SL"
+
+
+def test_resolve_order_explicit_then_env_then_cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = {"SEQLEN_SETTINGS": str(tmp_path / "from_env.json")}
+    assert resolve_settings_path(tmp_path / "given.json", env) == tmp_path / "given.json"
+    assert resolve_settings_path(None, env) == tmp_path / "from_env.json"
+    assert resolve_settings_path(None, {}) == tmp_path / "settings.json"
+    assert resolve_settings_path(None, {"SEQLEN_SETTINGS": ""}) == tmp_path / "settings.json"
+    assert resolve_settings_path("rel/s.json", {}) == tmp_path / "rel" / "s.json"
+
+
+def test_resolve_uses_environ_by_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEQLEN_SETTINGS", str(tmp_path / "env.json"))
+    assert resolve_settings_path(None) == tmp_path / "env.json"
+
+
+def test_resolve_directory_means_settings_json_inside(tmp_path, monkeypatch):
+    project = tmp_path / "myproject"
+    project.mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert resolve_settings_path(project, {}) == project / "settings.json"
+    assert resolve_settings_path("~/myproject", {}) == project / "settings.json"
+    assert resolve_settings_path(None, {"SEQLEN_SETTINGS": str(project)}) == project / "settings.json"
+    monkeypatch.chdir(project)
+    assert resolve_settings_path(".", {}) == project / "settings.json"
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def test_read_missing_file_is_empty(tmp_path):
+    store = SettingsStore(tmp_path / "settings.json")
+    assert store.read() == {}
+    assert store.current_value("BTC_USD_SL") is None
+    assert store.tool_defaults() == {}
+
+
+def test_read_keeps_order_and_values(tmp_path):
+    path = tmp_path / "settings.json"
+    write_json(path, USER_SETTINGS, indent=2, ensure_ascii=False)
+    store = SettingsStore(path)
+    data = store.read()
+    assert list(data) == list(USER_SETTINGS)
+    assert data == USER_SETTINGS
+    assert store.current_value("AAPL_SL") == 30
+    assert store.current_value("nope") is None
+    assert store.tool_defaults() == {"max_lag": 200, "alpha": 0.05}
+
+
+@pytest.mark.parametrize("block", [[1, 2], "max_lag=200", 5])
+def test_tool_defaults_must_be_an_object(tmp_path, block):
+    path = tmp_path / "settings.json"
+    write_json(path, {"seqlen_tui": block})
+    with pytest.raises(SettingsError, match=r"seqlen_tui.*must be an object"):
+        SettingsStore(path).tool_defaults()
+
+
+def test_read_error_names_line_and_column(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text('{\n    "home": "/x",\n    "A_SL": 4,\n}\n', encoding="utf-8")
+    with pytest.raises(SettingsError) as info:
+        SettingsStore(path).read()
+    message = str(info.value)
+    assert str(path) in message
+    assert "line 4 column 1" in message
+    assert "fix or move it; it was not changed" in message
+
+
+def test_unreadable_file_is_a_settings_error(tmp_path):
+    folder = tmp_path / "settings.json"
+    folder.mkdir()  # a directory where a file should be: read fails with an OSError
+    with pytest.raises(SettingsError, match="cannot read settings file"):
+        SettingsStore(folder).read()
+
+
+# -- saving ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
+def test_save_into_missing_file_creates_it_with_just_the_key(tmp_path, umask, mode):
+    path = tmp_path / "settings.json"
+    old = os.umask(umask)
+    try:
+        written = SettingsStore(path).save_lag("BTC_USD_SL", 48)
+    finally:
+        os.umask(old)
+    assert written == path
+    assert path.read_text(encoding="utf-8") == '{\n    "BTC_USD_SL": 48\n}\n'
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert listing(tmp_path) == {"settings.json"}  # no .bak (nothing to back up), no temp
+
+
+def test_save_keeps_every_other_key_in_order(tmp_path):
+    path = tmp_path / "settings.json"
+    write_json(path, USER_SETTINGS, indent=2, ensure_ascii=False)
+    SettingsStore(path).save_lag("BTC_USD_SL", 48)
+
+    expected = {**USER_SETTINGS, "BTC_USD_SL": 48}
+    text = path.read_text(encoding="utf-8")
+    assert text == json.dumps(expected, indent=4, ensure_ascii=False) + "\n"
+    assert "prévision €uro — 予測" in text  # not \u-escaped
+    data = json.loads(text)
+    assert data == expected
+    assert list(data) == [*USER_SETTINGS, "BTC_USD_SL"]  # new key goes last
+    assert type(data["BTC_USD_SL"]) is int
+    assert temp_files(tmp_path) == []
+
+
+def test_save_replaces_existing_key_in_place_and_backs_up_exact_bytes(tmp_path):
+    path = tmp_path / "settings.json"
+    # Deliberately odd formatting: the .bak must be the user's bytes, not a re-rendering.
+    original = b'{"home":"/p",\t"BTC_USD_SL" : 12,  "z": [1,2]}'
+    path.write_bytes(original)
+
+    SettingsStore(path).save_lag("BTC_USD_SL", 60)
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert list(data) == ["home", "BTC_USD_SL", "z"]
+    assert data == {"home": "/p", "BTC_USD_SL": 60, "z": [1, 2]}
+    assert (tmp_path / "settings.json.bak").read_bytes() == original
+
+    first_save = path.read_bytes()
+    SettingsStore(path).save_lag("ETH_SL", 7)
+    assert (tmp_path / "settings.json.bak").read_bytes() == first_save
+    assert list(json.loads(path.read_text(encoding="utf-8"))) == ["home", "BTC_USD_SL", "z", "ETH_SL"]
+
+
+def test_update_sets_several_keys(tmp_path):
+    path = tmp_path / "settings.json"
+    write_json(path, {"home": "/p", "A_SL": 1})
+    SettingsStore(path).update({"A_SL": 2, "B_SL": 3})
+    assert json.loads(path.read_text(encoding="utf-8")) == {"home": "/p", "A_SL": 2, "B_SL": 3}
+
+
+def test_save_accepts_numpy_integers_as_plain_int(tmp_path):
+    np = pytest.importorskip("numpy")
+    path = tmp_path / "settings.json"
+    SettingsStore(path).save_lag("X_SL", np.int64(24))
+    assert path.read_text(encoding="utf-8") == '{\n    "X_SL": 24\n}\n'
+
+
+@pytest.mark.parametrize("lag", [True, False, 0, -3, 2.5, 48.0, "48", None])
+def test_save_rejects_non_positive_or_non_int_lags(tmp_path, lag):
+    path = tmp_path / "settings.json"
+    raw = write_json(path, {"home": "/p"})
+    with pytest.raises(ValueError):
+        SettingsStore(path).save_lag("X_SL", lag)
+    assert path.read_bytes() == raw
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b'{"home": "/p", "AAPL_SL": 3', id="truncated"),
+        pytest.param(b'{\n  "home": "/p",\n  "AAPL_SL": 3,\n}\n', id="trailing-comma"),
+        pytest.param(b'[{"AAPL_SL": 3}]\n', id="top-level-list"),
+        pytest.param(b'  "AAPL_SL"\n', id="top-level-string"),
+        pytest.param(b"null", id="top-level-null"),
+        pytest.param(b'{"a": 1} {"b": 2}', id="two-documents"),
+        pytest.param(b'{"a": "\xff\xfe"}', id="not-utf8"),
+    ],
+)
+def test_malformed_file_is_refused_and_left_byte_identical(tmp_path, content):
+    path = tmp_path / "settings.json"
+    path.write_bytes(content)
+    os.utime(path, ns=(1_000_000_000, 1_000_000_000))  # a distinctive mtime to compare against
+    before = snapshot(path)
+
+    with pytest.raises(SettingsError) as info:
+        SettingsStore(path).save_lag("BTC_USD_SL", 48)
+
+    message = str(info.value)
+    assert str(path) in message and "line" in message and "it was not changed" in message
+    assert snapshot(path) == before
+    assert listing(tmp_path) == {"settings.json"}  # no .bak, no temp file
+    with pytest.raises(SettingsError):
+        SettingsStore(path).read()
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\t\n"])
+def test_empty_file_counts_as_empty_object(tmp_path, content):
+    # Documented choice: `touch settings.json` gives a usable file; its bytes still go to .bak.
+    path = tmp_path / "settings.json"
+    path.write_bytes(content)
+    store = SettingsStore(path)
+    assert store.read() == {}
+    store.save_lag("BTC_USD_SL", 5)
+    assert json.loads(path.read_text(encoding="utf-8")) == {"BTC_USD_SL": 5}
+    assert (tmp_path / "settings.json.bak").read_bytes() == content
+
+
+def test_utf8_bom_is_tolerated(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"home": "/p"}).encode())
+    store = SettingsStore(path)
+    assert store.read() == {"home": "/p"}
+    store.save_lag("A_SL", 3)
+    assert json.loads(path.read_bytes()) == {"home": "/p", "A_SL": 3}
+
+
+def test_symlinked_file_is_updated_at_target_and_link_kept(tmp_path):
+    real_dir, project = tmp_path / "shared", tmp_path / "project"
+    real_dir.mkdir()
+    project.mkdir()
+    target = real_dir / "settings.json"
+    original = write_json(target, {"home": str(project), "AAPL_SL": 30}, indent=4)
+    target.chmod(0o600)
+    link = project / "settings.json"
+    link.symlink_to(Path("..") / "shared" / "settings.json")
+
+    written = SettingsStore(link).save_lag("BTC_USD_SL", 48)
+
+    assert written == target.resolve()
+    assert link.is_symlink()
+    assert os.readlink(link) == os.path.join("..", "shared", "settings.json")
+    assert json.loads(target.read_text(encoding="utf-8")) == {
+        "home": str(project), "AAPL_SL": 30, "BTC_USD_SL": 48,
+    }
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    bak = real_dir / "settings.json.bak"
+    assert bak.read_bytes() == original
+    assert stat.S_IMODE(bak.stat().st_mode) == 0o600  # the backup is as private as the file
+    assert listing(project) == {"settings.json"}
+    assert temp_files(real_dir) == []
+
+
+def test_dangling_symlink_creates_its_target(tmp_path):
+    link = tmp_path / "settings.json"
+    link.symlink_to(tmp_path / "elsewhere.json")
+    SettingsStore(link).save_lag("A_SL", 9)
+    assert link.is_symlink()
+    assert json.loads((tmp_path / "elsewhere.json").read_text()) == {"A_SL": 9}
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o444])
+def test_file_mode_is_kept(tmp_path, mode):
+    path = tmp_path / "settings.json"
+    write_json(path, {"home": "/p"})
+    path.chmod(mode)
+    SettingsStore(path).save_lag("A_SL", 3)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert json.loads(path.read_text()) == {"home": "/p", "A_SL": 3}
+
+
+def test_missing_folder_is_not_created(tmp_path):
+    path = tmp_path / "nope" / "settings.json"
+    with pytest.raises(SettingsError, match=r"folder .*nope does not exist; create it or pass --settings"):
+        SettingsStore(path).save_lag("A_SL", 3)
+    assert not (tmp_path / "nope").exists()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores folder permissions")
+def test_read_only_folder_is_refused(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "settings.json"
+    write_json(path, {"home": "/p"})
+    before = snapshot(path)
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(SettingsError, match="read-only"):
+            SettingsStore(path).save_lag("A_SL", 3)
+        assert snapshot(path) == before
+        assert listing(folder) == {"settings.json"}
+    finally:
+        folder.chmod(0o755)
+
+
+def test_read_only_folder_is_refused_even_as_root(tmp_path, monkeypatch):
+    # The real permission check above cannot run as root; this pins the refusal itself.
+    path = tmp_path / "settings.json"
+    write_json(path, {"home": "/p"})
+    before = snapshot(path)
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, m, **kw: False if Path(p) == tmp_path else real_access(p, m, **kw)
+    )
+    with pytest.raises(SettingsError, match=r"read-only.*pass --settings"):
+        SettingsStore(path).save_lag("A_SL", 3)
+    assert snapshot(path) == before
+    assert listing(tmp_path) == {"settings.json"}
+
+
+def test_unusable_lock_file_is_a_settings_error(tmp_path):
+    path = tmp_path / "settings.json"
+    write_json(path, {"home": "/p"})
+    before = snapshot(path)
+    (tmp_path / "settings.json.lock").mkdir()
+    with pytest.raises(SettingsError, match=r"lock file .*settings\.json\.lock.*not changed"):
+        SettingsStore(path, lock_timeout=1).save_lag("A_SL", 3)
+    assert snapshot(path) == before
+
+
+@pytest.mark.parametrize("failing", ["fsync", "replace", "mkstemp"])
+def test_failed_write_leaves_original_and_no_temp(tmp_path, monkeypatch, failing):
+    # Stands in for a full disk / read-only folder when running as root, where chmod cannot.
+    path = tmp_path / "settings.json"
+    write_json(path, {"home": "/p", "A_SL": 1})
+    os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    before = snapshot(path)
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    if failing == "replace":
+        real_replace = os.replace
+        monkeypatch.setattr(
+            os, "replace", lambda s, d: boom() if Path(d) == path else real_replace(s, d)
+        )
+    elif failing == "mkstemp":
+        import tempfile
+
+        monkeypatch.setattr(tempfile, "mkstemp", boom)
+    else:
+        monkeypatch.setattr(os, "fsync", boom)
+
+    with pytest.raises(SettingsError, match="No space left on device.*not changed"):
+        SettingsStore(path).save_lag("A_SL", 2)
+    assert snapshot(path) == before
+    assert temp_files(tmp_path) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+@pytest.mark.parametrize(("how", "returncode"), [("exit", 9), ("sigkill", -signal.SIGKILL)])
+def test_process_killed_before_replace_leaves_old_file_whole(tmp_path, how, returncode):
+    path = tmp_path / "settings.json"
+    original = write_json(path, USER_SETTINGS, indent=4, ensure_ascii=False)
+
+    proc = subprocess.run(
+        [sys.executable, str(CHILD), str(path), "BTC_USD_SL", "48"],
+        env=child_env(SEQLEN_TEST_DIE=how), cwd=tmp_path, capture_output=True, timeout=30,
+    )
+
+    assert proc.returncode == returncode, proc.stderr.decode()
+    assert path.read_bytes() == original
+    assert json.loads(path.read_bytes()) == USER_SETTINGS
+    # The child really got as far as writing the new content before dying.
+    (stray,) = temp_files(tmp_path)
+    assert json.loads((tmp_path / stray).read_bytes())["BTC_USD_SL"] == 48
+    # The lock died with the process: the next save goes through at once.
+    SettingsStore(path, lock_timeout=2).save_lag("BTC_USD_SL", 50)
+    assert json.loads(path.read_bytes()) == {**USER_SETTINGS, "BTC_USD_SL": 50}
+
+
+def test_concurrent_processes_keep_every_key(tmp_path):
+    path = tmp_path / "settings.json"
+    write_json(path, {"home": "/p", "seqlen_tui": {"max_lag": 100}})
+    go = tmp_path / "go"
+    n = 8
+    procs = []
+    for i in range(n):
+        ready = tmp_path / f"ready{i}"
+        env = child_env(SEQLEN_TEST_READY=str(ready), SEQLEN_TEST_GO=str(go), SEQLEN_TEST_SLOW="0.01")
+        procs.append(subprocess.Popen(
+            [sys.executable, str(CHILD), str(path), f"ASSET{i}_SL", str(i + 1)],
+            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        ))
+    deadline = time.monotonic() + 20
+    while not all((tmp_path / f"ready{i}").exists() for i in range(n)):
+        assert time.monotonic() < deadline, "children did not start"
+        time.sleep(0.01)
+    go.touch()  # release all writers at once
+    for p in procs:
+        _, err = p.communicate(timeout=30)
+        assert p.returncode == 0, err.decode()
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert list(data)[:2] == ["home", "seqlen_tui"]
+    assert data["seqlen_tui"] == {"max_lag": 100}
+    assert {k: v for k, v in data.items() if k.startswith("ASSET")} == {
+        f"ASSET{i}_SL": i + 1 for i in range(n)
+    }
+    assert temp_files(tmp_path) == []
+
+
+def test_concurrent_threads_keep_every_key(tmp_path):
+    path = tmp_path / "settings.json"
+    write_json(path, {"home": "/p"})
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def save(i):
+        try:
+            barrier.wait()
+            SettingsStore(path).save_lag(f"T{i}_SL", i + 1)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data == {"home": "/p", **{f"T{i}_SL": i + 1 for i in range(8)}}
+
+
+def test_lock_timeout_is_a_settings_error(tmp_path):
+    path = tmp_path / "settings.json"
+    write_json(path, {"home": "/p"})
+    before = snapshot(path)
+    with FileLock(tmp_path / "settings.json.lock"):
+        started = time.monotonic()
+        with pytest.raises(SettingsError, match="another seqlen-tui is saving"):
+            SettingsStore(path, lock_timeout=0.2).save_lag("A_SL", 3)
+        assert 0.15 < time.monotonic() - started < 5
+    assert snapshot(path) == before
+    SettingsStore(path, lock_timeout=0.2).save_lag("A_SL", 3)  # free again once released
+    assert json.loads(path.read_text()) == {"home": "/p", "A_SL": 3}
