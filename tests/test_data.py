@@ -19,8 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seqlen_tui.core import data as data_mod
-from seqlen_tui.core.data import (DataSummary, FrequencyInfo, Series, infer_frequency, list_numeric_columns,
-                                  load_series)
+from seqlen_tui.core.data import (
+    DataSummary,
+    FrequencyInfo,
+    Series,
+    infer_frequency,
+    list_numeric_columns,
+    load_series,
+)
 from seqlen_tui.core.errors import DataError
 
 HERE = Path(__file__).parent / "data"
@@ -146,6 +152,17 @@ def test_other_time_layouts(tmp_path):
                                                         for i in range(40)))
     s = load_series(tmp_path / "num.csv", column="y")  # numbers-as-text are not mistaken for dates
     assert s.timestamps is None and s.summary.numeric_columns == ("x", "y") and s.summary.n == 39
+
+
+def test_grid_operator_layout_needs_column(tmp_path):
+    idx = pd.date_range("2024-01-01 00:30", periods=96, freq="30min")
+    rows = [f"NSW1,{t:%Y/%m/%d %H:%M:%S},{7000 + v * 10:.2f},{80 + v:.2f},TRADE" for t, v in zip(idx, wiggle(96))]
+    (tmp_path / "aemo.csv").write_text("REGION,SETTLEMENTDATE,TOTALDEMAND,RRP,PERIODTYPE\n" + "\n".join(rows))
+    with pytest.raises(DataError, match="choices: TOTALDEMAND, RRP"):
+        load_series(tmp_path / "aemo.csv")
+    s = load_series(tmp_path / "aemo.csv", column="totaldemand")
+    assert s.summary.time_column == "SETTLEMENTDATE" and s.summary.frequency.alias == "30min"
+    assert s.summary.first == "2024-01-01T00:30:00"
 
 
 def test_epoch_seconds_column():
@@ -425,20 +442,18 @@ def test_title_line_above_header_is_skipped(tmp_path):
     assert load_series(tmp_path / "t.csv").summary.time_column == "date"
 
 
-def test_million_rows_load_quickly(tmp_path):
-    import time
-
-    n = 1_000_000
+def test_long_minute_file_loads_with_the_c_parser(tmp_path):
+    """Speed is measured in benchmarks/bench_analysis.py; here: a long file loads correctly."""
+    n = 200_000
     stamps = np.datetime_as_string(np.arange(n) * np.timedelta64(1, "m") + np.datetime64("2020-01-01T00:00"),
                                    unit="s")
     close = (np.arange(n) % 997 + 0.25).astype(str)
     rows = np.char.add(np.char.add(np.char.add(stamps, ","), close), ",1\n")
     (tmp_path / "big.csv").write_text("Date,Close,Volume\n" + "".join(rows.tolist()))
-    t0 = time.perf_counter()
     s = load_series(tmp_path / "big.csv")
-    elapsed = time.perf_counter() - t0
     assert s.summary.n == n and s.summary.frequency.alias == "min"
-    assert elapsed < 6.0  # ~1.5 s here; generous for slow CI machines
+    assert s.summary.frequency.seasonal_periods == (60, 1440)
+    assert s.values[-1] == (n - 1) % 997 + 0.25
 
 
 # ----------------------------------------------------------------------------- never crash

@@ -6,8 +6,8 @@ model cannot use (and counts them, so nothing disappears silently), and turns ev
 one :class:`DataError` whose one-line message names the problem *and* the fix.  The frequency
 found here decides which seasonal lags (a day, a week, a session) the analysis offers as
 sequence lengths, so it is inferred from the median spacing: weekends, holidays and overnight
-gaps must not turn hourly bars into "irregular".  Everything is vectorised so a million-row
-file loads in about a second.
+gaps must not turn hourly bars into "irregular".  Everything is vectorised (no loops over rows)
+so a million-row file loads in one to two seconds.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ _MAGIC = {
     b"PK\x03\x04": "a ZIP archive or Excel workbook (save the sheet as CSV)",
     b"\xd0\xcf\x11\xe0": "an old Excel/Office file (save the sheet as CSV)",
 }
-_DAY, _WEEK = 86400.0, 7 * 86400.0
+_DAY = 86400.0
 # Seasonal lags longer than a week of 5-minute bars are impractical LSTM lookbacks; shorter
 # than 4 steps they are not a "season" worth offering as a sequence length.
 _MIN_PERIOD, _MAX_PERIOD = 4, 2016
@@ -63,7 +63,10 @@ class FrequencyInfo:
 
 @dataclass(frozen=True)
 class DataSummary:
-    """What was read and what was used, so reports can say exactly which points were analysed."""
+    """What was read and what was used, so reports can say exactly which points were analysed.
+
+    ``time_column`` is ``"Date+Time"`` when separate date and clock-time columns were joined.
+    """
 
     path: str
     column: str
@@ -98,7 +101,13 @@ def _err(name: str, msg: str) -> DataError:
 
 
 def _short(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+    """The library's own words, first line only, cut at a sentence or word boundary."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if len(text) <= 160:
+        return text
+    cut = text[:160]
+    end = max(cut.rfind(". "), cut.rfind(": "))
+    return cut[: end + 1] if end > 40 else cut.rsplit(" ", 1)[0] + " …"
 
 
 # ----------------------------------------------------------------------------- reading
@@ -185,8 +194,9 @@ def _decode_head(head: bytes, name: str, whole: bool) -> tuple[str, str]:
 def _sniff(text: str, whole: bool) -> tuple[str, int]:
     """Pick the delimiter that splits most sample lines into the same number (>1) of fields.
 
-    Counting beats ``csv.Sniffer`` here: the sniffer is thrown by decimal commas in semicolon
-    files and by quoted dates.  Leading lines without that delimiter (export titles) are skipped.
+    Counting is more predictable than ``csv.Sniffer``, which guesses from character frequencies
+    and can be misled, e.g. by decimal commas in a semicolon file.  Leading lines without the
+    delimiter (an export's title line) are skipped.
     """
     lines = text.splitlines()
     if not whole:
@@ -290,8 +300,8 @@ def _to_float(s: pd.Series) -> np.ndarray:
 def _parse_strings(s: pd.Series, dayfirst: bool = False) -> pd.Series:
     """Parse date strings to UTC with the format that wins on a sample; per-element only for the rest.
 
-    ISO and inferred formats run in C; ``format="mixed"`` calls dateutil per element (~100x
-    slower), so it only sees the strings the fast pass could not read.
+    ISO and inferred formats run in compiled code; ``format="mixed"`` calls dateutil per element
+    (far slower on a million rows), so it only sees the strings the fast pass could not read.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Could not infer format", dayfirst hints
@@ -371,7 +381,7 @@ def _pick_time(df: pd.DataFrame) -> tuple[str | None, list[str], np.ndarray | No
     by_name = sorted((c for c in cols if norm[c] in _TIME_NAMES), key=lambda c: _TIME_NAMES.index(norm[c]))
     dates = [c for c in cols if norm[c] == "date"]
     times = [c for c in cols if norm[c] == "time" and not _num_dtype(df[c])]
-    if dates and times and df[times[0]].dropna().astype(str).str.match(_CLOCK).mean() > 0.8:
+    if dates and times and _spread(df[times[0]].dropna()).astype(str).str.match(_CLOCK).mean() > 0.8:
         joined = df[dates[0]].astype(str).str.strip() + " " + df[times[0]].astype(str).str.strip()
         r = _to_datetime(joined.where(df[dates[0]].notna() & df[times[0]].notna()), False)
         if r is not None and r.notna().mean() > 0.5:  # MetaTrader-style separate date and time

@@ -1,0 +1,295 @@
+"""Run one asset with the robust protocol: analyse, benchmark every candidate, choose.
+
+The engine only orchestrates: windows and splits come from :mod:`.windows`, models from
+:mod:`.models`, scores from :mod:`.metrics`, the choice from :mod:`.selection`.  It reports
+through the caller's :class:`~.events.Reporter` and stops within one training batch when the
+caller cancels; a cancelled run returns nothing (so no report is written).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .analysis import SeriesAnalysis, analyze_series
+from .candidates import seasonal_peaks
+from .data import Series
+from .errors import DataError
+from .events import SILENT, Reporter
+from .metrics import diebold_mariano, majority_rate, newey_west_se, score_forecast
+from .models import BUDGETS, Budget, Job, Judge, LSTMJudge, RidgeJudge, direction_classifiers
+from .selection import Selection, select_lag
+from .windows import TARGET_WORDS, TARGETS, Prepared, prepare
+
+PROTOCOLS = ("robust", "article")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    protocol: str = "robust"
+    target: str = "diff"
+    budget: str = "standard"
+    epochs: int | None = None
+    patience: int | None = None
+    batch_size: int | None = None
+    learning_rate: float | None = None
+    seeds: int = 3
+    seed: int = 42
+    units: int = 16
+    lags: tuple[int, ...] = ()
+    max_lag: int | None = None
+    alpha: float = 0.05
+    gate_alpha: float = 0.05
+    classifiers: bool = True
+
+    def validate(self) -> None:
+        if self.protocol not in PROTOCOLS:
+            raise DataError(f"unknown --protocol {self.protocol!r}; choose robust or article")
+        if self.target not in (*TARGETS, "auto"):
+            raise DataError(f"unknown --target {self.target!r}; choose diff, level, logret or auto")
+        if self.budget not in BUDGETS:
+            raise DataError(f"unknown --budget {self.budget!r}; choose {', '.join(BUDGETS)}")
+        for name in ("epochs", "patience", "batch_size", "seeds", "units"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                flag = "--" + name.replace("_", "-")
+                raise DataError(f"{flag} must be at least 1 (got {value})")
+        if self.learning_rate is not None and not self.learning_rate > 0:
+            raise DataError(f"--learning-rate must be above 0 (got {self.learning_rate})")
+
+    def resolved_budget(self) -> Budget:
+        base = BUDGETS[self.budget]
+        return Budget(
+            epochs=self.epochs or base.epochs,
+            patience=self.patience or base.patience,
+            batch_size=self.batch_size or base.batch_size,
+            learning_rate=self.learning_rate or base.learning_rate,
+        )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    model: str
+    lag: int | None
+    val_mse: float | None = None
+    val_mse_se: float | None = None
+    test_mse: float | None = None
+    test_mae: float | None = None
+    mase: float | None = None
+    skill: float | None = None
+    directional_accuracy: float | None = None
+    dm_p_vs_persistence: float | None = None
+    stability: float | None = None
+    majority_rate: float | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    analysis: SeriesAnalysis
+    options: RunOptions
+    target: str
+    lags: tuple[int, ...]
+    leaderboard: tuple[LeaderboardRow, ...]
+    selection: Selection
+    test_p_vs_best: float | None
+    test_p_vs_persistence: float | None
+    device: str
+    split: dict
+    timings: dict[str, float] = field(default_factory=dict)
+    target_reason: str = ""
+
+    @property
+    def chosen_lag(self) -> int:
+        return self.selection.chosen_lag
+
+
+def run_asset(
+    series: Series,
+    options: RunOptions = RunOptions(),
+    reporter: Reporter = SILENT,
+    judge: Judge | None = None,
+) -> RunResult:
+    """Analyse the series, benchmark its candidate lags and choose one (robust protocol).
+
+    ``judge`` defaults to the LSTM; tests pass :class:`RidgeJudge` to stay fast.
+    """
+    options.validate()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    analysis = analyze_series(
+        series, max_lag=options.max_lag, alpha=options.alpha, user_lags=options.lags,
+        reporter=reporter,
+    )
+    timings["analysis"] = time.perf_counter() - started
+    lags = analysis.candidates.lags
+    if not lags:
+        raise DataError(
+            f"no candidate sequence length fits {len(series.values)} points "
+            "(each must leave 100+ training windows); use a longer history"
+        )
+    judge = judge or LSTMJudge(units=options.units, budget=options.resolved_budget())
+    device = "CPU" if isinstance(judge, RidgeJudge) else _device(reporter)
+
+    period = seasonal_period(analysis, max(lags))
+    target, target_reason = options.target, ""
+    if target == "auto":
+        target, target_reason = choose_target(series.values, lags, period, judge, options, reporter)
+    prepared = prepare(series.values, target, max(lags), min_history=period or 0)
+    split = prepared.split
+    evaluate = np.concatenate([split.val, split.test])
+    n_val = len(split.val)
+    levels = prepared.levels
+    actual = levels[evaluate]
+    previous = levels[evaluate - 1]
+    train_levels = levels[: split.last_train_target + 1]
+
+    # Baselines first, so a UI can show them before any model trains.
+    forecasts: dict[tuple[str, int | None], np.ndarray] = {("persistence", None): previous}
+    if period:
+        forecasts[("seasonal_naive", period)] = levels[evaluate - period]
+    reporter.stage("baselines", "ridge AR baseline on every candidate")
+    ridge = RidgeJudge().predict(prepared, [Job(lag, 0) for lag in lags], evaluate, reporter)
+    for job, scaled in ridge.items():
+        forecasts[("ridge_ar", job.lag)] = prepared.to_levels(scaled, evaluate)
+    reporter.emit("result", "baselines ready", stage="baselines",
+                  data={"forecasts": list(forecasts)})
+
+    reporter.stage("train", f"training {len(lags)} lags × {options.seeds} seeds")
+    t0 = time.perf_counter()
+    jobs = [Job(lag, options.seed + s) for lag in lags for s in range(options.seeds)]
+    scaled_by_job = judge.predict(prepared, jobs, evaluate, reporter)
+    timings["train"] = time.perf_counter() - t0
+    per_seed = {job: prepared.to_levels(p, evaluate) for job, p in scaled_by_job.items()}
+    for lag in lags:
+        forecasts[(judge.name, lag)] = np.mean(
+            [per_seed[job] for job in jobs if job.lag == lag], axis=0
+        )
+
+    losses = {key: (pred - actual) ** 2 for key, pred in forecasts.items()}
+    naive_loss = losses[("persistence", None)]
+    selection = select_lag(
+        {lag: losses[(judge.name, lag)][:n_val] for lag in lags},
+        naive_loss[:n_val],
+        options.gate_alpha,
+    )
+    stability = lag_stability(per_seed, actual[:n_val], lags)
+
+    rows = []
+    test_naive_mse = float(np.mean(naive_loss[n_val:]))
+    for (model, lag), pred in forecasts.items():
+        rows.append(_row(model, lag, pred, actual, previous, n_val, train_levels,
+                         test_naive_mse, naive_loss, stability.get(lag) if model == judge.name else None))
+    if options.classifiers:
+        reporter.stage("classifiers", "XGBoost and RandomForest direction classifiers")
+        article_lag = analysis.transforms["diff"].first_insignificant_lag if "diff" in analysis.transforms else lags[0]
+        for result in direction_classifiers(
+            prepared, sorted({article_lag, selection.chosen_lag}), options.seed, reporter
+        ):
+            rows.append(LeaderboardRow(result.model, result.lag,
+                                       directional_accuracy=result.accuracy,
+                                       majority_rate=result.majority_rate))
+
+    chosen_test = losses[(judge.name, selection.chosen_lag)][n_val:]
+    best_test = losses[(judge.name, selection.best_lag)][n_val:]
+    p_best = None if selection.best_lag == selection.chosen_lag else diebold_mariano(chosen_test, best_test)[1]
+    p_naive = diebold_mariano(chosen_test, naive_loss[n_val:], alternative="less")[1]
+    timings["total"] = time.perf_counter() - started
+    reporter.emit("progress", stage="done", fraction=1.0)
+    return RunResult(
+        analysis=analysis, options=options, target=target, lags=lags,
+        leaderboard=tuple(sort_leaderboard(rows)), selection=selection,
+        test_p_vs_best=p_best, test_p_vs_persistence=p_naive, device=device,
+        split=split.to_dict(), timings=timings, target_reason=target_reason,
+    )
+
+
+def _row(model, lag, pred, actual, previous, n_val, train_levels, test_naive_mse, naive_loss, stability):
+    val_loss = (pred[:n_val] - actual[:n_val]) ** 2
+    test_loss = (pred[n_val:] - actual[n_val:]) ** 2
+    scores = score_forecast(actual[n_val:], pred[n_val:], previous[n_val:], train_levels, test_naive_mse)
+    is_naive = model == "persistence"
+    return LeaderboardRow(
+        model=model,
+        lag=lag,
+        val_mse=float(np.mean(val_loss)),
+        val_mse_se=newey_west_se(val_loss),
+        test_mse=scores.mse,
+        test_mae=scores.mae,
+        mase=scores.mase,
+        skill=scores.skill,
+        directional_accuracy=None if is_naive else scores.directional_accuracy,
+        dm_p_vs_persistence=None if is_naive else diebold_mariano(test_loss, naive_loss[n_val:], alternative="less")[1],
+        stability=stability,
+        majority_rate=majority_rate(train_levels),
+    )
+
+
+def sort_leaderboard(rows: list[LeaderboardRow]) -> list[LeaderboardRow]:
+    """Forecasters by validation MSE, then the direction classifiers by accuracy."""
+    forecasters = sorted((r for r in rows if r.val_mse is not None), key=lambda r: (r.val_mse, r.lag or 0))
+    classifiers = sorted((r for r in rows if r.val_mse is None),
+                         key=lambda r: (-(r.directional_accuracy or 0), r.lag or 0))
+    return forecasters + classifiers
+
+
+def lag_stability(per_seed: dict[Job, np.ndarray], actual_val: np.ndarray, lags) -> dict[int, float]:
+    """Share of seeds whose own model scores best on validation at each lag."""
+    n_val = len(actual_val)
+    seeds = sorted({job.seed for job in per_seed})
+    wins = dict.fromkeys(lags, 0)
+    for seed in seeds:
+        mse = {lag: float(np.mean((per_seed[Job(lag, seed)][:n_val] - actual_val) ** 2)) for lag in lags}
+        wins[min(lags, key=lambda lag: (mse[lag], lag))] += 1
+    return {lag: wins[lag] / len(seeds) for lag in lags}
+
+
+def seasonal_period(analysis: SeriesAnalysis, longest: int) -> int | None:
+    """The strongest detected period not longer than the longest candidate, for seasonal naive."""
+    # Seasonal naive repeats *levels*, so the raw series' ACF says which lag repeats best.
+    result = analysis.transforms.get("raw") or analysis.transforms.get("diff")
+    found = [(float(result.acf[p]), p) for p in seasonal_peaks(result)] if result else []
+    periods = [p for _, p in sorted(found, reverse=True) if 1 < p <= longest]
+    if periods:
+        return periods[0]
+    natural = [p for p in analysis.series.summary.frequency.seasonal_periods if p <= longest]
+    return natural[0] if natural else None
+
+
+def choose_target(levels, lags, period, judge, options, reporter) -> tuple[str, str]:
+    """``--target auto``: the transform with the lowest validation loss at a short lag."""
+    lag = lags[min(1, len(lags) - 1)]
+    reporter.stage("target", f"choosing the target transform at lag {lag}")
+    candidates = [t for t in TARGETS if t != "logret" or np.all(levels > 0)]
+    scores = {}
+    for target in candidates:
+        prepared = prepare(levels, target, max(lags), min_history=period or 0)
+        val = prepared.split.val
+        preds = judge.predict(prepared, [Job(lag, options.seed)], val, reporter)
+        level_pred = prepared.to_levels(next(iter(preds.values())), val)
+        scores[target] = float(np.mean((level_pred - levels[val]) ** 2))
+    best = min(scores, key=scores.get)
+    detail = ", ".join(f"{t} {s:.4g}" for t, s in scores.items())
+    return best, f"auto: {best} had the lowest validation MSE at lag {lag} ({detail})"
+
+
+def _device(reporter: Reporter) -> str:
+    from .models import training_device
+
+    device = training_device()
+    reporter.info(f"training on {device}", stage="device", data={"device": device})
+    return device
+
+
+def target_words(target: str) -> str:
+    return TARGET_WORDS[target]
+
+
+__all__ = ["RunOptions", "RunResult", "LeaderboardRow", "run_asset", "Prepared"]

@@ -1,0 +1,240 @@
+"""The judges (models that score a sequence length) and the baselines beside them.
+
+A judge takes the prepared series and a list of (lag, seed) jobs and returns, per job, its
+*scaled* predictions of the modelled sequence at the evaluation targets; the engine turns them
+into level forecasts, so every row of the leaderboard compares on the same footing.
+
+* :class:`RidgeJudge` — ridge regression on the same windows: linear, deterministic, instant.
+  It is the ``ridge_ar`` baseline and a stand-in judge for fast tests.
+* :class:`LSTMJudge` — the small Keras LSTM the user will actually train, one model per job,
+  early stopping on the last part of *train* with the best weights restored. TensorFlow is
+  imported here, inside the work, never at start-up.
+
+Baselines (persistence, seasonal naive) need no training; direction classifiers (XGBoost,
+RandomForest) answer a different question — "up or down next?" — and are scored by accuracy
+beside the majority-direction rate.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .events import SILENT, Cancelled, Reporter
+from .windows import Prepared
+
+
+@dataclass(frozen=True, order=True)
+class Job:
+    lag: int
+    seed: int
+
+
+class Judge(Protocol):
+    name: str
+
+    def predict(
+        self, prepared: Prepared, jobs: list[Job], targets: np.ndarray, reporter: Reporter
+    ) -> dict[Job, np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class RidgeJudge:
+    """Ridge regression of the next (scaled) value on the last ``lag`` values."""
+
+    alpha: float = 1.0
+    name: str = "ridge_ar"
+
+    def predict(self, prepared, jobs, targets, reporter=SILENT):
+        from sklearn.linear_model import Ridge
+
+        out: dict[Job, np.ndarray] = {}
+        fitted: dict[int, np.ndarray] = {}
+        train = prepared.split.train
+        for job in jobs:
+            reporter.check_cancelled()
+            if job.lag not in fitted:
+                model = Ridge(alpha=self.alpha)
+                model.fit(prepared.windows(job.lag, train), prepared.scaled_targets(train))
+                fitted[job.lag] = model.predict(prepared.windows(job.lag, targets))
+            out[job] = fitted[job.lag]
+        return out
+
+
+@dataclass(frozen=True)
+class Budget:
+    epochs: int
+    patience: int
+    batch_size: int
+    learning_rate: float
+
+
+BUDGETS = {
+    "quick": Budget(epochs=6, patience=2, batch_size=128, learning_rate=3e-3),
+    "standard": Budget(epochs=40, patience=5, batch_size=64, learning_rate=2e-3),
+    "thorough": Budget(epochs=100, patience=10, batch_size=32, learning_rate=1e-3),
+}
+
+
+def quiet_tensorflow() -> None:
+    """Silence TensorFlow's start-up noise; must run before the first import."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def training_device() -> str:
+    """Which device trains: the first GPU TensorFlow sees, else the CPU."""
+    quiet_tensorflow()
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return "CPU"
+    for gpu in gpus:
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:  # already initialised
+            pass
+    details = tf.config.experimental.get_device_details(gpus[0])
+    return f"GPU ({details.get('device_name', gpus[0].name)})"
+
+
+@dataclass(frozen=True)
+class LSTMJudge:
+    """LSTM(units) + Dense(1) per job, trained to early stopping on the tail of train."""
+
+    units: int = 16
+    budget: Budget = BUDGETS["standard"]
+    name: str = "lstm"
+
+    def predict(self, prepared, jobs, targets, reporter=SILENT):
+        quiet_tensorflow()
+        import keras
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+        split = prepared.split
+        out: dict[Job, np.ndarray] = {}
+        for index, job in enumerate(jobs):
+            reporter.check_cancelled()
+            reporter.emit(
+                "info",
+                f"LSTM lag {job.lag}, seed {job.seed} ({index + 1}/{len(jobs)})",
+                stage="train",
+                data={"lag": job.lag, "seed": job.seed, "index": index, "total": len(jobs)},
+            )
+            keras.utils.set_random_seed(job.seed)
+            model = keras.Sequential(
+                [keras.Input((job.lag, 1)), keras.layers.LSTM(self.units), keras.layers.Dense(1)]
+            )
+            model.compile(optimizer=keras.optimizers.Adam(self.budget.learning_rate), loss="mse")
+            fit_x = prepared.windows(job.lag, split.fit)[..., None]
+            es_x = prepared.windows(job.lag, split.early_stop)[..., None]
+            model.fit(
+                fit_x,
+                prepared.scaled_targets(split.fit),
+                validation_data=(es_x, prepared.scaled_targets(split.early_stop)),
+                epochs=self.budget.epochs,
+                batch_size=self.budget.batch_size,
+                shuffle=True,
+                verbose=0,
+                callbacks=[
+                    keras.callbacks.EarlyStopping(
+                        patience=self.budget.patience, restore_best_weights=True
+                    ),
+                    _progress_callback(keras, reporter, job, index, len(jobs), self.budget.epochs),
+                ],
+            )
+            reporter.check_cancelled()
+            eval_x = prepared.windows(job.lag, targets)[..., None]
+            out[job] = np.asarray(model.predict(eval_x, batch_size=4096, verbose=0)).ravel()
+            keras.backend.clear_session()
+        return out
+
+
+def _progress_callback(keras, reporter: Reporter, job: Job, index: int, total: int, epochs: int):
+    """Stops training within one batch of a cancel, and reports each epoch."""
+
+    class Progress(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if reporter.cancelled:
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            reporter.emit(
+                "progress",
+                stage="train",
+                fraction=(index + (epoch + 1) / epochs) / total,
+                data={"lag": job.lag, "seed": job.seed, "epoch": epoch + 1,
+                      "loss": logs.get("loss"), "val_loss": logs.get("val_loss")},
+            )
+
+        def on_train_end(self, logs=None):
+            if reporter.cancelled:
+                raise Cancelled("cancelled by the user")
+
+    return Progress()
+
+
+def persistence(levels: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Repeat the last value: the forecast every model must beat."""
+    return levels[targets - 1]
+
+
+def seasonal_naive(levels: np.ndarray, targets: np.ndarray, period: int) -> np.ndarray:
+    """Repeat the value one period ago."""
+    return levels[targets - period]
+
+
+@dataclass(frozen=True)
+class DirectionResult:
+    model: str
+    lag: int
+    accuracy: float
+    majority_rate: float
+
+
+def direction_classifiers(
+    prepared: Prepared, lags: list[int], seed: int, reporter: Reporter = SILENT
+) -> list[DirectionResult]:
+    """XGBoost and RandomForest predicting the next step's direction from windows of returns.
+
+    Features are the last ``lag`` changes (the unscaled modelled sequence for diff/logret,
+    differences of levels otherwise); trained on the training block, scored on test.
+    """
+    from sklearn.ensemble import RandomForestClassifier
+    from xgboost import XGBClassifier
+
+    split = prepared.split
+    changes = np.diff(prepared.levels)  # changes[i] = level[i+1] - level[i]
+    results: list[DirectionResult] = []
+    for lag in lags:
+        train_t = split.train[split.train - 1 - lag >= 0]
+        x_train, y_train = _direction_data(changes, lag, train_t)
+        x_test, y_test = _direction_data(changes, lag, split.test)
+        majority = max(y_train.mean(), 1 - y_train.mean())
+        for name, model in (
+            ("xgb_direction", XGBClassifier(n_estimators=200, max_depth=3, learning_rate=0.05,
+                                            random_state=seed, n_jobs=2, verbosity=0)),
+            ("rf_direction", RandomForestClassifier(n_estimators=200, min_samples_leaf=5,
+                                                    random_state=seed, n_jobs=2)),
+        ):
+            reporter.check_cancelled()
+            model.fit(x_train, y_train)
+            accuracy = float(np.mean(model.predict(x_test) == y_test))
+            results.append(DirectionResult(name, lag, accuracy, float(majority)))
+    return results
+
+
+def _direction_data(changes: np.ndarray, lag: int, targets: np.ndarray):
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    view = sliding_window_view(changes, lag)  # view[i] = changes[i : i + lag]
+    # Target t's change is changes[t-1]; its inputs are the lag changes before it.
+    x = view[targets - 1 - lag]
+    y = (changes[targets - 1] > 0).astype(int)
+    return x, y

@@ -1,0 +1,106 @@
+"""Choosing the sequence length from validation losses, and saying how sure we are.
+
+1. **Competence gate.** A lag qualifies only when its (seed-averaged) forecast beats
+   persistence on validation: one-sided Diebold–Mariano (HLN) p < ``gate_alpha``. A judge that
+   loses to "repeat the last value" cannot tell a good lag from a bad one.
+2. **One-standard-error rule.** Among qualifying lags, the *shortest* whose mean validation
+   loss exceeds the best's by less than one Newey–West standard error of the paired loss
+   difference: shorter windows are cheaper and less prone to overfit, and a difference within
+   noise is no reason to pay for a longer one.
+3. **Nothing qualifies.** The verdict says so plainly and the shortest candidate is returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .metrics import diebold_mariano, paired_loss_se
+
+
+@dataclass(frozen=True)
+class Selection:
+    chosen_lag: int
+    best_lag: int
+    runner_up: int | None
+    qualified: tuple[int, ...]
+    gate_p_values: dict[int, float]
+    reason: str
+    verdict: str
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def predictable(self) -> bool:
+        return bool(self.qualified)
+
+
+def select_lag(
+    val_losses: dict[int, np.ndarray],
+    naive_val_losses: np.ndarray,
+    gate_alpha: float = 0.05,
+) -> Selection:
+    """Apply the gate and the one-SE rule to per-point validation losses of each lag."""
+    if not val_losses:
+        raise ValueError("no candidate lags to choose from")
+    lags = sorted(val_losses)
+    means = {lag: float(np.mean(val_losses[lag])) for lag in lags}
+    gate = {
+        lag: diebold_mariano(val_losses[lag], naive_val_losses, alternative="less")[1]
+        for lag in lags
+    }
+    qualified = tuple(lag for lag in lags if np.isfinite(gate[lag]) and gate[lag] < gate_alpha)
+    best = min(lags, key=lambda lag: (means[lag], lag))
+    warnings: list[str] = []
+
+    if not qualified:
+        chosen = lags[0]
+        reason = (
+            f"no lag beat persistence on validation (one-sided DM p ≥ {gate_alpha:g} for all); "
+            f"the shortest candidate, {chosen}, is returned"
+        )
+        verdict = (
+            "At this model size the series is not predictable beyond its last value: "
+            "no sequence length beat persistence, so any short lag will do."
+        )
+    else:
+        best = min(qualified, key=lambda lag: (means[lag], lag))
+        chosen = best
+        for lag in qualified:  # ascending: the first within one SE is the shortest
+            if lag == best:
+                chosen = lag
+                break
+            se = paired_loss_se(val_losses[lag], val_losses[best])
+            if means[lag] - means[best] < se:
+                chosen = lag
+                break
+        if chosen == best:
+            reason = f"lowest validation MSE among the {len(qualified)} lags that beat persistence"
+        else:
+            reason = (
+                f"shortest lag within one standard error of the best ({best}): validation MSE "
+                f"{means[chosen]:.4g} vs {means[best]:.4g}"
+            )
+        verdict = (
+            f"Sequence length {chosen} beats persistence on validation "
+            f"(DM p = {gate[chosen]:.3g}); {reason}."
+        )
+        if chosen == lags[-1]:
+            warnings.append(
+                f"{chosen} is the longest candidate: a longer sequence might do better "
+                "(try --lags with longer values)"
+            )
+        elif chosen == lags[0] and len(lags) > 1:
+            warnings.append(f"{chosen} is the shortest candidate: a shorter one might do as well")
+
+    others = sorted((lag for lag in lags if lag != chosen), key=lambda lag: (means[lag], lag))
+    return Selection(
+        chosen_lag=chosen,
+        best_lag=best,
+        runner_up=others[0] if others else None,
+        qualified=qualified,
+        gate_p_values=gate,
+        reason=reason,
+        verdict=verdict,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,189 @@
+"""Targets, chronological splits and input windows — the part of an evaluation that must be
+honest before any model is involved.
+
+* **Same targets for every candidate.** Every sequence length is scored on exactly the same
+  target points: the first target is late enough for the *longest* candidate (and for the
+  seasonal-naive baseline), so shorter lags are not judged on easier or more points.
+* **Time order.** Train < validation < test; early stopping watches the last part of *train*,
+  never the validation block that chooses the lag.
+* **Scaling from training data only.** Mean and standard deviation of the modelled sequence
+  come from the values the training windows and targets can see.
+* **Vectorised.** Windows are rows of ``sliding_window_view``; no loop over rows.
+
+A sequence length L means L input steps of the modelled sequence: for differences that is L
+differences (L+1 levels), for levels L levels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .errors import DataError
+
+TARGETS = ("diff", "level", "logret")
+TARGET_WORDS = {
+    "diff": "differences (forecast = last level + predicted change)",
+    "level": "levels (standardised)",
+    "logret": "log returns (forecast = last level × exp(predicted return))",
+}
+
+
+@dataclass(frozen=True)
+class TargetTransform:
+    """How levels become the modelled sequence and how forecasts go back to levels."""
+
+    name: str
+
+    @property
+    def offset(self) -> int:
+        """Levels consumed before the first element of the modelled sequence."""
+        return 0 if self.name == "level" else 1
+
+    def sequence(self, levels: np.ndarray) -> np.ndarray:
+        if self.name == "diff":
+            return np.diff(levels)
+        if self.name == "logret":
+            if np.any(levels <= 0):
+                raise DataError(
+                    "--target logret needs every value above zero; use --target diff"
+                )
+            return np.diff(np.log(levels))
+        if self.name == "level":
+            return np.asarray(levels, dtype=float)
+        raise DataError(f"unknown --target {self.name!r}; choose diff, level, logret or auto")
+
+    def to_level(self, predicted: np.ndarray, previous_level: np.ndarray) -> np.ndarray:
+        if self.name == "diff":
+            return previous_level + predicted
+        if self.name == "logret":
+            return previous_level * np.exp(predicted)
+        return predicted
+
+
+@dataclass(frozen=True)
+class Split:
+    """Target indices (into the level series) of each chronological block."""
+
+    train: np.ndarray
+    early_stop: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+
+    @property
+    def fit(self) -> np.ndarray:
+        """Training targets minus the early-stopping tail."""
+        return self.train[: len(self.train) - len(self.early_stop)]
+
+    @property
+    def last_train_target(self) -> int:
+        return int(self.train[-1])
+
+    def to_dict(self) -> dict:
+        return {
+            name: {"first": int(block[0]), "last": int(block[-1]), "n": int(len(block))}
+            for name, block in (("train", self.train), ("val", self.val), ("test", self.test))
+        }
+
+
+def chronological_split(
+    n: int,
+    first_target: int,
+    fractions: tuple[float, float, float] = (0.7, 0.1, 0.2),
+    early_stop_fraction: float = 0.1,
+    min_block: int = 20,
+) -> Split:
+    """Split target indices ``first_target .. n-1`` into train / validation / test in time order."""
+    targets = np.arange(first_target, n)
+    total = len(targets)
+    n_train = int(round(total * fractions[0] / sum(fractions)))
+    n_val = int(round(total * fractions[1] / sum(fractions)))
+    n_test = total - n_train - n_val
+    if min(n_train, n_val, n_test) < min_block:
+        raise DataError(
+            f"too few points to evaluate: {total} targets give {n_train} train / {n_val} "
+            f"validation / {n_test} test points, at least {min_block} each are needed; "
+            "use more data or shorter lags (--lags, --max-seq-len)"
+        )
+    train = targets[:n_train]
+    n_es = max(1, int(round(n_train * early_stop_fraction)))
+    return Split(
+        train=train,
+        early_stop=train[n_train - n_es :],
+        val=targets[n_train : n_train + n_val],
+        test=targets[n_train + n_val :],
+    )
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """Standardisation with statistics from the training part only."""
+
+    mean: float
+    scale: float
+
+    @classmethod
+    def fit(cls, sequence: np.ndarray, last_train_index: int) -> Scaler:
+        seen = sequence[: last_train_index + 1]
+        scale = float(np.std(seen))
+        return cls(float(np.mean(seen)), scale if scale > 0 else 1.0)
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        return (values - self.mean) / self.scale
+
+    def inverse(self, values: np.ndarray) -> np.ndarray:
+        return values * self.scale + self.mean
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a judge needs for one series, shared by every candidate lag."""
+
+    levels: np.ndarray
+    transform: TargetTransform
+    sequence: np.ndarray  # modelled sequence, unscaled
+    scaled: np.ndarray  # modelled sequence, standardised with training statistics
+    scaler: Scaler
+    split: Split
+
+    def seq_index(self, targets: np.ndarray) -> np.ndarray:
+        """Position in the modelled sequence of each level target."""
+        return targets - self.transform.offset
+
+    def windows(self, lag: int, targets: np.ndarray) -> np.ndarray:
+        """Scaled inputs: the ``lag`` sequence values before each target, shape (len, lag)."""
+        view = sliding_window_view(self.scaled, lag)  # view[i] = scaled[i : i + lag]
+        return view[self.seq_index(targets) - lag]
+
+    def scaled_targets(self, targets: np.ndarray) -> np.ndarray:
+        return self.scaled[self.seq_index(targets)]
+
+    def to_levels(self, scaled_predictions: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """Scaled predictions of the modelled sequence → level forecasts at ``targets``."""
+        predicted = self.scaler.inverse(scaled_predictions)
+        return self.transform.to_level(predicted, self.levels[targets - 1])
+
+
+def prepare(
+    levels: np.ndarray,
+    target: str,
+    max_lag: int,
+    min_history: int = 0,
+    fractions: tuple[float, float, float] = (0.7, 0.1, 0.2),
+) -> Prepared:
+    """Transform, split on shared targets, and scale on the training part only."""
+    transform = TargetTransform(target)
+    sequence = transform.sequence(np.asarray(levels, dtype=float))
+    first_target = max(max_lag + transform.offset, min_history, 1)
+    split = chronological_split(len(levels), first_target, fractions)
+    scaler = Scaler.fit(sequence, split.last_train_target - transform.offset)
+    return Prepared(
+        levels=np.asarray(levels, dtype=float),
+        transform=transform,
+        sequence=sequence,
+        scaled=scaler.transform(sequence),
+        scaler=scaler,
+        split=split,
+    )
