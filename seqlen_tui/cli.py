@@ -18,7 +18,7 @@ from pathlib import Path
 from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-COMMANDS = ("analyze",)
+COMMANDS = ("analyze", "run", "runs", "show")
 PROG = "seqlen-tui"
 
 
@@ -62,6 +62,43 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--lags", type=parse_lag_list, default=(), metavar="L1,L2,…", help="your own candidate lags, added to the proposed ones")
     analyze.add_argument("--json", metavar="PATH", help="write the analysis as JSON to PATH, or '-' for stdout (human output then goes to stderr)")
     analyze.add_argument("--plot", action="store_true", help="draw the ACFs with their bands in the terminal")
+
+    run = sub.add_parser(
+        "run",
+        help="benchmark an LSTM at every candidate sequence length and choose one",
+        description=(
+            "Analyse the series, train a small LSTM at every candidate sequence length (several "
+            "seeds) beside naive baselines, ridge AR and direction classifiers, choose the "
+            "length on validation and report on test; optionally save <ASSET>_SL."
+        ),
+    )
+    add_data_arguments(run)
+    run.add_argument("--asset", metavar="NAME", help="asset name for the settings key (default: the file name without extension)")
+    run.add_argument("--max-lag", type=int, metavar="N", help="largest ACF lag of the analysis")
+    run.add_argument("--alpha", type=float, metavar="A", help="significance level of the ACF band (default 0.05)")
+    run.add_argument("--lags", type=parse_lag_list, default=(), metavar="L1,L2,…", help="your own candidate lags, added to the proposed ones")
+    run.add_argument("--protocol", choices=("robust", "article"), default="robust", help="robust (default) or the article's protocol, reproduced exactly")
+    run.add_argument("--target", choices=("diff", "level", "logret", "auto"), default="diff", help="what the LSTM models (default diff: forecast = last level + predicted change)")
+    run.add_argument("--budget", choices=("quick", "standard", "thorough"), default="standard", help="training effort: epochs, patience, batch size, learning rate")
+    run.add_argument("--epochs", type=int, metavar="N", help="most epochs per model (overrides the budget)")
+    run.add_argument("--patience", type=int, metavar="N", help="early-stopping patience (overrides the budget)")
+    run.add_argument("--batch-size", type=int, metavar="N", help="batch size (overrides the budget)")
+    run.add_argument("--learning-rate", type=float, metavar="R", help="Adam learning rate (overrides the budget)")
+    run.add_argument("--seeds", type=int, default=3, metavar="N", help="models per candidate, averaged (default 3)")
+    run.add_argument("--seed", type=int, default=42, metavar="S", help="base seed (default 42)")
+    run.add_argument("--units", type=int, default=16, metavar="N", help="LSTM units (default 16)")
+    run.add_argument("--no-classifiers", action="store_true", help="skip the XGBoost/RandomForest direction classifiers")
+    run.add_argument("--runs-dir", metavar="DIR", help="where run reports go (default: $SEQLEN_RUNS_DIR or the per-user data folder)")
+    run.add_argument("--json", metavar="PATH", help="also write the report to PATH, or '-' for stdout (human output then goes to stderr)")
+    run.add_argument("--save", action="store_true", help="write the chosen length as <ASSET>_SL to the settings file (asks first)")
+    run.add_argument("--yes", action="store_true", help="with --save: do not ask")
+    run.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
+
+    runs = sub.add_parser("runs", help="list stored runs (asset, date, file, chosen lag, skill)")
+    runs.add_argument("--runs-dir", metavar="DIR", help="runs folder (default: $SEQLEN_RUNS_DIR or the per-user data folder)")
+    show = sub.add_parser("show", help="print a stored run's leaderboard from its report")
+    show.add_argument("run", metavar="RUN", help="report file name or path, or an asset name (its newest run)")
+    show.add_argument("--runs-dir", metavar="DIR", help="runs folder")
     return parser
 
 
@@ -222,7 +259,99 @@ def write_text(path: Path, text: str) -> None:
         raise DataError(f"cannot write {path}: {exc.strerror or exc}; choose another --json path") from None
 
 
-COMMAND_HANDLERS = {"analyze": run_analyze}
+def run_run(args: argparse.Namespace) -> int:
+    from .core.data import load_series
+    from .core.describe import describe_leaderboard, describe_summary
+    from .core.engine import RunOptions, run_asset
+    from .core.jsonutil import dumps
+    from .core.report import default_runs_dir, write_report
+    from .core.settings import asset_from_path
+    from .progress import ProgressPrinter
+
+    human = sys.stderr if args.json == "-" else sys.stdout
+    asset = args.asset or asset_from_path(args.file)
+    settings = read_settings(args.settings, args.asset or args.file)
+    defaults = settings["defaults"]
+    options = RunOptions(
+        protocol=args.protocol, target=args.target, budget=args.budget, epochs=args.epochs,
+        patience=args.patience, batch_size=args.batch_size, learning_rate=args.learning_rate,
+        seeds=args.seeds, seed=args.seed, units=args.units, lags=args.lags,
+        max_lag=args.max_lag if args.max_lag is not None else setting(defaults, "max_lag", int, None),
+        alpha=args.alpha if args.alpha is not None else setting(defaults, "alpha", float, 0.05),
+        classifiers=not args.no_classifiers,
+    )
+    options.validate()
+    series = load_series(args.file, args.column, last=args.last, start=args.start, end=args.end)
+    print("\n".join(describe_summary(series.summary)), file=human)
+    print(settings["line"], file=human, flush=True)
+    with ProgressPrinter(sys.stderr) as progress:
+        result = run_asset(series, options, reporter=progress.reporter())
+    report = result.to_report(asset, args.file)
+    path = write_report(report, default_runs_dir(args.runs_dir))
+    print(file=human)
+    print("\n".join(describe_leaderboard(report)), file=human)
+    print(f"\nReport: {path}", file=human)
+    if args.json:
+        text = dumps(report)
+        if args.json == "-":
+            sys.stdout.write(text + "\n")
+        else:
+            write_text(Path(args.json), text + "\n")
+    if args.save:
+        return save_choice(args, asset, result.chosen_lag, human)
+    return EXIT_OK
+
+
+def save_choice(args: argparse.Namespace, asset: str, lag: int, human) -> int:
+    """Show the key, the old and the new value; ask on a terminal unless --yes."""
+    from .core.settings import SettingsStore, resolve_settings_path, settings_key
+
+    key = settings_key(asset)
+    store = SettingsStore(resolve_settings_path(args.settings))
+    old = store.current_value(key)
+    print(f"\nSave {key} = {lag} to {store.path} (now: {'not set' if old is None else old})", file=human)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(f"{PROG}: not saved: no terminal to confirm on; add --yes to save without asking", file=sys.stderr)
+            return EXIT_FAILED
+        answer = input("Write it? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("Not saved.", file=human)
+            return EXIT_OK
+    written = store.save_lag(key, lag)
+    print(f"Saved {key} = {lag} in {written} (previous file kept as {written.name}.bak)", file=human)
+    return EXIT_OK
+
+
+def run_runs(args: argparse.Namespace) -> int:
+    from .core.report import default_runs_dir, list_runs
+
+    folder = default_runs_dir(args.runs_dir)
+    runs = list_runs(folder)
+    if not runs:
+        print(f"No stored runs in {folder}; 'seqlen-tui run FILE' makes one.")
+        return EXIT_OK
+    print(f"{'asset':<24} {'date (UTC)':<20} {'lag':>5} {'skill':>7}  {'protocol':<8} file")
+    for run in runs:
+        skill = "—" if run.skill is None else f"{run.skill:.3f}"
+        lag = "—" if run.chosen_lag is None else str(run.chosen_lag)
+        print(f"{run.asset:<24} {run.created_at[:19].replace('T', ' '):<20} {lag:>5} {skill:>7}  {run.protocol:<8} {run.file}")
+    print(f"\n{len(runs)} run(s) in {folder}; 'seqlen-tui show ASSET' prints the newest of an asset.")
+    return EXIT_OK
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from .core.describe import describe_leaderboard
+    from .core.report import default_runs_dir, load_run
+
+    report = load_run(args.run, default_runs_dir(args.runs_dir))
+    print(f"{report['asset']}: {report.get('file')} — run {report.get('created_at')}, "
+          f"{report.get('n')} points, device {report.get('device')}")
+    print("\n".join(describe_leaderboard(report)))
+    return EXIT_OK
+
+
+COMMAND_HANDLERS = {"analyze": run_analyze, "run": run_run, "runs": run_runs, "show": run_show}
 
 
 if __name__ == "__main__":

@@ -108,3 +108,52 @@ def plot_acf_text(result: AcfAnalysis, width: int = 78, height: int = 15) -> str
     text = plt.build()
     plt.clear_figure()
     return text
+
+
+MODEL_NAMES = {
+    "lstm": "LSTM",
+    "ridge_ar": "ridge AR",
+    "persistence": "persistence",
+    "seasonal_naive": "seasonal naive",
+    "xgb_direction": "XGB direction",
+    "rf_direction": "RF direction",
+}
+
+
+def _num(value, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def describe_leaderboard(report: dict) -> list[str]:
+    """The leaderboard and the choice, from a run report (fresh or stored)."""
+    chosen = report.get("chosen_lag")
+    lines = [
+        f"Leaderboard ({report.get('target_words', report.get('target', ''))}; "
+        f"validation chooses, test reports)",
+        f"  {'model':<15} {'lag':>5} {'val MSE':>11} {'± SE':>9} {'test MSE':>11} "
+        f"{'skill':>7} {'MASE':>6} {'dir.acc':>7} {'DM p':>8} {'stab.':>5}",
+    ]
+    for row in report.get("leaderboard", []):
+        mark = "▶" if row["model"] == "lstm" and row.get("lag") == chosen else " "
+        lines.append(
+            f"{mark} {MODEL_NAMES.get(row['model'], row['model']):<15} {_num(row.get('lag'), 'd'):>5} "
+            f"{_num(row.get('val_mse'), '.4g'):>11} {_num(row.get('val_mse_se'), '.2g'):>9} "
+            f"{_num(row.get('test_mse'), '.4g'):>11} {_num(row.get('skill'), '.3f'):>7} "
+            f"{_num(row.get('mase'), '.3f'):>6} {_num(row.get('directional_accuracy'), '.3f'):>7} "
+            f"{_num(row.get('dm_p_vs_persistence'), '.2g'):>8} {_num(row.get('stability'), '.2f'):>5}"
+        )
+    majority = next((r.get("majority_rate") for r in report.get("leaderboard", [])
+                     if r.get("majority_rate") is not None), None)
+    if majority is not None:
+        lines.append(f"  majority-direction rate (training): {majority:.3f}")
+    lines += ["", f"Chosen sequence length: {chosen}", f"  {report.get('verdict', '')}"]
+    if report.get("runner_up") is not None:
+        lines.append(f"  runner-up: {report['runner_up']}")
+    p_naive, p_best = report.get("test_dm_p_vs_persistence"), report.get("test_dm_p_vs_best")
+    lines.append(
+        f"  test: DM p vs persistence {_num(p_naive, '.3g')}"
+        + ("" if p_best is None else f", vs the best lag ({report.get('best_lag')}) {p_best:.3g}")
+    )
+    for warning in report.get("warnings", []):
+        lines.append(f"  warning: {warning}")
+    return lines

@@ -110,6 +110,42 @@ class RunResult:
     def chosen_lag(self) -> int:
         return self.selection.chosen_lag
 
+    def to_report(self, asset: str, file: str) -> dict:
+        """The JSON report: everything ``analyze`` reports, plus the benchmark and the choice."""
+        from .report import SCHEMA_VERSION, file_sha256, now_iso, options_hash, package_versions
+
+        selection = self.selection
+        options = self.options.to_dict()
+        return {
+            **self.analysis.to_dict(),
+            "schema_version": SCHEMA_VERSION,
+            "asset": asset,
+            "created_at": now_iso(),
+            "file": str(file),
+            "data_sha256": file_sha256(file),
+            "options": options,
+            "options_hash": options_hash(options),
+            "target": self.target,
+            "target_words": TARGET_WORDS[self.target],
+            "target_reason": self.target_reason,
+            "lags": list(self.lags),
+            "split": self.split,
+            "leaderboard": [row.to_dict() for row in self.leaderboard],
+            "chosen_lag": selection.chosen_lag,
+            "best_lag": selection.best_lag,
+            "runner_up": selection.runner_up,
+            "qualified": list(selection.qualified),
+            "gate_p_values": {str(k): v for k, v in selection.gate_p_values.items()},
+            "reason": selection.reason,
+            "verdict": selection.verdict,
+            "warnings": list(selection.warnings),
+            "test_dm_p_vs_best": self.test_p_vs_best,
+            "test_dm_p_vs_persistence": self.test_p_vs_persistence,
+            "device": self.device,
+            "versions": package_versions(),
+            "timings": self.timings,
+        }
+
 
 def run_asset(
     series: Series,
@@ -126,10 +162,19 @@ def run_asset(
     started = time.perf_counter()
     analysis = analyze_series(
         series, max_lag=options.max_lag, alpha=options.alpha, user_lags=options.lags,
-        reporter=reporter,
+        reporter=reporter.part(0.0, 0.02),
     )
     timings["analysis"] = time.perf_counter() - started
     lags = analysis.candidates.lags
+    too_long = [d for d in analysis.candidates.dropped if d.lag in options.lags]
+    if too_long:
+        from .candidates import max_feasible_lag
+
+        raise DataError(
+            f"--lags {','.join(str(d.lag) for d in too_long)}: too long for "
+            f"{len(series.values):,} points (at most {max_feasible_lag(len(series.values))}); "
+            "use shorter lags or more data"
+        )
     if not lags:
         raise DataError(
             f"no candidate sequence length fits {len(series.values)} points "
@@ -157,6 +202,7 @@ def run_asset(
         forecasts[("seasonal_naive", period)] = levels[evaluate - period]
     reporter.stage("baselines", "ridge AR baseline on every candidate")
     ridge = RidgeJudge().predict(prepared, [Job(lag, 0) for lag in lags], evaluate, reporter)
+    reporter.emit("progress", stage="baselines", fraction=0.03)
     for job, scaled in ridge.items():
         forecasts[("ridge_ar", job.lag)] = prepared.to_levels(scaled, evaluate)
     reporter.emit("result", "baselines ready", stage="baselines",
@@ -165,7 +211,7 @@ def run_asset(
     reporter.stage("train", f"training {len(lags)} lags × {options.seeds} seeds")
     t0 = time.perf_counter()
     jobs = [Job(lag, options.seed + s) for lag in lags for s in range(options.seeds)]
-    scaled_by_job = judge.predict(prepared, jobs, evaluate, reporter)
+    scaled_by_job = judge.predict(prepared, jobs, evaluate, reporter.part(0.03, 0.95))
     timings["train"] = time.perf_counter() - t0
     per_seed = {job: prepared.to_levels(p, evaluate) for job, p in scaled_by_job.items()}
     for lag in lags:
@@ -193,6 +239,7 @@ def run_asset(
         for result in direction_classifiers(
             prepared, sorted({article_lag, selection.chosen_lag}), options.seed, reporter
         ):
+            reporter.emit("progress", stage="classifiers", fraction=0.97)
             rows.append(LeaderboardRow(result.model, result.lag,
                                        directional_accuracy=result.accuracy,
                                        majority_rate=result.majority_rate))
@@ -286,10 +333,6 @@ def _device(reporter: Reporter) -> str:
     device = training_device()
     reporter.info(f"training on {device}", stage="device", data={"device": device})
     return device
-
-
-def target_words(target: str) -> str:
-    return TARGET_WORDS[target]
 
 
 __all__ = ["RunOptions", "RunResult", "LeaderboardRow", "run_asset", "Prepared"]

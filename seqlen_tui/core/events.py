@@ -63,6 +63,19 @@ class Reporter:
     def warning(self, message: str, **fields: Any) -> None:
         self.emit("warning", message, **fields)
 
+    def part(self, start: float, end: float) -> Reporter:
+        """A reporter for one part of a job: its fractions 0..1 map to ``start..end`` here."""
+
+        def forward(event: Event) -> None:
+            if event.fraction is not None:
+                from dataclasses import replace
+
+                event = replace(event, fraction=start + (end - start) * event.fraction)
+            if self._callback is not None:
+                self._callback(event)
+
+        return Reporter(forward, self._cancel)
+
     @property
     def cancelled(self) -> bool:
         return self._cancel is not None and self._cancel.is_set()

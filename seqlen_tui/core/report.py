@@ -1,0 +1,148 @@
+"""Run reports: one JSON file per finished run, in a runs folder, readable without recomputing.
+
+Users come back later to review leaderboards (``seqlen-tui runs`` / ``show``, the app's review
+screen), and batch runs skip assets whose report already exists for the same data and options
+— hence ``data_sha256`` and ``options_hash``.  Reports are written atomically (temp file +
+``os.replace``) so a crash never leaves half a report; NaN and infinities become ``null``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import DataError
+from .jsonutil import dumps, to_jsonable
+
+SCHEMA_VERSION = 1
+RUNS_ENV = "SEQLEN_RUNS_DIR"
+VERSIONED = ("seqlen-tui", "numpy", "pandas", "statsmodels", "scikit-learn", "keras",
+             "tensorflow", "xgboost")
+
+
+def default_runs_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """``--runs-dir``, else ``$SEQLEN_RUNS_DIR``, else the per-user data folder."""
+    if explicit:
+        return Path(explicit).expanduser()
+    if os.environ.get(RUNS_ENV):
+        return Path(os.environ[RUNS_ENV]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("seqlen-tui", appauthor=False)) / "runs"
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def options_hash(options: dict) -> str:
+    canonical = json.dumps(to_jsonable(options), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def package_versions() -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found: dict[str, str | None] = {}
+    for name in VERSIONED:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def write_report(report: dict, runs_dir: Path) -> Path:
+    """Write the report as ``<ASSET>_<UTC time>.json`` in ``runs_dir``, atomically."""
+    try:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"cannot create the runs folder {runs_dir}: {exc.strerror}; pass --runs-dir") from None
+    stamp = report["created_at"].replace("-", "").replace(":", "").split(".")[0].removesuffix("+0000")
+    target = runs_dir / f"{report['asset']}_{stamp}.json"
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = runs_dir / f"{report['asset']}_{stamp}-{counter}.json"
+    fd, temp = tempfile.mkstemp(dir=runs_dir, prefix=".report-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(dumps(report) + "\n")
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    path: Path
+    asset: str
+    created_at: str
+    file: str
+    chosen_lag: int | None
+    skill: float | None
+    protocol: str
+
+
+def list_runs(runs_dir: Path) -> list[StoredRun]:
+    """Every readable report in the folder, newest first; unreadable files are skipped."""
+    runs = []
+    for path in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(report, dict) or "asset" not in report:
+            continue
+        runs.append(StoredRun(path, report["asset"], report.get("created_at", ""),
+                              report.get("file", ""), report.get("chosen_lag"),
+                              chosen_skill(report), report.get("options", {}).get("protocol", "")))
+    return sorted(runs, key=lambda run: run.created_at, reverse=True)
+
+
+def chosen_skill(report: dict) -> float | None:
+    for row in report.get("leaderboard", []):
+        if row.get("model") == "lstm" and row.get("lag") == report.get("chosen_lag"):
+            return row.get("skill")
+    return None
+
+
+def load_run(ref: str, runs_dir: Path) -> dict:
+    """A report by path, by file name in the runs folder, or the newest one of an asset."""
+    candidates = [Path(ref), runs_dir / ref, runs_dir / f"{ref}.json"]
+    for path in candidates:
+        if path.is_file():
+            return _read(path)
+    matches = [run for run in list_runs(runs_dir) if run.asset.lower() == ref.lower()]
+    if matches:
+        return _read(matches[0].path)
+    raise DataError(
+        f"no stored run {ref!r} in {runs_dir}; list them with 'seqlen-tui runs' "
+        "and pass a file name, a path or an asset name"
+    )
+
+
+def _read(path: Path) -> dict:
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path}: not a readable run report ({exc}); run the asset again") from None
+    if not isinstance(report, dict) or "leaderboard" not in report:
+        raise DataError(f"{path}: not a seqlen-tui run report; pass a file from 'seqlen-tui runs'")
+    report["_path"] = str(path)
+    return report

@@ -1,0 +1,196 @@
+"""The robust protocol without TensorFlow: windows, splits, scaling, selection, the engine
+driven in-process with the ridge judge (fast and deterministic)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqlen_tui.core.data import load_series
+from seqlen_tui.core.engine import RunOptions, run_asset
+from seqlen_tui.core.errors import DataError
+from seqlen_tui.core.events import Cancelled, Reporter
+from seqlen_tui.core.models import RidgeJudge
+from seqlen_tui.core.selection import select_lag
+from seqlen_tui.core.windows import Scaler, chronological_split, prepare
+from synthetic import ar_process, random_profile
+
+
+# ----------------------------------------------------------------------------- windows, splits
+
+
+def test_split_is_chronological_and_shared_by_every_lag():
+    split = chronological_split(1000, first_target=25)
+    assert split.train[0] == 25 and split.test[-1] == 999
+    assert split.train[-1] < split.val[0] and split.val[-1] < split.test[0]
+    assert (len(split.train), len(split.val), len(split.test)) == (682, 98, 195)
+    # Early stopping watches the tail of train, never validation.
+    assert split.early_stop[-1] == split.train[-1]
+    assert split.early_stop[0] > split.fit[-1]
+
+
+def test_windows_are_the_lag_differences_before_each_target():
+    levels = np.array([1.0, 2.0, 4.0, 7.0, 11.0, 16.0, 22.0, 29.0] * 30).cumsum()
+    prepared = prepare(levels, "diff", max_lag=5)
+    targets = prepared.split.val[:3]
+    rows = prepared.windows(3, targets)
+    for row, t in zip(rows, targets):
+        expected = prepared.scaler.transform(np.diff(levels)[t - 1 - 3 : t - 1])
+        np.testing.assert_allclose(row, expected)
+    # Perfect scaled predictions give back the true levels.
+    np.testing.assert_allclose(
+        prepared.to_levels(prepared.scaled_targets(targets), targets), levels[targets]
+    )
+
+
+@pytest.mark.parametrize("target", ["diff", "level", "logret"])
+def test_scaler_never_sees_validation_or_test_data(target):
+    levels = 100 + np.abs(ar_process((0.6,), 1000, seed=1)).cumsum()
+    base = prepare(levels, target, max_lag=10)
+    changed = levels.copy()
+    changed[base.split.val[0] :] *= 50  # wildly different future
+    other = prepare(changed, target, max_lag=10)
+    assert other.scaler == base.scaler
+
+
+def test_scaler_uses_only_training_values():
+    scaler = Scaler.fit(np.array([1.0, 3.0, 1000.0, -1000.0]), last_train_index=1)
+    assert (scaler.mean, scaler.scale) == (2.0, 1.0)
+
+
+def test_too_short_series_names_the_minimum():
+    with pytest.raises(DataError, match="at least 20 each"):
+        chronological_split(80, first_target=10)
+
+
+# ----------------------------------------------------------------------------- selection
+
+
+def _losses(mean, n=400, seed=0, noise=0.05):
+    return mean + noise * np.random.default_rng(seed).standard_normal(n) ** 2
+
+
+def test_one_se_rule_prefers_the_shortest_lag_within_noise_of_the_best():
+    naive = _losses(2.0, seed=9)
+    common = np.random.default_rng(1).standard_normal(400) ** 2
+    wiggle = np.random.default_rng(2).standard_normal(400)
+    wiggle -= wiggle.mean()  # mean exactly 0: lag 8 is worse than 16 by exactly 0.0005
+    val = {
+        4: 1.50 + common,  # clearly worse than the best
+        8: 1.0005 + common + 0.02 * wiggle,  # SE of the difference ≈ 0.001 > 0.0005
+        16: 1.000 + common,  # best
+        32: 1.002 + common + 0.02 * wiggle,  # within one SE too, but longer
+    }
+    sel = select_lag(val, naive + common)
+    assert sel.best_lag == 16
+    assert sel.chosen_lag == 8
+    assert set(sel.qualified) == {4, 8, 16, 32}
+    assert "within one standard error" in sel.reason
+
+
+def test_clear_winner_is_chosen_and_edge_warned():
+    naive = _losses(2.0, seed=3)
+    val = {4: _losses(1.5, seed=4), 8: _losses(1.2, seed=5), 16: _losses(0.5, seed=6)}
+    sel = select_lag(val, naive)
+    assert sel.chosen_lag == 16 and sel.runner_up == 8
+    assert any("longest candidate" in w for w in sel.warnings)
+
+
+def test_nothing_beats_persistence_gives_the_shortest_and_says_so():
+    naive = _losses(1.0, seed=7)
+    val = {lag: _losses(1.1, seed=lag) for lag in (3, 6, 12)}
+    sel = select_lag(val, naive)
+    assert sel.qualified == ()
+    assert sel.chosen_lag == 3
+    assert "not predictable beyond its last value" in sel.verdict
+
+
+def test_lag_that_loses_to_persistence_cannot_win_even_if_best_among_lags():
+    naive = _losses(1.0, seed=10)
+    val = {2: _losses(0.5, seed=11), 40: _losses(1.02, seed=12)}
+    assert select_lag(val, naive).qualified == (2,)
+
+
+# ----------------------------------------------------------------------------- engine
+
+
+@pytest.fixture
+def ar_levels_file(tmp_path):
+    """Levels whose changes are AR(2): a linear judge needs 2 lags, more add nothing."""
+    changes = ar_process((0.5, 0.3), 10_000, seed=2)
+    levels = 1000 + changes.cumsum()
+    stamps = pd.date_range("2020-01-01", periods=len(levels), freq="D")
+    path = tmp_path / "ar2.csv"
+    pd.DataFrame({"date": stamps, "close": levels}).to_csv(path, index=False)
+    return path
+
+
+def _run(path, **options):
+    options = {"seeds": 2, "classifiers": False, **options}
+    return run_asset(load_series(path), RunOptions(**options),
+                     judge=RidgeJudge())
+
+
+def test_ridge_judge_on_ar2_changes_beats_persistence_and_picks_2(ar_levels_file):
+    result = _run(ar_levels_file)
+    assert result.selection.predictable
+    assert result.chosen_lag == 2
+    rows = {(r.model, r.lag): r for r in result.leaderboard}
+    assert rows[("persistence", None)].skill == 0
+    assert rows[("ridge_ar", 2)].skill > 0.1
+    assert rows[("ridge_ar", 2)].dm_p_vs_persistence < 0.01
+    assert result.test_p_vs_persistence < 0.01
+    models = {r.model for r in result.leaderboard}
+    assert {"persistence", "seasonal_naive", "ridge_ar"} <= models
+
+
+def test_same_options_give_the_same_report(ar_levels_file):
+    first = _run(ar_levels_file).to_report("AR2", str(ar_levels_file))
+    second = _run(ar_levels_file).to_report("AR2", str(ar_levels_file))
+    for key in ("leaderboard", "chosen_lag", "verdict", "options_hash", "data_sha256"):
+        assert first[key] == second[key]
+
+
+def test_periodic_series_gets_seasonal_naive_at_its_period(tmp_path):
+    n = 24 * 150
+    levels = 100 + random_profile(24, n, noise=0.3, seed=5) + np.linspace(0, 5, n)
+    path = tmp_path / "hourly.csv"
+    pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
+                  "value": levels}).to_csv(path, index=False)
+    result = _run(path)
+    assert any(r.model == "seasonal_naive" and r.lag == 24 for r in result.leaderboard)
+    assert result.chosen_lag >= 23  # a linear judge needs the whole cycle
+    assert 24 in result.lags
+
+
+def test_classifiers_rows_have_accuracy_and_majority(ar_levels_file):
+    result = run_asset(load_series(ar_levels_file), RunOptions(seeds=1), judge=RidgeJudge())
+    direction = [r for r in result.leaderboard if r.model.endswith("_direction")]
+    assert {r.model for r in direction} == {"xgb_direction", "rf_direction"}
+    assert all(0 <= r.directional_accuracy <= 1 and r.majority_rate >= 0.5 for r in direction)
+
+
+def test_cancel_raises_and_returns_nothing(ar_levels_file):
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        run_asset(load_series(ar_levels_file), RunOptions(), Reporter(None, cancel), RidgeJudge())
+
+
+@pytest.mark.parametrize(
+    "options, words",
+    [
+        ({"protocol": "magic"}, "--protocol"),
+        ({"epochs": 0}, "--epochs"),
+        ({"seeds": 0}, "--seeds"),
+        ({"target": "price"}, "--target"),
+        ({"budget": "huge"}, "--budget"),
+        ({"lags": (5000,)}, "too long"),
+    ],
+)
+def test_bad_options_are_data_errors(ar_levels_file, options, words):
+    with pytest.raises(DataError, match=words):
+        _run(ar_levels_file, **options)
