@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-lag", type=int, metavar="N", help="largest ACF lag of the analysis")
     run.add_argument("--alpha", type=float, metavar="A", help="significance level of the ACF band (default 0.05)")
     run.add_argument("--lags", type=parse_lag_list, default=(), metavar="L1,L2,…", help="your own candidate lags, added to the proposed ones")
+    run.add_argument("--only-lags", action="store_true", help="benchmark only the --lags, not the proposed candidates")
     run.add_argument("--protocol", choices=("robust", "article"), default="robust", help="robust (default) or the article's protocol, reproduced exactly")
     run.add_argument("--target", choices=("diff", "level", "logret", "auto"), default="diff", help="what the LSTM models (default diff: forecast = last level + predicted change)")
     run.add_argument("--budget", choices=("quick", "standard", "thorough"), default="standard", help="training effort: epochs, patience, batch size, learning rate")
@@ -275,13 +276,14 @@ def run_run(args: argparse.Namespace) -> int:
     options = RunOptions(
         protocol=args.protocol, target=args.target, budget=args.budget, epochs=args.epochs,
         patience=args.patience, batch_size=args.batch_size, learning_rate=args.learning_rate,
-        seeds=args.seeds, seed=args.seed, units=args.units, lags=args.lags,
+        seeds=args.seeds, seed=args.seed, units=args.units, lags=args.lags, only_lags=args.only_lags,
         max_lag=args.max_lag if args.max_lag is not None else setting(defaults, "max_lag", int, None),
         alpha=args.alpha if args.alpha is not None else setting(defaults, "alpha", float, 0.05),
         classifiers=not args.no_classifiers,
     )
     options.validate()
     series = load_series(args.file, args.column, last=args.last, start=args.start, end=args.end)
+    check_user_lags(options.lags, len(series.values))
     print("\n".join(describe_summary(series.summary)), file=human)
     print(settings["line"], file=human, flush=True)
     with ProgressPrinter(sys.stderr) as progress:
@@ -300,6 +302,20 @@ def run_run(args: argparse.Namespace) -> int:
     if args.save:
         return save_choice(args, asset, result.chosen_lag, human)
     return EXIT_OK
+
+
+def check_user_lags(lags: tuple[int, ...], n: int) -> None:
+    """Refuse lags the data cannot train before any work starts (one line, exit 2)."""
+    from .core.candidates import max_feasible_lag
+    from .core.errors import DataError
+
+    limit = max_feasible_lag(n)
+    too_long = [lag for lag in lags if lag > limit]
+    if too_long:
+        raise DataError(
+            f"--lags {','.join(map(str, too_long))}: too long for {n:,} points (at most {limit} "
+            "leaves 100+ training windows); use shorter lags or more data"
+        )
 
 
 def save_choice(args: argparse.Namespace, asset: str, lag: int, human) -> int:

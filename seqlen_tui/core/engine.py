@@ -39,6 +39,7 @@ class RunOptions:
     seed: int = 42
     units: int = 16
     lags: tuple[int, ...] = ()
+    only_lags: bool = False
     max_lag: int | None = None
     alpha: float = 0.05
     gate_alpha: float = 0.05
@@ -166,6 +167,10 @@ def run_asset(
     )
     timings["analysis"] = time.perf_counter() - started
     lags = analysis.candidates.lags
+    if options.only_lags:
+        if not options.lags:
+            raise DataError("--only-lags needs --lags L1,L2,… to benchmark")
+        lags = tuple(lag for lag in lags if lag in options.lags)
     too_long = [d for d in analysis.candidates.dropped if d.lag in options.lags]
     if too_long:
         from .candidates import max_feasible_lag
