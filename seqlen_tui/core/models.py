@@ -108,9 +108,21 @@ class LSTMJudge:
 
     units: int = 16
     budget: Budget = BUDGETS["standard"]
+    fused: bool = True
+    shuffle: bool = True
     name: str = "lstm"
 
     def predict(self, prepared, jobs, targets, reporter=SILENT):
+        """Fused (all jobs in one model per lag group) unless ``fused=False``."""
+        if self.fused:
+            from .fused_lstm import fused_predict
+
+            return fused_predict(prepared, jobs, targets, self.units, self.budget, reporter,
+                                 shuffle=self.shuffle)
+        return self._predict_separately(prepared, jobs, targets, reporter)
+
+    def _predict_separately(self, prepared, jobs, targets, reporter):
+        """One Keras model and one ``fit`` per job: the article's way, kept as a reference."""
         quiet_tensorflow()
         import keras
         import tensorflow as tf
@@ -130,6 +142,7 @@ class LSTMJudge:
             model = keras.Sequential(
                 [keras.Input((job.lag, 1)), keras.layers.LSTM(self.units), keras.layers.Dense(1)]
             )
+            _set_initial_weights(model, job, self.units)
             model.compile(optimizer=keras.optimizers.Adam(self.budget.learning_rate), loss="mse")
             fit_x = prepared.windows(job.lag, split.fit)[..., None]
             es_x = prepared.windows(job.lag, split.early_stop)[..., None]
@@ -139,7 +152,7 @@ class LSTMJudge:
                 validation_data=(es_x, prepared.scaled_targets(split.early_stop)),
                 epochs=self.budget.epochs,
                 batch_size=self.budget.batch_size,
-                shuffle=True,
+                shuffle=self.shuffle,
                 verbose=0,
                 callbacks=[
                     keras.callbacks.EarlyStopping(
@@ -153,6 +166,16 @@ class LSTMJudge:
             out[job] = np.asarray(model.predict(eval_x, batch_size=4096, verbose=0)).ravel()
             keras.backend.clear_session()
         return out
+
+
+def _set_initial_weights(model, job: Job, units: int) -> None:
+    """The same start as the fused path gives this job, so the two can be compared."""
+    from .fused_lstm import initial_weights
+
+    w = initial_weights(job, units)
+    lstm, dense = model.layers
+    lstm.set_weights([w["kernel"], w["recurrent"], w["bias"]])
+    dense.set_weights([w["head"][:, None], w["head_bias"]])
 
 
 def _progress_callback(keras, reporter: Reporter, job: Job, index: int, total: int, epochs: int):

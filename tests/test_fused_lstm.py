@@ -1,0 +1,41 @@
+"""The fused many-LSTM model equals separate Keras fits, model by model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seqlen_tui.core.events import Reporter
+from seqlen_tui.core.fused_lstm import group_lags, with_masks
+from seqlen_tui.core.models import Budget, Job, LSTMJudge
+from seqlen_tui.core.windows import prepare
+from synthetic import random_profile
+
+
+def test_group_lags_keeps_similar_lengths_together():
+    assert group_lags([1, 2, 3, 4, 5, 11, 12, 36]) == [[1, 2], [3, 4, 5], [11, 12], [36]]
+    assert group_lags([48, 6, 10, 20, 336, 30, 40, 50]) == [[6, 10], [20, 30, 40], [48, 50], [336]]
+
+
+def test_masks_activate_each_model_for_its_last_lag_steps():
+    x = with_masks(np.arange(8.0).reshape(2, 4), [1, 4])
+    assert x.shape == (2, 4, 3)
+    np.testing.assert_array_equal(x[0, :, 0], [0, 1, 2, 3])
+    np.testing.assert_array_equal(x[1, :, 1], [0, 0, 0, 1])  # lag 1: last step only
+    np.testing.assert_array_equal(x[1, :, 2], [1, 1, 1, 1])  # lag 4: every step
+
+
+@pytest.mark.slow
+def test_fused_training_matches_separate_fits():
+    n = 24 * 40
+    levels = 50 + np.linspace(0, 30, n) + 4 * random_profile(24, n, noise=0.4, seed=8)
+    prepared = prepare(levels, "diff", max_lag=12)
+    targets = prepared.split.val
+    jobs = [Job(lag, seed) for lag in (3, 6) for seed in (1, 2)]
+    budget = Budget(epochs=3, patience=1, batch_size=64, learning_rate=3e-3)
+    fused = LSTMJudge(budget=budget, fused=True, shuffle=False).predict(prepared, jobs, targets, Reporter())
+    separate = LSTMJudge(budget=budget, fused=False, shuffle=False).predict(prepared, jobs, targets, Reporter())
+    for job in jobs:
+        np.testing.assert_allclose(fused[job], separate[job], atol=1e-4)
+    # Different seeds really are different models.
+    assert np.max(np.abs(fused[jobs[0]] - fused[jobs[1]])) > 1e-3
