@@ -20,6 +20,8 @@ class SeqlenApp(App[int]):
     TITLE = "seqlen-tui"
     SUB_TITLE = "choose a file"
     CSS_PATH = "app.tcss"
+    # The screen gets class -short below 32 rows; app.tcss then trades chrome for content.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
     ]
@@ -37,4 +39,3 @@ def run_app(path: str | None) -> int:
     app = SeqlenApp(path)
     app.run()
     return app.return_code or 0
-

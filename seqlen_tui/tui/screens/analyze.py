@@ -65,14 +65,13 @@ class AnalyzeScreen(Screen):
                 yield Input(
                     self.initial_path or "",
                     placeholder="path to CSV/Parquet, Enter",
+                    compact=True,  # one row: at 80x24 every row counts
                     id="path",
                 )
                 yield DataFileTree(Path.cwd(), id="tree")
             with Vertical(id="results"):
                 yield Static(NO_FILE, id="headline")
-                yield TextArea(
-                    "", read_only=True, soft_wrap=False, show_cursor=False, id="report"
-                )
+                yield TextArea("", read_only=True, soft_wrap=False, show_cursor=False, id="report")
                 with TabbedContent(id="plots"):
                     for name, label in PLOT_TABS:
                         with TabPane(label, id=name):
@@ -221,6 +220,7 @@ class AnalyzeScreen(Screen):
         if self._focus_before_zoom is not None and self._focus_before_zoom.is_attached:
             self._focus_before_zoom.focus()
         self._focus_before_zoom = None
+
 
 def _display_path(path: Path) -> str:
     """Relative to the working folder when inside it: shorter in the input and the title."""
