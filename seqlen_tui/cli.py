@@ -55,11 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     add_data_arguments(analyze)
-    analyze.add_argument("--asset", metavar="NAME", help="asset name for the settings key (default: the file name without extension)")
+    add_analysis_arguments(analyze)
     analyze.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json); read only, for defaults and the current value")
-    analyze.add_argument("--max-lag", type=int, metavar="N", help="largest ACF lag (default: two of the longest natural periods, at least 40, at most n/4)")
-    analyze.add_argument("--alpha", type=float, metavar="A", help="significance level of the ACF band (default 0.05)")
-    analyze.add_argument("--lags", type=parse_lag_list, default=(), metavar="L1,L2,…", help="your own candidate lags, added to the proposed ones")
     analyze.add_argument("--json", metavar="PATH", help="write the analysis as JSON to PATH, or '-' for stdout (human output then goes to stderr)")
     analyze.add_argument("--plot", action="store_true", help="draw the ACFs with their bands in the terminal")
 
@@ -73,10 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     add_data_arguments(run)
-    run.add_argument("--asset", metavar="NAME", help="asset name for the settings key (default: the file name without extension)")
-    run.add_argument("--max-lag", type=int, metavar="N", help="largest ACF lag of the analysis")
-    run.add_argument("--alpha", type=float, metavar="A", help="significance level of the ACF band (default 0.05)")
-    run.add_argument("--lags", type=parse_lag_list, default=(), metavar="L1,L2,…", help="your own candidate lags, added to the proposed ones")
+    add_analysis_arguments(run)
     run.add_argument("--only-lags", action="store_true", help="benchmark only the --lags, not the proposed candidates")
     run.add_argument("--protocol", choices=("robust", "article"), default="robust", help="robust (default) or the article's protocol, reproduced exactly")
     run.add_argument("--target", choices=("diff", "level", "logret", "auto"), default="diff", help="what the LSTM models (default diff: forecast = last level + predicted change)")
@@ -109,6 +103,14 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--last", type=int, metavar="N", help="use only the most recent N points")
     parser.add_argument("--start", metavar="T", help="use points at or after this time, e.g. 2024-01-01")
     parser.add_argument("--end", metavar="T", help="use points at or before this time")
+
+
+def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every command that analyses a series (analyze, run)."""
+    parser.add_argument("--asset", metavar="NAME", help="asset name for the settings key (default: the file name without extension)")
+    parser.add_argument("--max-lag", type=int, metavar="N", help="largest ACF lag (default: two of the longest natural periods, at least 40, at most n/4)")
+    parser.add_argument("--alpha", type=float, metavar="A", help="significance level of the ACF band (default 0.05)")
+    parser.add_argument("--lags", type=parse_lag_list, default=(), metavar="L1,L2,…", help="your own candidate lags, added to the proposed ones")
 
 
 def parse_lag_list(text: str) -> tuple[int, ...]:
