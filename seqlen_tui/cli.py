@@ -289,8 +289,12 @@ def run_run(args: argparse.Namespace) -> int:
     print("\n".join(describe_summary(series.summary)), file=human)
     print(settings["line"], file=human, flush=True)
     with ProgressPrinter(sys.stderr) as progress:
-        result = run_asset(series, options, reporter=progress.reporter())
-    report = result.to_report(asset, args.file)
+        if options.protocol == "article":
+            from .core.engine import run_article_report
+
+            report = run_article_report(series, options, progress.reporter(), asset, args.file)
+        else:
+            report = run_asset(series, options, reporter=progress.reporter()).to_report(asset, args.file)
     path = write_report(report, default_runs_dir(args.runs_dir))
     print(file=human)
     print("\n".join(describe_leaderboard(report)), file=human)
@@ -302,7 +306,10 @@ def run_run(args: argparse.Namespace) -> int:
         else:
             write_text(Path(args.json), text + "\n")
     if args.save:
-        return save_choice(args, asset, result.chosen_lag, human)
+        if report["chosen_lag"] is None:
+            print(f"{PROG}: nothing to save: no sequence length was chosen", file=sys.stderr)
+            return EXIT_FAILED
+        return save_choice(args, asset, report["chosen_lag"], human)
     return EXIT_OK
 
 

@@ -127,9 +127,10 @@ def _num(value, spec: str) -> str:
 def describe_leaderboard(report: dict) -> list[str]:
     """The leaderboard and the choice, from a run report (fresh or stored)."""
     chosen = report.get("chosen_lag")
+    article = report.get("mse_scale") == "minmax"
+    how = "the article's rule on test, MSE on scaled values" if article else "validation chooses, test reports"
     lines = [
-        f"Leaderboard ({report.get('target_words', report.get('target', ''))}; "
-        f"validation chooses, test reports)",
+        f"Leaderboard ({report.get('target_words', report.get('target', ''))}; {how})",
         f"  {'model':<15} {'lag':>5} {'val MSE':>11} {'± SE':>9} {'test MSE':>11} "
         f"{'skill':>7} {'MASE':>6} {'dir.acc':>7} {'DM p':>8} {'stab.':>5}",
     ]
@@ -150,10 +151,11 @@ def describe_leaderboard(report: dict) -> list[str]:
     if report.get("runner_up") is not None:
         lines.append(f"  runner-up: {report['runner_up']}")
     p_naive, p_best = report.get("test_dm_p_vs_persistence"), report.get("test_dm_p_vs_best")
-    lines.append(
-        f"  test: DM p vs persistence {_num(p_naive, '.3g')}"
-        + ("" if p_best is None else f", vs the best lag ({report.get('best_lag')}) {p_best:.3g}")
-    )
+    if not article:
+        lines.append(
+            f"  test: DM p vs persistence {_num(p_naive, '.3g')}"
+            + ("" if p_best is None else f", vs the best lag ({report.get('best_lag')}) {p_best:.3g}")
+        )
     for warning in report.get("warnings", []):
         lines.append(f"  warning: {warning}")
     return lines

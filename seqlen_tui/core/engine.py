@@ -341,3 +341,53 @@ def _device(reporter: Reporter) -> str:
 
 
 __all__ = ["RunOptions", "RunResult", "LeaderboardRow", "run_asset", "Prepared"]
+
+
+def run_article_report(series: Series, options: RunOptions, reporter: Reporter, asset: str,
+                       file: str) -> dict:
+    """``--protocol article``: the article's benchmark, as a report of the same shape.
+
+    Its MSE is on MinMax-scaled values and there is no validation block, so ``val_mse`` is
+    empty and ``test_mse`` holds the article's scaled MSE (``mse_scale: "minmax"``).
+    """
+    from .article import run_article
+    from .report import SCHEMA_VERSION, file_sha256, now_iso, options_hash, package_versions
+
+    options.validate()
+    started = time.perf_counter()
+    analysis = analyze_series(series, max_lag=options.max_lag, alpha=options.alpha,
+                              reporter=reporter.part(0.0, 0.02))
+    result = run_article(series.values, seed=options.seed, epochs=options.epochs or 10,
+                         reporter=reporter.part(0.02, 1.0), classifiers=options.classifiers)
+    rows = [LeaderboardRow("lstm", r.lag, test_mse=r.mse, directional_accuracy=r.directional_accuracy)
+            for r in result.lstm]
+    rows += [LeaderboardRow(name, result.base_lag, directional_accuracy=acc)
+             for name, acc in result.classifiers.items()]
+    rows.sort(key=lambda r: -(r.directional_accuracy or 0))  # the article sorts by DA
+    lstm = sorted(result.lstm, key=lambda r: r.mse)
+    opts = options.to_dict()
+    return {
+        **analysis.to_dict(),
+        "schema_version": SCHEMA_VERSION,
+        "asset": asset,
+        "created_at": now_iso(),
+        "file": str(file),
+        "data_sha256": file_sha256(file),
+        "options": opts,
+        "options_hash": options_hash(opts),
+        "target": "level",
+        "target_words": "MinMax-scaled levels, scaler fitted on the whole series (the article)",
+        "mse_scale": "minmax",
+        "lags": list(result.lags),
+        "leaderboard": [row.to_dict() for row in rows],
+        "chosen_lag": result.chosen_lag,
+        "runner_up": next((r.lag for r in lstm if r.lag != result.chosen_lag), None),
+        "reason": result.rule,
+        "verdict": (f"The article's rule picks {result.chosen_lag} ({result.rule}); it has no "
+                    "persistence baseline, so this says nothing about beating the last value."),
+        "warnings": list(result.notes),
+        "article": result.to_dict(),
+        "device": _device(reporter),
+        "versions": package_versions(),
+        "timings": {"total": time.perf_counter() - started},
+    }
