@@ -80,9 +80,29 @@ BUDGETS = {
 
 
 def quiet_tensorflow() -> None:
-    """Silence TensorFlow's start-up noise; must run before the first import."""
+    """Import TensorFlow and Keras once, without their start-up noise on the user's terminal.
+
+    ``TF_CPP_MIN_LOG_LEVEL`` silences TensorFlow's own logging, but absl and the CUDA stubs
+    write to file descriptor 2 while TensorFlow loads, before any Python setting applies; so
+    the first import runs with descriptor 2 pointed at /dev/null. Python exceptions still
+    propagate.
+    """
+    import sys
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    if "tensorflow" in sys.modules and "keras" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import keras  # noqa: F401
+            import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def training_device() -> str:
