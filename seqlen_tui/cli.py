@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--learning-rate", type=float, metavar="R", help="Adam learning rate (overrides the budget)")
     run.add_argument("--seeds", type=int, default=3, metavar="N", help="models per candidate, averaged (default 3)")
     run.add_argument("--seed", type=int, default=42, metavar="S", help="base seed (default 42)")
+    run.add_argument("--folds", type=int, default=1, metavar="K", help="rolling origins: K validation blocks inside train + validation (default 1); test stays the final block")
     run.add_argument("--units", type=int, default=16, metavar="N", help="LSTM units (default 16)")
     run.add_argument("--no-classifiers", action="store_true", help="skip the XGBoost/RandomForest direction classifiers")
     run.add_argument("--runs-dir", metavar="DIR", help="where run reports go (default: $SEQLEN_RUNS_DIR or the per-user data folder)")
@@ -278,7 +279,7 @@ def run_run(args: argparse.Namespace) -> int:
     options = RunOptions(
         protocol=args.protocol, target=args.target, budget=args.budget, epochs=args.epochs,
         patience=args.patience, batch_size=args.batch_size, learning_rate=args.learning_rate,
-        seeds=args.seeds, seed=args.seed, units=args.units, lags=args.lags, only_lags=args.only_lags,
+        seeds=args.seeds, seed=args.seed, folds=args.folds, units=args.units, lags=args.lags, only_lags=args.only_lags,
         max_lag=args.max_lag if args.max_lag is not None else setting(defaults, "max_lag", int, None),
         alpha=args.alpha if args.alpha is not None else setting(defaults, "alpha", float, 0.05),
         classifiers=not args.no_classifiers,

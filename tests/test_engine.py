@@ -15,7 +15,7 @@ from seqlen_tui.core.errors import DataError
 from seqlen_tui.core.events import Cancelled, Reporter
 from seqlen_tui.core.models import RidgeJudge
 from seqlen_tui.core.selection import select_lag
-from seqlen_tui.core.windows import Scaler, chronological_split, prepare
+from seqlen_tui.core.windows import Scaler, chronological_split, prepare, rolling_origins
 from synthetic import ar_process, random_profile
 
 
@@ -59,6 +59,36 @@ def test_scaler_never_sees_validation_or_test_data(target):
 def test_scaler_uses_only_training_values():
     scaler = Scaler.fit(np.array([1.0, 3.0, 1000.0, -1000.0]), last_train_index=1)
     assert (scaler.mean, scaler.scale) == (2.0, 1.0)
+
+
+def test_rolling_origins_move_validation_back_and_keep_test():
+    split = chronological_split(1000, first_target=25)
+    folds = rolling_origins(split, 3)
+    assert folds[-1] is split
+    n_val = len(split.val)
+    for older, newer in zip(folds, folds[1:]):
+        assert older.val[-1] + 1 == newer.val[0]  # adjacent blocks, oldest first
+        assert len(older.val) == n_val
+        assert older.train[-1] + 1 == older.val[0]  # trains on everything before its block
+        np.testing.assert_array_equal(older.test, split.test)
+    with pytest.raises(DataError, match="--folds 9"):
+        rolling_origins(split, 9)
+
+
+def test_folds_pool_validation_and_count_stability_per_fold_and_seed(ar_levels_file):
+    one = _run(ar_levels_file)
+    three = _run(ar_levels_file, folds=3)
+    assert len(three.split["folds"]) == 3
+    assert three.split["test"] == one.split["test"]
+    lstm = [r for r in three.leaderboard if r.model == "ridge_ar"]
+    # Test scores come from the final fold only: identical with and without folds.
+    by_lag = {r.lag: r.test_mse for r in one.leaderboard if r.model == "ridge_ar"}
+    assert all(r.test_mse == pytest.approx(by_lag[r.lag]) for r in lstm)
+    assert three.chosen_lag == 2
+    # Stability counts (fold, seed) pairs: 3 folds × 2 seeds.
+    shares = [r.stability for r in three.leaderboard if r.stability is not None]
+    assert sum(shares) == pytest.approx(1.0)
+    assert all(abs(share * 6 - round(share * 6)) < 1e-9 for share in shares)
 
 
 def test_too_short_series_names_the_minimum():
@@ -189,6 +219,7 @@ def test_cancel_raises_and_returns_nothing(ar_levels_file):
         ({"target": "price"}, "--target"),
         ({"budget": "huge"}, "--budget"),
         ({"lags": (5000,)}, "too long"),
+        ({"folds": 0}, "--folds"),
     ],
 )
 def test_bad_options_are_data_errors(ar_levels_file, options, words):

@@ -21,7 +21,7 @@ from .events import SILENT, Reporter
 from .metrics import diebold_mariano, majority_rate, newey_west_se, score_forecast
 from .models import BUDGETS, Budget, Job, Judge, LSTMJudge, RidgeJudge, direction_classifiers
 from .selection import Selection, select_lag
-from .windows import TARGET_WORDS, TARGETS, Prepared, prepare
+from .windows import TARGET_WORDS, TARGETS, Prepared, prepare, rolling_origins
 
 PROTOCOLS = ("robust", "article")
 
@@ -37,6 +37,7 @@ class RunOptions:
     learning_rate: float | None = None
     seeds: int = 3
     seed: int = 42
+    folds: int = 1
     units: int = 16
     lags: tuple[int, ...] = ()
     only_lags: bool = False
@@ -52,7 +53,7 @@ class RunOptions:
             raise DataError(f"unknown --target {self.target!r}; choose diff, level, logret or auto")
         if self.budget not in BUDGETS:
             raise DataError(f"unknown --budget {self.budget!r}; choose {', '.join(BUDGETS)}")
-        for name in ("epochs", "patience", "batch_size", "seeds", "units"):
+        for name in ("epochs", "patience", "batch_size", "seeds", "units", "folds"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 flag = "--" + name.replace("_", "-")
@@ -194,36 +195,39 @@ def run_asset(
         target, target_reason = choose_target(series.values, lags, period, judge, options, reporter)
     prepared = prepare(series.values, target, max(lags), min_history=period or 0)
     split = prepared.split
-    evaluate = np.concatenate([split.val, split.test])
-    n_val = len(split.val)
+    folds = rolling_origins(split, options.folds)
+    jobs = [Job(lag, options.seed + s) for lag in lags for s in range(options.seeds)]
     levels = prepared.levels
-    actual = levels[evaluate]
-    previous = levels[evaluate - 1]
     train_levels = levels[: split.last_train_target + 1]
 
-    # Baselines first, so a UI can show them before any model trains.
-    forecasts: dict[tuple[str, int | None], np.ndarray] = {("persistence", None): previous}
-    if period:
-        forecasts[("seasonal_naive", period)] = levels[evaluate - period]
-    reporter.stage("baselines", "ridge AR baseline on every candidate")
-    ridge = RidgeJudge().predict(prepared, [Job(lag, 0) for lag in lags], evaluate, reporter)
-    reporter.emit("progress", stage="baselines", fraction=0.03)
-    for job, scaled in ridge.items():
-        forecasts[("ridge_ar", job.lag)] = prepared.to_levels(scaled, evaluate)
-    reporter.emit("result", "baselines ready", stage="baselines",
-                  data={"forecasts": list(forecasts)})
-
-    reporter.stage("train", f"training {len(lags)} lags × {options.seeds} seeds")
+    # Every fold forecasts its validation block; the last (the real split) also the test block.
+    val_parts: list[dict] = []
+    seed_parts: list[tuple[dict, np.ndarray]] = []
     t0 = time.perf_counter()
-    jobs = [Job(lag, options.seed + s) for lag in lags for s in range(options.seeds)]
-    scaled_by_job = judge.predict(prepared, jobs, evaluate, reporter.part(0.03, 0.95))
-    timings["train"] = time.perf_counter() - t0
-    per_seed = {job: prepared.to_levels(p, evaluate) for job, p in scaled_by_job.items()}
-    for lag in lags:
-        forecasts[(judge.name, lag)] = np.mean(
-            [per_seed[job] for job in jobs if job.lag == lag], axis=0
+    for index, fold in enumerate(folds):
+        last = index == len(folds) - 1
+        fold_prepared = prepared if last else prepared.with_split(fold)
+        targets = np.concatenate([fold.val, fold.test]) if last else fold.val
+        if len(folds) > 1:
+            reporter.stage("fold", f"fold {index + 1}/{len(folds)}: validation from target {fold.val[0]}")
+        part = reporter.part(0.03 + 0.92 * index / len(folds), 0.03 + 0.92 * (index + 1) / len(folds))
+        fold_forecasts, per_seed = forecast_block(
+            fold_prepared, targets, lags, jobs, judge, period, part, baselines_first=index == 0
         )
+        n_fold_val = len(fold.val)
+        val_parts.append({key: pred[:n_fold_val] for key, pred in fold_forecasts.items()})
+        seed_parts.append(({job: p[:n_fold_val] for job, p in per_seed.items()}, levels[fold.val]))
+        if last:
+            test_forecasts = {key: pred[n_fold_val:] for key, pred in fold_forecasts.items()}
+    timings["train"] = time.perf_counter() - t0
 
+    val_targets = np.concatenate([fold.val for fold in folds])
+    evaluate = np.concatenate([val_targets, split.test])
+    n_val = len(val_targets)
+    actual = levels[evaluate]
+    previous = levels[evaluate - 1]
+    forecasts = {key: np.concatenate([part[key] for part in val_parts] + [test_forecasts[key]])
+                 for key in test_forecasts}
     losses = {key: (pred - actual) ** 2 for key, pred in forecasts.items()}
     naive_loss = losses[("persistence", None)]
     selection = select_lag(
@@ -231,7 +235,7 @@ def run_asset(
         naive_loss[:n_val],
         options.gate_alpha,
     )
-    stability = lag_stability(per_seed, actual[:n_val], lags)
+    stability = lag_stability(seed_parts, lags)
 
     rows = []
     test_naive_mse = float(np.mean(naive_loss[n_val:]))
@@ -259,7 +263,8 @@ def run_asset(
         analysis=analysis, options=options, target=target, lags=lags,
         leaderboard=tuple(sort_leaderboard(rows)), selection=selection,
         test_p_vs_best=p_best, test_p_vs_persistence=p_naive, device=device,
-        split=split.to_dict(), timings=timings, target_reason=target_reason,
+        split={**split.to_dict(), "folds": [fold.to_dict() for fold in folds]},
+        timings=timings, target_reason=target_reason,
     )
 
 
@@ -292,15 +297,37 @@ def sort_leaderboard(rows: list[LeaderboardRow]) -> list[LeaderboardRow]:
     return forecasters + classifiers
 
 
-def lag_stability(per_seed: dict[Job, np.ndarray], actual_val: np.ndarray, lags) -> dict[int, float]:
-    """Share of seeds whose own model scores best on validation at each lag."""
-    n_val = len(actual_val)
-    seeds = sorted({job.seed for job in per_seed})
+def forecast_block(prepared: Prepared, targets, lags, jobs, judge: Judge, period, reporter: Reporter,
+                   baselines_first: bool = True):
+    """Level forecasts of every model at ``targets``, and the judge's forecast per seed."""
+    levels = prepared.levels
+    forecasts: dict[tuple[str, int | None], np.ndarray] = {("persistence", None): levels[targets - 1]}
+    if period:
+        forecasts[("seasonal_naive", period)] = levels[targets - period]
+    reporter.stage("baselines", "ridge AR baseline on every candidate")
+    ridge = RidgeJudge().predict(prepared, [Job(lag, 0) for lag in lags], targets, reporter)
+    for job, scaled in ridge.items():
+        forecasts[("ridge_ar", job.lag)] = prepared.to_levels(scaled, targets)
+    if baselines_first:  # so a UI can show them before any model trains
+        reporter.emit("result", "baselines ready", stage="baselines", data={"forecasts": list(forecasts)})
+    reporter.stage("train", f"training {len(lags)} lags × {len(jobs) // len(lags)} seeds")
+    scaled_by_job = judge.predict(prepared, jobs, targets, reporter)
+    per_seed = {job: prepared.to_levels(p, targets) for job, p in scaled_by_job.items()}
+    for lag in lags:
+        forecasts[(judge.name, lag)] = np.mean([per_seed[job] for job in jobs if job.lag == lag], axis=0)
+    return forecasts, per_seed
+
+
+def lag_stability(parts: list[tuple[dict[Job, np.ndarray], np.ndarray]], lags) -> dict[int, float]:
+    """Share of (fold, seed) pairs whose own model scores best on that fold's validation."""
     wins = dict.fromkeys(lags, 0)
-    for seed in seeds:
-        mse = {lag: float(np.mean((per_seed[Job(lag, seed)][:n_val] - actual_val) ** 2)) for lag in lags}
-        wins[min(lags, key=lambda lag: (mse[lag], lag))] += 1
-    return {lag: wins[lag] / len(seeds) for lag in lags}
+    trials = 0
+    for per_seed, actual_val in parts:
+        for seed in sorted({job.seed for job in per_seed}):
+            mse = {lag: float(np.mean((per_seed[Job(lag, seed)] - actual_val) ** 2)) for lag in lags}
+            wins[min(lags, key=lambda lag: (mse[lag], lag))] += 1
+            trials += 1
+    return {lag: wins[lag] / trials for lag in lags}
 
 
 def seasonal_period(analysis: SeriesAnalysis, longest: int) -> int | None:

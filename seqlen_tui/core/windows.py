@@ -117,6 +117,32 @@ def chronological_split(
     )
 
 
+def rolling_origins(split: Split, folds: int, early_stop_fraction: float = 0.1,
+                    min_train: int = 100) -> list[Split]:
+    """``folds`` splits, oldest first, the last being ``split`` itself.
+
+    Each earlier fold moves the validation block back by its own length inside train +
+    validation and trains on everything before it; the test block never moves.
+    """
+    if folds < 1:
+        raise DataError(f"--folds must be at least 1 (got {folds})")
+    region = np.concatenate([split.train, split.val])
+    n_val = len(split.val)
+    out = []
+    for back in range(folds - 1, 0, -1):
+        end = len(region) - back * n_val
+        train = region[: end - n_val]
+        if len(train) < min_train:
+            raise DataError(
+                f"--folds {folds} leaves only {len(train)} training points in the earliest fold; "
+                f"at least {min_train} are needed: use fewer folds or more data"
+            )
+        n_es = max(1, int(round(len(train) * early_stop_fraction)))
+        out.append(Split(train=train, early_stop=train[-n_es:], val=region[end - n_val : end],
+                         test=split.test))
+    return out + [split]
+
+
 @dataclass(frozen=True)
 class Scaler:
     """Standardisation with statistics from the training part only."""
@@ -159,6 +185,12 @@ class Prepared:
 
     def scaled_targets(self, targets: np.ndarray) -> np.ndarray:
         return self.scaled[self.seq_index(targets)]
+
+    def with_split(self, split: Split) -> Prepared:
+        """The same series evaluated on another split, rescaled on that split's training part."""
+        scaler = Scaler.fit(self.sequence, split.last_train_target - self.transform.offset)
+        return Prepared(self.levels, self.transform, self.sequence,
+                        scaler.transform(self.sequence), scaler, split)
 
     def to_levels(self, scaled_predictions: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """Scaled predictions of the modelled sequence → level forecasts at ``targets``."""
