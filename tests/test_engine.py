@@ -173,8 +173,17 @@ def test_ridge_judge_on_ar2_changes_beats_persistence_and_picks_2(ar_levels_file
     assert rows[("ridge_ar", 2)].skill > 0.1
     assert rows[("ridge_ar", 2)].dm_p_vs_persistence < 0.01
     assert result.test_p_vs_persistence < 0.01
+    # AR(2) changes are predictable in sign too: Pesaran–Timmermann rejects independence.
+    assert rows[("ridge_ar", 2)].pt_p < 0.01
+    assert rows[("persistence", None)].pt_p is None
     models = {r.model for r in result.leaderboard}
     assert {"persistence", "seasonal_naive", "ridge_ar"} <= models
+
+
+def test_target_auto_chooses_and_says_why(ar_levels_file):
+    result = _run(ar_levels_file, target="auto")
+    assert result.target == "diff"  # a random-walk level: differences are the right target
+    assert result.target_reason.startswith("auto: diff had the lowest validation MSE")
 
 
 def test_same_options_give_the_same_report(ar_levels_file):

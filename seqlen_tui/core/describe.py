@@ -132,7 +132,7 @@ def describe_leaderboard(report: dict) -> list[str]:
     lines = [
         f"Leaderboard ({report.get('target_words', report.get('target', ''))}; {how})",
         f"  {'model':<15} {'lag':>5} {'val MSE':>11} {'± SE':>9} {'test MSE':>11} "
-        f"{'skill':>7} {'MASE':>6} {'dir.acc':>7} {'DM p':>8} {'stab.':>5}",
+        f"{'skill':>7} {'MASE':>6} {'dir.acc':>7} {'PT p':>7} {'DM p':>8} {'stab.':>5}",
     ]
     for row in report.get("leaderboard", []):
         mark = "▶" if row["model"] == "lstm" and row.get("lag") == chosen else " "
@@ -141,6 +141,7 @@ def describe_leaderboard(report: dict) -> list[str]:
             f"{_num(row.get('val_mse'), '.4g'):>11} {_num(row.get('val_mse_se'), '.2g'):>9} "
             f"{_num(row.get('test_mse'), '.4g'):>11} {_num(row.get('skill'), '.3f'):>7} "
             f"{_num(row.get('mase'), '.3f'):>6} {_num(row.get('directional_accuracy'), '.3f'):>7} "
+            f"{_num(row.get('pt_p'), '.2g'):>7} "
             f"{_num(row.get('dm_p_vs_persistence'), '.2g'):>8} {_num(row.get('stability'), '.2f'):>5}"
         )
     majority = next((r.get("majority_rate") for r in report.get("leaderboard", [])

@@ -18,7 +18,13 @@ from .candidates import seasonal_peaks
 from .data import Series
 from .errors import DataError
 from .events import SILENT, Reporter
-from .metrics import diebold_mariano, majority_rate, newey_west_se, score_forecast
+from .metrics import (
+    diebold_mariano,
+    majority_rate,
+    newey_west_se,
+    pesaran_timmermann,
+    score_forecast,
+)
 from .models import BUDGETS, Budget, Job, Judge, LSTMJudge, RidgeJudge, direction_classifiers
 from .selection import Selection, select_lag
 from .windows import TARGET_WORDS, TARGETS, Prepared, prepare, rolling_origins
@@ -88,6 +94,7 @@ class LeaderboardRow:
     dm_p_vs_persistence: float | None = None
     stability: float | None = None
     majority_rate: float | None = None
+    pt_p: float | None = None  # Pesaran–Timmermann p-value of the directional accuracy
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -286,7 +293,17 @@ def _row(model, lag, pred, actual, previous, n_val, train_levels, test_naive_mse
         dm_p_vs_persistence=None if is_naive else diebold_mariano(test_loss, naive_loss[n_val:], alternative="less")[1],
         stability=stability,
         majority_rate=majority_rate(train_levels),
+        pt_p=None if is_naive else direction_test(actual[n_val:], pred[n_val:], previous[n_val:]),
     )
+
+
+def direction_test(actual, pred, previous) -> float | None:
+    """Pesaran–Timmermann p-value on the test steps where the series moved."""
+    moved = actual != previous
+    if moved.sum() < 3:
+        return None
+    p = pesaran_timmermann(actual[moved] > previous[moved], pred[moved] > previous[moved])[1]
+    return None if not np.isfinite(p) else float(p)
 
 
 def sort_leaderboard(rows: list[LeaderboardRow]) -> list[LeaderboardRow]:
