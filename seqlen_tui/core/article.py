@@ -38,7 +38,7 @@ import numpy as np
 from .acf import analyze_transform, max_lag_limit
 from .errors import DataError
 from .events import SILENT, Cancelled, Reporter
-from .models import quiet_tensorflow
+from .models import quiet_tensorflow, training_callback
 
 #: The article's settings.
 ARTICLE_MAX_LAG = 168
@@ -339,7 +339,11 @@ def _benchmark_lstm(
                 validation_split=ARTICLE_VALIDATION_SPLIT,
                 callbacks=[
                     keras.callbacks.EarlyStopping(patience=ARTICLE_PATIENCE),
-                    _progress_callback(keras, reporter, lag, index, units, epochs),
+                    training_callback(
+                        keras, reporter,
+                        lambda epoch, i=index: (i + (epoch + 1) / epochs) / units,
+                        {"protocol": "article", "lag": lag},
+                    ),
                 ],
             )
         except Exception as exc:  # the article skips a lag whose training fails
@@ -362,27 +366,6 @@ def _benchmark_lstm(
             data={"protocol": "article", "lag": lag, "mse": mse, "directional_accuracy": da},
         )
     return rows, notes
-
-
-def _progress_callback(keras, reporter: Reporter, lag: int, index: int, units: int, epochs: int):
-    """Stops training within one batch of a cancel (``run`` then raises), reports each epoch."""
-
-    class Progress(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            if reporter.cancelled:
-                self.model.stop_training = True
-
-        def on_epoch_end(self, epoch, logs=None):
-            logs = logs or {}
-            reporter.emit(
-                "progress",
-                stage="train",
-                fraction=min(1.0, (index + (epoch + 1) / epochs) / units),
-                data={"protocol": "article", "lag": lag, "epoch": epoch + 1,
-                      "loss": logs.get("loss"), "val_loss": logs.get("val_loss")},
-            )
-
-    return Progress()
 
 
 def _benchmark_classifier(values: np.ndarray, name: str, lag: int, seed: int) -> float:

@@ -121,19 +121,11 @@ class RunResult:
 
     def to_report(self, asset: str, file: str) -> dict:
         """The JSON report: everything ``analyze`` reports, plus the benchmark and the choice."""
-        from .report import SCHEMA_VERSION, file_sha256, now_iso, options_hash, package_versions
+        from .report import report_header
 
         selection = self.selection
-        options = self.options.to_dict()
         return {
-            **self.analysis.to_dict(),
-            "schema_version": SCHEMA_VERSION,
-            "asset": asset,
-            "created_at": now_iso(),
-            "file": str(file),
-            "data_sha256": file_sha256(file),
-            "options": options,
-            "options_hash": options_hash(options),
+            **report_header(self.analysis.to_dict(), asset, file, self.options.to_dict()),
             "target": self.target,
             "target_words": TARGET_WORDS[self.target],
             "target_reason": self.target_reason,
@@ -151,7 +143,6 @@ class RunResult:
             "test_dm_p_vs_best": self.test_p_vs_best,
             "test_dm_p_vs_persistence": self.test_p_vs_persistence,
             "device": self.device,
-            "versions": package_versions(),
             "timings": self.timings,
         }
 
@@ -395,7 +386,7 @@ def run_article_report(series: Series, options: RunOptions, reporter: Reporter, 
     empty and ``test_mse`` holds the article's scaled MSE (``mse_scale: "minmax"``).
     """
     from .article import run_article
-    from .report import SCHEMA_VERSION, file_sha256, now_iso, options_hash, package_versions
+    from .report import report_header
 
     options.validate()
     started = time.perf_counter()
@@ -409,16 +400,8 @@ def run_article_report(series: Series, options: RunOptions, reporter: Reporter, 
              for name, acc in result.classifiers.items()]
     rows.sort(key=lambda r: -(r.directional_accuracy or 0))  # the article sorts by DA
     lstm = sorted(result.lstm, key=lambda r: r.mse)
-    opts = options.to_dict()
     return {
-        **analysis.to_dict(),
-        "schema_version": SCHEMA_VERSION,
-        "asset": asset,
-        "created_at": now_iso(),
-        "file": str(file),
-        "data_sha256": file_sha256(file),
-        "options": opts,
-        "options_hash": options_hash(opts),
+        **report_header(analysis.to_dict(), asset, file, options.to_dict()),
         "target": "level",
         "target_words": "MinMax-scaled levels, scaler fitted on the whole series (the article)",
         "mse_scale": "minmax",
@@ -432,6 +415,5 @@ def run_article_report(series: Series, options: RunOptions, reporter: Reporter, 
         "warnings": list(result.notes),
         "article": result.to_dict(),
         "device": _device(reporter),
-        "versions": package_versions(),
         "timings": {"total": time.perf_counter() - started},
     }

@@ -178,7 +178,11 @@ class LSTMJudge:
                     keras.callbacks.EarlyStopping(
                         patience=self.budget.patience, restore_best_weights=True
                     ),
-                    _progress_callback(keras, reporter, job, index, len(jobs), self.budget.epochs),
+                    training_callback(
+                        keras, reporter,
+                        lambda epoch, i=index: (i + (epoch + 1) / self.budget.epochs) / len(jobs),
+                        {"lag": job.lag, "seed": job.seed},
+                    ),
                 ],
             )
             reporter.check_cancelled()
@@ -198,8 +202,10 @@ def _set_initial_weights(model, job: Job, units: int) -> None:
     dense.set_weights([w["head"][:, None], w["head_bias"]])
 
 
-def _progress_callback(keras, reporter: Reporter, job: Job, index: int, total: int, epochs: int):
-    """Stops training within one batch of a cancel, and reports each epoch."""
+def training_callback(keras, reporter: Reporter, fraction, data: dict):
+    """A Keras callback shared by every per-model ``fit``: it stops training within one batch
+    of a cancel (raising :class:`Cancelled` when ``fit`` ends) and reports each epoch, with
+    ``fraction(epoch)`` the share of the whole job done after that epoch."""
 
     class Progress(keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
@@ -209,11 +215,9 @@ def _progress_callback(keras, reporter: Reporter, job: Job, index: int, total: i
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
             reporter.emit(
-                "progress",
-                stage="train",
-                fraction=(index + (epoch + 1) / epochs) / total,
-                data={"lag": job.lag, "seed": job.seed, "epoch": epoch + 1,
-                      "loss": logs.get("loss"), "val_loss": logs.get("val_loss")},
+                "progress", stage="train", fraction=min(1.0, fraction(epoch)),
+                data={**data, "epoch": epoch + 1, "loss": logs.get("loss"),
+                      "val_loss": logs.get("val_loss")},
             )
 
         def on_train_end(self, logs=None):

@@ -61,6 +61,21 @@ def package_versions() -> dict[str, str | None]:
     return found
 
 
+def report_header(analysis: dict, asset: str, file: str, options: dict) -> dict:
+    """What every run report starts with: the analysis, then who, when, on what, with what."""
+    return {
+        **analysis,
+        "schema_version": SCHEMA_VERSION,
+        "asset": asset,
+        "created_at": now_iso(),
+        "file": str(file),
+        "data_sha256": file_sha256(file),
+        "options": options,
+        "options_hash": options_hash(options),
+        "versions": package_versions(),
+    }
+
+
 def write_report(report: dict, runs_dir: Path) -> Path:
     """Write the report as ``<ASSET>_<UTC time>.json`` in ``runs_dir``, atomically."""
     try:
