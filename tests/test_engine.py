@@ -14,7 +14,7 @@ from seqlen_tui.core.engine import RunOptions, run_asset
 from seqlen_tui.core.errors import DataError
 from seqlen_tui.core.events import Cancelled, Reporter
 from seqlen_tui.core.models import RidgeJudge
-from seqlen_tui.core.selection import select_lag
+from seqlen_tui.core.selection import holm_adjust, select_lag
 from seqlen_tui.core.windows import Scaler, chronological_split, prepare, rolling_origins
 from synthetic import ar_process, random_profile
 
@@ -136,6 +136,25 @@ def test_nothing_beats_persistence_gives_the_shortest_and_says_so():
     assert sel.qualified == ()
     assert sel.chosen_lag == 3
     assert "not predictable beyond its last value" in sel.verdict
+
+
+def test_holm_adjustment_by_hand():
+    adjusted = holm_adjust({1: 0.04, 2: 0.01, 3: 0.03, 4: float("nan")})
+    # sorted: 0.01×4 = 0.04, 0.03×3 = 0.09, 0.04×2 = 0.08 → max(0.09, 0.08) = 0.09, nan → 1
+    assert adjusted == pytest.approx({2: 0.04, 3: 0.09, 1: 0.09, 4: 1.0})
+
+
+def test_one_lucky_lag_among_eight_does_not_pass_the_gate(monkeypatch):
+    import seqlen_tui.core.selection as selection
+
+    raw = {1: 0.97, 2: 0.98, 3: 0.39, 4: 0.43, 5: 0.40, 11: 0.038, 12: 0.25, 36: 0.61}
+    monkeypatch.setattr(selection, "diebold_mariano",
+                        lambda a, b, alternative: (0.0, raw[int(a[0])]))
+    val = {lag: np.full(50, float(lag)) for lag in raw}
+    sel = selection.select_lag(val, np.ones(50))
+    assert sel.qualified == ()  # MSFT, base seed 123: raw p 0.038 was luck
+    raw[11] = 0.001
+    assert selection.select_lag(val, np.ones(50)).qualified == (11,)
 
 
 def test_lag_that_loses_to_persistence_cannot_win_even_if_best_among_lags():

@@ -1,8 +1,12 @@
 """Choosing the sequence length from validation losses, and saying how sure we are.
 
 1. **Competence gate.** A lag qualifies only when its (seed-averaged) forecast beats
-   persistence on validation: one-sided Diebold–Mariano (HLN) p < ``gate_alpha``. A judge that
-   loses to "repeat the last value" cannot tell a good lag from a bad one.
+   persistence on validation: one-sided Diebold–Mariano (HLN) p < ``gate_alpha`` after a
+   Holm adjustment across the candidates. A judge that loses to "repeat the last value" cannot
+   tell a good lag from a bad one; and with eight candidates each tested at 5 %, one of them
+   "beats" a random walk by luck about a third of the time — measured: MSFT with base seed 123
+   picked lag 11 at raw p = 0.038 while seeds 42 and 7 found nothing. Holm keeps the family
+   error at 5 % and leaves real signals alone (electricity: p ≈ 1e-20).
 2. **One-standard-error rule.** Among qualifying lags, the *shortest* whose mean validation
    loss exceeds the best's by less than one Newey–West standard error of the paired loss
    difference: shorter windows are cheaper and less prone to overfit, and a difference within
@@ -45,10 +49,10 @@ def select_lag(
         raise ValueError("no candidate lags to choose from")
     lags = sorted(val_losses)
     means = {lag: float(np.mean(val_losses[lag])) for lag in lags}
-    gate = {
+    gate = holm_adjust({
         lag: diebold_mariano(val_losses[lag], naive_val_losses, alternative="less")[1]
         for lag in lags
-    }
+    })
     qualified = tuple(lag for lag in lags if np.isfinite(gate[lag]) and gate[lag] < gate_alpha)
     best = min(lags, key=lambda lag: (means[lag], lag))
     warnings: list[str] = []
@@ -56,7 +60,8 @@ def select_lag(
     if not qualified:
         chosen = lags[0]
         reason = (
-            f"no lag beat persistence on validation (one-sided DM p ≥ {gate_alpha:g} for all); "
+            f"no lag beat persistence on validation (one-sided DM, Holm-adjusted p ≥ {gate_alpha:g} "
+            "for all); "
             f"the shortest candidate, {chosen}, is returned"
         )
         verdict = (
@@ -83,7 +88,7 @@ def select_lag(
             )
         verdict = (
             f"Sequence length {chosen} beats persistence on validation "
-            f"(DM p = {gate[chosen]:.3g}); {reason}."
+            f"(DM p = {gate[chosen]:.3g}, Holm-adjusted); {reason}."
         )
         if chosen == lags[-1]:
             warnings.append(
@@ -104,3 +109,16 @@ def select_lag(
         verdict=verdict,
         warnings=tuple(warnings),
     )
+
+
+def holm_adjust(p_values: dict[int, float]) -> dict[int, float]:
+    """Holm step-down adjusted p-values (NaN counts as 1): family-wise error control."""
+    items = sorted(p_values.items(), key=lambda kv: (np.nan_to_num(kv[1], nan=1.0), kv[0]))
+    m = len(items)
+    adjusted: dict[int, float] = {}
+    running = 0.0
+    for rank, (lag, p) in enumerate(items):
+        p = 1.0 if not np.isfinite(p) else p
+        running = max(running, min(1.0, (m - rank) * p))
+        adjusted[lag] = running
+    return adjusted
