@@ -96,3 +96,32 @@ def test_period_24_is_the_only_seasonal_peak_of_a_24_profile(seed):
     x = random_profile(24, 24 * 200, seed=seed)
     for name in ("raw", "diff"):
         assert seasonal_peaks(analyze_transform(x, name, 100)) == (24,)
+
+
+def test_close_lags_merge_into_the_most_specific_one():
+    from seqlen_tui.core.candidates import Candidate, merge_close
+
+    cands = [
+        Candidate(45, ("AR order by BIC (differenced)",)),
+        Candidate(46, ("AR order by BIC (raw)",)),
+        Candidate(48, ("AR order by AIC (raw)",)),
+        Candidate(50, ("AR order by AIC (differenced)",)),
+        Candidate(52, ("natural period: one year",)),
+        Candidate(2, ("PACF cutoff (raw)",)),
+        Candidate(3, ("article: 3 × …",)),  # 3 is 50 % above 2: not close
+    ]
+    kept, merged = merge_close(cands)
+    assert [c.lag for c in kept] == [2, 3, 45, 52]
+    assert {d.lag for d in merged} == {46, 48, 50}
+    by_lag = {c.lag: c.reasons for c in kept}
+    assert any("stands for 50" in r for r in by_lag[52])
+    assert next(d for d in merged if d.lag == 48).reason.startswith("close to 45")
+
+
+def test_your_own_lags_are_never_merged_away():
+    from seqlen_tui.core.candidates import Candidate, merge_close
+
+    kept, merged = merge_close([Candidate(48, ("natural period: one day",)),
+                                Candidate(50, ("your list",)), Candidate(51, ("your list",))])
+    assert [c.lag for c in kept] == [50, 51]
+    assert [d.lag for d in merged] == [48]

@@ -25,6 +25,8 @@ PEAKS_PER_TRANSFORM = 3
 PEAK_SHARE_OF_TOP = 0.5
 #: A multiple of a period must beat it by this much ACF to count as a period of its own.
 HARMONIC_MARGIN = 0.05
+#: Lags within this fraction of each other are one candidate (see :func:`merge_close`).
+CLOSE_LAGS = 0.1
 #: The article multiplies its base lag by 1..4.
 ARTICLE_MULTIPLIERS = (1, 2, 3, 4)
 
@@ -129,7 +131,51 @@ def propose_candidates(
                     f"training windows ({why})",
                 )
             )
-    return CandidateSet(tuple(kept), tuple(dropped))
+    kept, merged = merge_close(kept)
+    return CandidateSet(tuple(kept), tuple(merged + dropped))
+
+
+def _priority(candidate: Candidate) -> int:
+    """Which candidate speaks for a cluster of close lags: the most specific reason wins."""
+    order = ("your list", "natural period", "ACF peak", "PACF cutoff", "AR order", "article")
+    return min(
+        (i for i, prefix in enumerate(order) for why in candidate.reasons if why.startswith(prefix)),
+        default=len(order),
+    )
+
+
+def merge_close(candidates: list[Candidate], tolerance: float = CLOSE_LAGS) -> tuple[list[Candidate], list[DroppedCandidate]]:
+    """One candidate per cluster of lags within ``tolerance`` of the cluster's shortest.
+
+    Lags 45, 46 and 48 forecast alike; benchmarking all three only lets seed noise decide
+    between them (measured: CO₂ weekly chose 45, 45 and 48 for three base seeds). The member
+    with the most specific reason (your list, a natural period, an ACF peak, …; then the
+    shortest) is kept and takes over the others' reasons; your own lags are never merged away.
+    """
+    clusters: list[list[Candidate]] = []
+    for cand in sorted(candidates, key=lambda c: c.lag):
+        if clusters and cand.lag <= clusters[-1][0].lag * (1 + tolerance):
+            clusters[-1].append(cand)
+        else:
+            clusters.append([cand])
+    kept: list[Candidate] = []
+    merged: list[DroppedCandidate] = []
+    for cluster in clusters:
+        user = [c for c in cluster if _priority(c) == 0]
+        leader = min(cluster, key=lambda c: (_priority(c), c.lag))
+        survivors = user or [leader]
+        for cand in cluster:
+            if cand in survivors:
+                continue
+            host = min(survivors, key=lambda c: abs(c.lag - cand.lag))
+            merged.append(DroppedCandidate(
+                cand.lag, f"close to {host.lag} (within {tolerance:.0%}): " + "; ".join(cand.reasons)
+            ))
+        for survivor in survivors:
+            extra = [f"stands for {c.lag} ({'; '.join(c.reasons)})" for c in cluster
+                     if c not in survivors and min(survivors, key=lambda s: abs(s.lag - c.lag)) is survivor]
+            kept.append(Candidate(survivor.lag, survivor.reasons + tuple(extra)))
+    return kept, merged
 
 
 def seasonal_peaks(analysis: AcfAnalysis) -> tuple[int, ...]:
