@@ -50,9 +50,9 @@ async def test_opens_with_file_and_shows_analysis():
         await settle(app, pilot)
         text = report_text(app)
         assert "2,485 points" in text
-        assert "Candidate sequence lengths (8): 1, 2, 3, 4, 5, 11, 12, 36" in text
+        assert "Candidate sequence lengths (7): 1, 2, 3, 4, 5, 11, 36" in text
         headline = str(app.screen.query_one("#headline", Static).render())
-        assert "1, 2, 3, 4, 5, 11, 12, 36" in headline
+        assert "1, 2, 3, 4, 5, 11, 36" in headline
         for name in ("raw", "diff", "logret"):
             plot = app.screen.query_one(f"#plot-{name}", AcfPlot)
             assert plot.analysis is not None and plot.analysis.transform == name
