@@ -3,11 +3,9 @@
 Users hand us whatever their broker, exchange or grid operator exported, so the loader guesses
 the delimiter, the time column and the value column the way a person would, cleans the rows a
 model cannot use (and counts them, so nothing disappears silently), and turns every failure into
-one :class:`DataError` whose one-line message names the problem *and* the fix.  The frequency
-found here decides which seasonal lags (a day, a week, a session) the analysis offers as
-sequence lengths, so it is inferred from the median spacing: weekends, holidays and overnight
-gaps must not turn hourly bars into "irregular".  Everything is vectorised (no loops over rows)
-so a million-row file loads in one to two seconds.
+one :class:`DataError` whose one-line message names the problem *and* the fix.  The clock of
+the cleaned timestamps (frequency and natural periods) comes from :mod:`.frequency`.
+Everything is vectorised (no loops over rows) so a million-row file loads in about a second.
 """
 
 from __future__ import annotations
@@ -26,6 +24,10 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from .errors import DataError
+from .frequency import FrequencyInfo, infer_frequency
+
+__all__ = ["DataSummary", "FrequencyInfo", "Series", "infer_frequency", "list_numeric_columns",
+           "load_series"]
 
 _SAMPLE_BYTES = 64 * 1024
 _NA_TOKENS = ["-", "--", "?", ".", "none", "None", "NONE", "null", "Null", "n/a", "N/A", "#N/A", "nan"]
@@ -38,27 +40,7 @@ _MAGIC = {
     b"PK\x03\x04": "a ZIP archive or Excel workbook (save the sheet as CSV)",
     b"\xd0\xcf\x11\xe0": "an old Excel/Office file (save the sheet as CSV)",
 }
-_DAY = 86400.0
-# Seasonal lags longer than a week of 5-minute bars are impractical LSTM lookbacks; shorter
-# than 4 steps they are not a "season" worth offering as a sequence length.
-_MIN_PERIOD, _MAX_PERIOD = 4, 2016
 _NS_LO, _NS_HI = np.datetime64("1677-09-22", "us"), np.datetime64("2262-04-10", "us")
-
-
-@dataclass(frozen=True)
-class FrequencyInfo:
-    """The series' clock and the seasonal periods (in steps) that clock implies."""
-
-    alias: str | None
-    step_seconds: float | None
-    description: str
-    seasonal_periods: tuple[int, ...] = ()
-    period_names: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict:
-        return {"alias": self.alias, "description": self.description,
-                "seasonal_periods": list(self.seasonal_periods),
-                "period_names": list(self.period_names), "step_seconds": self.step_seconds}
 
 
 @dataclass(frozen=True)
@@ -586,81 +568,3 @@ def list_numeric_columns(path) -> tuple[str, ...]:
     """Numeric non-time columns for a column picker (empty when there are none)."""
     df = _read_table(path)
     return tuple(_numeric_columns(df, _pick_time(df)[1]))
-
-
-# ----------------------------------------------------------------------------- frequency
-
-
-def _human(seconds: float) -> str:
-    for unit, size in (("days", _DAY), ("hours", 3600.0), ("minutes", 60.0)):
-        if seconds >= size:
-            return f"{seconds / size:.3g} {unit}"
-    return f"{seconds:.3g} seconds"
-
-
-def _subdaily(ts: np.ndarray, step: float) -> FrequencyInfo:
-    """Intraday steps: per-hour/per-day/per-week periods, or per-session when trading hours only."""
-    days, counts = np.unique(ts.astype("datetime64[D]"), return_counts=True)
-    weekday = (days.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
-    business = bool(days.size >= 5 and np.mean(weekday >= 5) < 0.1)
-    full_day = _DAY / step
-    bars = int(round(float(np.median(counts))))
-    session = days.size >= 3 and bars < 0.75 * full_day
-    if step % 3600 == 0:
-        k = int(step // 3600)
-        alias, desc = ("h", "hourly") if k == 1 else (f"{k}h", f"{k}-hourly")
-    elif step % 60 == 0:
-        k = int(step // 60)
-        alias = "min" if k == 1 else f"{k}min"
-        desc = {30: "half-hourly", 15: "quarter-hourly", 1: "1-minute"}.get(k, f"{k}-minute")
-    elif step >= 1:
-        alias, desc = (f"{int(step)}s" if step != 1 else "s"), f"{int(step)}-second"
-    else:
-        alias, desc = f"{int(round(step * 1000))}ms", f"{int(round(step * 1000))}-millisecond"
-    cands = [(unit / step, nm) for nm, unit in (("minute", 60.0), ("hour", 3600.0))]
-    day_bars = bars if session else full_day
-    cands += [(day_bars, "session" if session else "day"), (day_bars * (5 if business else 7), "week")]
-    ok = [(int(round(p)), nm) for p, nm in cands
-          if abs(p - round(p)) < 1e-9 and _MIN_PERIOD <= round(p) <= _MAX_PERIOD]
-    ok = sorted(ok)[:3]
-    if session:
-        desc = f"{desc} ({bars} bars per session)"
-    return FrequencyInfo(alias, step, desc, tuple(p for p, _ in ok), tuple(nm for _, nm in ok))
-
-
-def infer_frequency(timestamps: np.ndarray | None) -> FrequencyInfo:
-    """Classify the median spacing, which shrugs off weekends, holidays and overnight gaps."""
-    if timestamps is None:
-        return FrequencyInfo(None, None, "unknown (no timestamps: row order is time order)")
-    ts = np.asarray(timestamps, dtype="datetime64[ns]")
-    ts = ts[~np.isnat(ts)]
-    if np.any(ts[1:] < ts[:-1]):  # callers normally pass sorted data; np.unique is slow on 1M
-        ts = np.sort(ts)
-    ts = ts[np.r_[True, ts[1:] != ts[:-1]]] if ts.size else ts
-    if ts.size < 2:
-        return FrequencyInfo(None, None, "unknown (fewer than 2 timestamps)")
-    d = np.diff(ts).astype("int64") / 1e9
-    step = float(np.median(d))
-    irregular = FrequencyInfo(None, step, f"irregular (median spacing {_human(step)})")
-    if step < 0.9 * _DAY:
-        rounded = round(step) if step >= 1 else round(step, 3)
-        on_grid = np.mean(np.abs(d - rounded) <= 0.01 * rounded)  # ticks are not bars
-        if rounded <= 0 or abs(step - rounded) > 0.01 * step or on_grid < 0.5:
-            return irregular
-        return _subdaily(ts, float(rounded))
-    days = (ts + np.timedelta64(12, "h")).astype("datetime64[D]")  # tz-shifted midnights round right
-    idx = pd.DatetimeIndex(days)
-    if step <= 1.1 * _DAY:
-        if np.mean(idx.day_of_week >= 5) >= 0.1:
-            return FrequencyInfo("D", step, "daily", (7,), ("week",))
-        return FrequencyInfo("B", step, "business daily", (5,), ("week",))
-    if 6.5 * _DAY <= step <= 7.5 * _DAY:
-        return FrequencyInfo("W", step, "weekly", (52,), ("year",))
-    starts = np.mean(idx.day == 1) >= 0.8
-    if 27.5 * _DAY <= step <= 31.5 * _DAY:
-        return FrequencyInfo("MS" if starts else "ME", step, "monthly", (12,), ("year",))
-    if 88 * _DAY <= step <= 93 * _DAY:
-        return FrequencyInfo("QS" if starts else "QE", step, "quarterly", (4,), ("year",))
-    if 364 * _DAY <= step <= 367 * _DAY:
-        return FrequencyInfo("YS" if starts else "YE", step, "yearly")
-    return irregular
