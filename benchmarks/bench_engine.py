@@ -1,0 +1,105 @@
+"""Training speed: one ``fit`` per model (the article's loop) vs the fused many-LSTM model.
+
+Run by hand: ``python benchmarks/bench_engine.py [--epochs 10] [--full]``. Each variant runs in
+its own process (so each pays its own TensorFlow start and its peak memory is its own), side
+by side in one invocation, on a generated 5,000-point hourly series:
+
+(a) 4 lags × 3 seeds, equal epochs (no early stopping), separate fits vs fused;
+(b) with ``--full``: the robust default end to end vs the article protocol end to end;
+(c) peak memory (max RSS) of each;
+(d) ``seqlen-tui --help`` and importing the app without TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD = r"""
+import json, resource, sys, time
+import numpy as np
+sys.path.insert(0, "tests")
+from synthetic import random_profile
+variant, epochs, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+n = 5000
+levels = 100 + np.linspace(0, 20, n) + 5 * random_profile(24, n, noise=0.5, seed=3)
+t0 = time.perf_counter()
+if variant in ("separate", "fused"):
+    from seqlen_tui.core.models import Budget, Job, LSTMJudge
+    from seqlen_tui.core.windows import prepare
+    prepared = prepare(levels, "diff", max_lag=24)
+    jobs = [Job(lag, seed) for lag in (6, 12, 18, 24) for seed in (1, 2, 3)]
+    budget = Budget(epochs=epochs, patience=epochs, batch_size=32, learning_rate=1e-3)
+    judge = LSTMJudge(budget=budget, fused=variant == "fused")
+    judge.predict(prepared, jobs, prepared.split.val, reporter=__import__("seqlen_tui.core.events", fromlist=["Reporter"]).Reporter())
+elif variant == "robust":
+    from seqlen_tui.core.data import load_series
+    from seqlen_tui.core.engine import RunOptions, run_asset
+    run_asset(load_series(path), RunOptions(classifiers=False))
+elif variant == "article":
+    from seqlen_tui.core.article import run_article
+    run_article(levels, classifiers=False)
+print(json.dumps({"seconds": time.perf_counter() - t0,
+                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run_child(variant: str, epochs: int, path: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, variant, str(epochs), path],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def timed_process(args: list[str]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--full", action="store_true", help="also (b): robust vs article end to end")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        import numpy as np
+        import pandas as pd
+
+        sys.path.insert(0, "tests")
+        from synthetic import random_profile
+
+        n = 5000
+        levels = 100 + np.linspace(0, 20, n) + 5 * random_profile(24, n, noise=0.5, seed=3)
+        path = str(Path(tmp) / "hourly.csv")
+        pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
+                      "value": levels}).to_csv(path, index=False)
+
+        print(f"(a) 4 lags × 3 seeds, {args.epochs} epochs each, batch 32, 5,000 hourly points")
+        sep = run_child("separate", args.epochs, path)
+        fused = run_child("fused", args.epochs, path)
+        print(f"    separate fits: {sep['seconds']:7.1f} s, peak {sep['max_rss_mb']:6.0f} MB")
+        print(f"    fused:         {fused['seconds']:7.1f} s, peak {fused['max_rss_mb']:6.0f} MB")
+        print(f"    ratio separate / fused: {sep['seconds'] / fused['seconds']:.2f}× (target ≥ 5×)")
+        if args.full:
+            robust = run_child("robust", 0, path)
+            article = run_child("article", 0, path)
+            print("(b) end to end on the same series (no classifiers)")
+            print(f"    robust default: {robust['seconds']:7.1f} s, peak {robust['max_rss_mb']:6.0f} MB")
+            print(f"    article:        {article['seconds']:7.1f} s, peak {article['max_rss_mb']:6.0f} MB")
+            print(f"    ratio robust / article: {robust['seconds'] / article['seconds']:.2f}× (target ≤ 1×)")
+    help_s = timed_process([sys.executable, "-m", "seqlen_tui.cli", "--help"])
+    app_s = timed_process([sys.executable, "-c", "import seqlen_tui.tui.app"])
+    print(f"(d) seqlen-tui --help: {help_s:.3f} s; import of the app module: {app_s:.3f} s (best of 3)")
+
+
+if __name__ == "__main__":
+    main()
