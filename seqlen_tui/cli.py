@@ -189,7 +189,9 @@ def run_analyze(args: argparse.Namespace) -> int:
     from .core.jsonutil import dumps
 
     human = sys.stderr if args.json == "-" else sys.stdout
-    settings = read_settings(args.settings, args.asset or args.file)
+    from .core.settings import asset_from_path
+
+    settings = read_settings(args.settings, args.asset or asset_from_path(args.file))
     defaults = settings["defaults"]
     alpha = args.alpha if args.alpha is not None else setting(defaults, "alpha", float, 0.05)
     max_lag = args.max_lag if args.max_lag is not None else setting(defaults, "max_lag", int, None)
@@ -214,16 +216,16 @@ def run_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def read_settings(explicit: str | None, asset_source: str) -> dict:
+def read_settings(explicit: str | None, asset: str) -> dict:
     """The settings key this asset writes, its current value and the tool's defaults.
 
     ``analyze`` only reads the file; a file it cannot read is reported in the output line
     and the built-in defaults are used, since nothing is written.
     """
     from .core.errors import SettingsError
-    from .core.settings import SettingsStore, asset_from_path, resolve_settings_path, settings_key
+    from .core.settings import SettingsStore, resolve_settings_path, settings_key
 
-    key = settings_key(asset_from_path(asset_source) if asset_source.endswith(SUFFIXES) else asset_source)
+    key = settings_key(asset)
     path = resolve_settings_path(explicit)
     try:
         store = SettingsStore(path)
@@ -250,9 +252,6 @@ def setting(defaults: dict, name: str, kind: type, fallback):
     return kind(value)
 
 
-SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".gz", ".bz2", ".xz", ".zip")
-
-
 def write_text(path: Path, text: str) -> None:
     """Write an output file, turning OS errors into one clear line."""
     from .core.errors import DataError
@@ -264,6 +263,7 @@ def write_text(path: Path, text: str) -> None:
 
 
 def run_run(args: argparse.Namespace) -> int:
+    from .core.candidates import check_lags_fit
     from .core.data import load_series
     from .core.describe import describe_leaderboard, describe_summary
     from .core.engine import RunOptions, run_asset
@@ -274,7 +274,7 @@ def run_run(args: argparse.Namespace) -> int:
 
     human = sys.stderr if args.json == "-" else sys.stdout
     asset = args.asset or asset_from_path(args.file)
-    settings = read_settings(args.settings, args.asset or args.file)
+    settings = read_settings(args.settings, asset)
     defaults = settings["defaults"]
     options = RunOptions(
         protocol=args.protocol, target=args.target, budget=args.budget, epochs=args.epochs,
@@ -286,7 +286,7 @@ def run_run(args: argparse.Namespace) -> int:
     )
     options.validate()
     series = load_series(args.file, args.column, last=args.last, start=args.start, end=args.end)
-    check_user_lags(options.lags, len(series.values))
+    check_lags_fit(options.lags, len(series.values))
     print("\n".join(describe_summary(series.summary)), file=human)
     print(settings["line"], file=human, flush=True)
     with ProgressPrinter(sys.stderr) as progress:
@@ -312,20 +312,6 @@ def run_run(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         return save_choice(args, asset, report["chosen_lag"], human)
     return EXIT_OK
-
-
-def check_user_lags(lags: tuple[int, ...], n: int) -> None:
-    """Refuse lags the data cannot train before any work starts (one line, exit 2)."""
-    from .core.candidates import max_feasible_lag
-    from .core.errors import DataError
-
-    limit = max_feasible_lag(n)
-    too_long = [lag for lag in lags if lag > limit]
-    if too_long:
-        raise DataError(
-            f"--lags {','.join(map(str, too_long))}: too long for {n:,} points (at most {limit} "
-            "leaves 100+ training windows); use shorter lags or more data"
-        )
 
 
 def save_choice(args: argparse.Namespace, asset: str, lag: int, human) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .acf import TRANSFORMS, AcfAnalysis, analyze_transform, check_max_lag, default_max_lag
 from .candidates import CandidateSet, propose_candidates
 from .data import Series
+from .errors import DataError
 from .events import SILENT, Reporter
 
 SCHEMA_VERSION = 1
@@ -58,8 +59,6 @@ def analyze_series(
     reporter: Reporter = SILENT,
 ) -> SeriesAnalysis:
     if not 0 < alpha < 1:
-        from .errors import DataError
-
         raise DataError(f"--alpha must be between 0 and 1, e.g. 0.05 (got {alpha})")
     n = len(series.values)
     frequency = series.summary.frequency

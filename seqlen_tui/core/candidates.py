@@ -78,6 +78,19 @@ def max_feasible_lag(n: int, train_fraction: float = TRAIN_FRACTION) -> int:
     return max(0, min(by_count, by_ratio))
 
 
+def check_lags_fit(lags: tuple[int, ...], n: int) -> None:
+    """Refuse lags the user asked for that the data cannot train (one line, names the limit)."""
+    from .errors import DataError
+
+    limit = max_feasible_lag(n)
+    too_long = [lag for lag in lags if lag > limit]
+    if too_long:
+        raise DataError(
+            f"--lags {','.join(map(str, too_long))}: too long for {n:,} points (at most {limit} "
+            f"leaves {MIN_TRAIN_WINDOWS}+ training windows); use shorter lags or more data"
+        )
+
+
 def propose_candidates(
     analyses: dict[str, AcfAnalysis],
     n: int,

@@ -50,10 +50,6 @@ def _when(iso: str, daily: bool) -> str:
     return iso.removesuffix("T00:00:00") if daily else iso.replace("T", " ")
 
 
-def _fmt(value: object) -> str:
-    return "—" if value is None else str(value)
-
-
 def describe_findings(analysis: SeriesAnalysis) -> list[str]:
     """The ACF findings, one row per transform, then the candidates with their reasons."""
     lines = [f"ACF findings (max lag {analysis.max_lag}, alpha {analysis.alpha:g})"]
@@ -84,7 +80,7 @@ def _finding_row(result: AcfAnalysis) -> str:
         peaks += ", …"
     return (
         f"  {result.label:<12} {result.first_insignificant_lag:>9} {result.max_significant_lag:>8} "
-        f"{_fmt(result.seasonal_peak_lag):>9} {result.pacf_cutoff:>8} {result.ar_order_aic:>6} "
+        f"{_num(result.seasonal_peak_lag, ''):>9} {result.pacf_cutoff:>8} {result.ar_order_aic:>6} "
         f"{result.ar_order_bic:>6}  {peaks}"
     )
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .analysis import SeriesAnalysis, analyze_series
-from .candidates import seasonal_peaks
+from .candidates import check_lags_fit, seasonal_peaks
 from .data import Series
 from .errors import DataError
 from .events import SILENT, Reporter
@@ -25,7 +25,17 @@ from .metrics import (
     pesaran_timmermann,
     score_forecast,
 )
-from .models import BUDGETS, Budget, Job, Judge, LSTMJudge, RidgeJudge, direction_classifiers
+from .models import (
+    BUDGETS,
+    Budget,
+    Job,
+    Judge,
+    LSTMJudge,
+    RidgeJudge,
+    direction_classifiers,
+    persistence,
+    seasonal_naive,
+)
 from .selection import Selection, select_lag
 from .windows import TARGET_WORDS, TARGETS, Prepared, prepare, rolling_origins
 
@@ -158,6 +168,7 @@ def run_asset(
     ``judge`` defaults to the LSTM; tests pass :class:`RidgeJudge` to stay fast.
     """
     options.validate()
+    check_lags_fit(options.lags, len(series.values))
     timings: dict[str, float] = {}
     started = time.perf_counter()
     analysis = analyze_series(
@@ -170,15 +181,6 @@ def run_asset(
         if not options.lags:
             raise DataError("--only-lags needs --lags L1,L2,… to benchmark")
         lags = tuple(lag for lag in lags if lag in options.lags)
-    too_long = [d for d in analysis.candidates.dropped if d.lag in options.lags]
-    if too_long:
-        from .candidates import max_feasible_lag
-
-        raise DataError(
-            f"--lags {','.join(str(d.lag) for d in too_long)}: too long for "
-            f"{len(series.values):,} points (at most {max_feasible_lag(len(series.values))}); "
-            "use shorter lags or more data"
-        )
     if not lags:
         raise DataError(
             f"no candidate sequence length fits {len(series.values)} points "
@@ -309,9 +311,11 @@ def forecast_block(prepared: Prepared, targets, lags, jobs, judge: Judge, period
                    baselines_first: bool = True):
     """Level forecasts of every model at ``targets``, and the judge's forecast per seed."""
     levels = prepared.levels
-    forecasts: dict[tuple[str, int | None], np.ndarray] = {("persistence", None): levels[targets - 1]}
+    forecasts: dict[tuple[str, int | None], np.ndarray] = {
+        ("persistence", None): persistence(levels, targets)
+    }
     if period:
-        forecasts[("seasonal_naive", period)] = levels[targets - period]
+        forecasts[("seasonal_naive", period)] = seasonal_naive(levels, targets, period)
     reporter.stage("baselines", "ridge AR baseline on every candidate")
     ridge = RidgeJudge().predict(prepared, [Job(lag, 0) for lag in lags], targets, reporter)
     for job, scaled in ridge.items():
@@ -375,7 +379,7 @@ def _device(reporter: Reporter) -> str:
     return device
 
 
-__all__ = ["RunOptions", "RunResult", "LeaderboardRow", "run_asset", "Prepared"]
+__all__ = ["RunOptions", "RunResult", "LeaderboardRow", "run_asset", "run_article_report"]
 
 
 def run_article_report(series: Series, options: RunOptions, reporter: Reporter, asset: str,
