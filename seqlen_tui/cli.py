@@ -264,11 +264,11 @@ def write_text(path: Path, text: str) -> None:
 
 def run_run(args: argparse.Namespace) -> int:
     from .core.candidates import check_lags_fit
-    from .core.data import load_series
     from .core.describe import describe_leaderboard, describe_summary
-    from .core.engine import RunOptions, run_asset
+    from .core.engine import RunOptions
     from .core.jsonutil import dumps
     from .core.report import default_runs_dir, write_report
+    from .core.runner import DataOptions, build_report
     from .core.settings import asset_from_path
     from .progress import ProgressPrinter
 
@@ -285,17 +285,13 @@ def run_run(args: argparse.Namespace) -> int:
         classifiers=not args.no_classifiers,
     )
     options.validate()
-    series = load_series(args.file, args.column, last=args.last, start=args.start, end=args.end)
+    data = DataOptions(args.column, args.last, args.start, args.end)
+    series = data.load(args.file)
     check_lags_fit(options.lags, len(series.values))
     print("\n".join(describe_summary(series.summary)), file=human)
     print(settings["line"], file=human, flush=True)
     with ProgressPrinter(sys.stderr) as progress:
-        if options.protocol == "article":
-            from .core.engine import run_article_report
-
-            report = run_article_report(series, options, progress.reporter(), asset, args.file)
-        else:
-            report = run_asset(series, options, reporter=progress.reporter()).to_report(asset, args.file)
+        report = build_report(series, options, asset, args.file, progress.reporter(), data)
     path = write_report(report, default_runs_dir(args.runs_dir))
     print(file=human)
     print("\n".join(describe_leaderboard(report)), file=human)

@@ -18,7 +18,6 @@ from seqlen_tui.core.selection import holm_adjust, select_lag
 from seqlen_tui.core.windows import Scaler, chronological_split, prepare, rolling_origins
 from synthetic import ar_process, random_profile
 
-
 # ----------------------------------------------------------------------------- windows, splits
 
 
@@ -253,3 +252,21 @@ def test_cancel_raises_and_returns_nothing(ar_levels_file):
 def test_bad_options_are_data_errors(ar_levels_file, options, words):
     with pytest.raises(DataError, match=words):
         _run(ar_levels_file, **options)
+
+
+def test_leaderboard_fills_in_live_baselines_first_then_final(ar_levels_file):
+    events = []
+    result = run_asset(load_series(ar_levels_file), RunOptions(seeds=2, classifiers=False),
+                       Reporter(events.append), RidgeJudge())
+    tables = [e.data for e in events if e.kind == "result" and e.stage == "leaderboard"]
+    assert len(tables) == 3  # baselines, the judge's lags, the final table
+    first, judged, final = tables
+    assert {row.model for row in first["rows"]} <= {"persistence", "seasonal_naive", "ridge_ar"}
+    assert "persistence" in {row.model for row in first["rows"]}
+    assert {row.lag for row in judged["rows"]} == set(result.lags)
+    assert not first["final"] and not judged["final"] and final["final"]
+    assert tuple(final["rows"]) == result.leaderboard
+    # The provisional validation MSE is the final one when there is one fold.
+    final_by_key = {(r.model, r.lag): r.val_mse for r in result.leaderboard}
+    for row in first["rows"] + judged["rows"]:
+        assert row.val_mse == pytest.approx(final_by_key[(row.model, row.lag)])

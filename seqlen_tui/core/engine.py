@@ -211,10 +211,11 @@ def run_asset(
         if len(folds) > 1:
             reporter.stage("fold", f"fold {index + 1}/{len(folds)}: validation from target {fold.val[0]}")
         part = reporter.part(0.03 + 0.92 * index / len(folds), 0.03 + 0.92 * (index + 1) / len(folds))
-        fold_forecasts, per_seed = forecast_block(
-            fold_prepared, targets, lags, jobs, judge, period, part, baselines_first=index == 0
-        )
         n_fold_val = len(fold.val)
+        fold_forecasts, per_seed = forecast_block(
+            fold_prepared, targets, lags, jobs, judge, period, part, live=index == 0,
+            n_val=n_fold_val,
+        )
         val_parts.append({key: pred[:n_fold_val] for key, pred in fold_forecasts.items()})
         seed_parts.append(({job: p[:n_fold_val] for job, p in per_seed.items()}, levels[fold.val]))
         if last:
@@ -258,10 +259,13 @@ def run_asset(
     p_best = None if selection.best_lag == selection.chosen_lag else diebold_mariano(chosen_test, best_test)[1]
     p_naive = diebold_mariano(chosen_test, naive_loss[n_val:], alternative="less")[1]
     timings["total"] = time.perf_counter() - started
+    leaderboard = tuple(sort_leaderboard(rows))
+    reporter.emit("result", "leaderboard final", stage="leaderboard",
+                  data={"rows": list(leaderboard), "final": True})
     reporter.emit("progress", stage="done", fraction=1.0)
     return RunResult(
         analysis=analysis, options=options, target=target, lags=lags,
-        leaderboard=tuple(sort_leaderboard(rows)), selection=selection,
+        leaderboard=leaderboard, selection=selection,
         test_p_vs_best=p_best, test_p_vs_persistence=p_naive, device=device,
         split={**split.to_dict(), "folds": [fold.to_dict() for fold in folds]},
         timings=timings, target_reason=target_reason,
@@ -308,9 +312,27 @@ def sort_leaderboard(rows: list[LeaderboardRow]) -> list[LeaderboardRow]:
 
 
 def forecast_block(prepared: Prepared, targets, lags, jobs, judge: Judge, period, reporter: Reporter,
-                   baselines_first: bool = True):
-    """Level forecasts of every model at ``targets``, and the judge's forecast per seed."""
+                   live: bool = True, n_val: int | None = None):
+    """Level forecasts of every model at ``targets``, and the judge's forecast per seed.
+
+    With ``live``, provisional leaderboard rows (validation MSE on the first ``n_val`` targets)
+    are emitted as ``result`` events with stage ``leaderboard``: the baselines first, then each
+    training group's lags as soon as that group finishes, so a UI can fill its table in.
+    """
     levels = prepared.levels
+    n_val = len(targets) if n_val is None else n_val
+    actual_val = levels[targets[:n_val]]
+
+    def emit_rows(forecasts_now: dict) -> None:
+        if not live:
+            return
+        rows = []
+        for (model, lag), pred in forecasts_now.items():
+            loss = (pred[:n_val] - actual_val) ** 2
+            rows.append(LeaderboardRow(model, lag, val_mse=float(np.mean(loss)), val_mse_se=newey_west_se(loss)))
+        reporter.emit("result", f"{len(rows)} provisional row(s)", stage="leaderboard",
+                      data={"rows": rows, "final": False})
+
     forecasts: dict[tuple[str, int | None], np.ndarray] = {
         ("persistence", None): persistence(levels, targets)
     }
@@ -320,13 +342,27 @@ def forecast_block(prepared: Prepared, targets, lags, jobs, judge: Judge, period
     ridge = RidgeJudge().predict(prepared, [Job(lag, 0) for lag in lags], targets, reporter)
     for job, scaled in ridge.items():
         forecasts[("ridge_ar", job.lag)] = prepared.to_levels(scaled, targets)
-    if baselines_first:  # so a UI can show them before any model trains
+    if live:  # so a UI can show them before any model trains
         reporter.emit("result", "baselines ready", stage="baselines", data={"forecasts": list(forecasts)})
+        emit_rows(forecasts)
     reporter.stage("train", f"training {len(lags)} lags × {len(jobs) // len(lags)} seeds")
-    scaled_by_job = judge.predict(prepared, jobs, targets, reporter)
+
+    def seed_average(per_seed: dict[Job, np.ndarray]) -> dict:
+        by_lag: dict[int, list[np.ndarray]] = {}
+        for job, pred in per_seed.items():
+            by_lag.setdefault(job.lag, []).append(pred)
+        return {(judge.name, lag): np.mean(preds, axis=0) for lag, preds in sorted(by_lag.items())}
+
+    def on_group(event) -> None:
+        if event.kind == "result" and event.stage == "group":
+            done = {job: prepared.to_levels(p, targets) for job, p in event.data["predictions"].items()}
+            emit_rows(seed_average(done))
+
+    scaled_by_job = judge.predict(prepared, jobs, targets, reporter.tap(on_group))
     per_seed = {job: prepared.to_levels(p, targets) for job, p in scaled_by_job.items()}
-    for lag in lags:
-        forecasts[(judge.name, lag)] = np.mean([per_seed[job] for job in jobs if job.lag == lag], axis=0)
+    if not isinstance(judge, LSTMJudge) or not judge.fused:  # no per-group events came
+        emit_rows(seed_average(per_seed))
+    forecasts.update(seed_average(per_seed))
     return forecasts, per_seed
 
 

@@ -76,6 +76,16 @@ class Reporter:
 
         return Reporter(forward, self._cancel)
 
+    def tap(self, listener: EventCallback) -> Reporter:
+        """A reporter that shows every event to ``listener`` first, then passes it on."""
+
+        def forward(event: Event) -> None:
+            listener(event)
+            if self._callback is not None:
+                self._callback(event)
+
+        return Reporter(forward, self._cancel)
+
     @property
     def cancelled(self) -> bool:
         return self._cancel is not None and self._cancel.is_set()

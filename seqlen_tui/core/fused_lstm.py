@@ -220,7 +220,10 @@ def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, bu
         done_cost += share
         reporter.emit("progress", stage="train", fraction=done_cost)
         pred = model.predict(with_masks(prepared.windows(max_lag, targets), lags), batch_size=4096, verbose=0)
-        for column, job in enumerate(group_jobs):
-            out[job] = np.asarray(pred[:, column], dtype=float)
+        finished = {job: np.asarray(pred[:, column], dtype=float) for column, job in enumerate(group_jobs)}
+        out.update(finished)
         keras.backend.clear_session()
+        # So a UI can add these lags to its leaderboard while the next group trains.
+        reporter.emit("result", f"lags {', '.join(map(str, group))} trained", stage="group",
+                      data={"predictions": finished})
     return out

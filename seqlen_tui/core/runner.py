@@ -1,0 +1,71 @@
+"""One asset, file to report: the single entry point the CLI, the app and batch runs share.
+
+Every front end does the same four things — load the file, run the chosen protocol, stamp the
+report, write it — so they live here once.  ``report_identity`` gives the two hashes a batch
+compares before re-running an asset (same file bytes, same options → same report).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import engine
+from .data import Series, load_series
+from .engine import RunOptions
+from .events import SILENT, Reporter
+from .report import file_sha256, options_hash, write_report
+from .settings import asset_from_path
+
+
+@dataclass(frozen=True)
+class DataOptions:
+    """Which part of the file is the series (``--column/--last/--start/--end``)."""
+
+    column: str | None = None
+    last: int | None = None
+    start: str | None = None
+    end: str | None = None
+
+    def load(self, path: str | Path) -> Series:
+        return load_series(path, self.column, last=self.last, start=self.start, end=self.end)
+
+
+def report_options(options: RunOptions, data: DataOptions) -> dict:
+    """The options a report records and hashes: the model's and the data selection's."""
+    return {**options.to_dict(), "data": asdict(data)}
+
+
+def report_identity(path: str | Path, options: RunOptions, data: DataOptions) -> tuple[str, str]:
+    """``(data_sha256, options_hash)`` a report of this file and these options will carry."""
+    return file_sha256(path), options_hash(report_options(options, data))
+
+
+def build_report(series: Series, options: RunOptions, asset: str, file: str | Path,
+                 reporter: Reporter = SILENT, data: DataOptions = DataOptions()) -> dict:
+    """Run the chosen protocol on a loaded series and return its report (not yet written)."""
+    options.validate()
+    recorded = report_options(options, data)
+    if options.protocol == "article":
+        report = engine.run_article_report(series, options, reporter, asset, str(file))
+    else:
+        report = engine.run_asset(series, options, reporter=reporter).to_report(asset, str(file))
+    report["options"] = recorded
+    report["options_hash"] = options_hash(recorded)
+    return report
+
+
+def run_file(path: str | Path, options: RunOptions | None = None, *, data: DataOptions = DataOptions(),
+             asset: str | None = None, runs_dir: Path | None = None,
+             reporter: Reporter = SILENT) -> tuple[dict, Path | None]:
+    """Load ``path``, run it, and write the report into ``runs_dir`` (when given).
+
+    Returns the report and where it was written.  Raises ``DataError`` for a bad file or bad
+    options and ``Cancelled`` when the reporter's signal is set; nothing is written then.
+    """
+    options = options or RunOptions()
+    options.validate()
+    series = data.load(path)
+    report = build_report(series, options, asset or asset_from_path(path), path, reporter, data)
+    written = write_report(report, runs_dir) if runs_dir is not None else None
+    return report, written

@@ -1,0 +1,48 @@
+"""The shared file-to-report entry point used by the CLI, the app and batch runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqlen_tui.core import engine
+from seqlen_tui.core.engine import RunOptions
+from seqlen_tui.core.errors import DataError
+from seqlen_tui.core.models import RidgeJudge
+from seqlen_tui.core.runner import DataOptions, report_identity, run_file
+
+
+@pytest.fixture
+def ridge(monkeypatch):
+    real = engine.run_asset
+    monkeypatch.setattr(engine, "run_asset",
+                        lambda series, options, reporter=None, judge=None: real(series, options, reporter, RidgeJudge()))
+
+
+@pytest.fixture
+def prices(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "eth-usd.csv"
+    pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=900, freq="D"),
+                  "Close": 100 + rng.standard_normal(900).cumsum()}).to_csv(path, index=False)
+    return path
+
+
+def test_run_file_writes_a_report_whose_identity_matches(prices, tmp_path, ridge):
+    options = RunOptions(seeds=1, classifiers=False)
+    data = DataOptions(last=600)
+    report, written = run_file(prices, options, data=data, runs_dir=tmp_path / "runs")
+    assert written.parent == tmp_path / "runs" and written.name.startswith("eth-usd_")
+    assert report["n"] == 600
+    assert (report["data_sha256"], report["options_hash"]) == report_identity(prices, options, data)
+    # A different data selection is a different run.
+    assert report_identity(prices, options, DataOptions(last=500))[1] != report["options_hash"]
+
+
+def test_run_file_bad_file_is_a_data_error_and_writes_nothing(tmp_path, ridge):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("no numbers here\nat all\n")
+    with pytest.raises(DataError):
+        run_file(bad, RunOptions(seeds=1), runs_dir=tmp_path / "runs")
+    assert not (tmp_path / "runs").exists()
