@@ -58,6 +58,8 @@ class RunOptions:
     lags: tuple[int, ...] = ()
     only_lags: bool = False
     max_lag: int | None = None
+    max_seq_len: int | None = None  # None: set by the training device (see models.default_max_seq_len)
+    max_train_windows: int | None = None  # None: DEFAULT_MAX_TRAIN_WINDOWS most recent windows
     alpha: float = 0.05
     gate_alpha: float = 0.05
     classifiers: bool = True
@@ -69,7 +71,8 @@ class RunOptions:
             raise DataError(f"unknown --target {self.target!r}; choose diff, level, logret or auto")
         if self.budget not in BUDGETS:
             raise DataError(f"unknown --budget {self.budget!r}; choose {', '.join(BUDGETS)}")
-        for name in ("epochs", "patience", "batch_size", "seeds", "units", "folds"):
+        for name in ("epochs", "patience", "batch_size", "seeds", "units", "folds", "max_seq_len",
+                     "max_train_windows"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 flag = "--" + name.replace("_", "-")
