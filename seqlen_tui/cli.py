@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=42, metavar="S", help="base seed (default 42)")
     run.add_argument("--folds", type=int, default=1, metavar="K", help="rolling origins: K validation blocks inside train + validation (default 1); test stays the final block")
     run.add_argument("--units", type=int, default=16, metavar="N", help="LSTM units (default 16)")
+    run.add_argument("--max-seq-len", type=int, metavar="N", help="leave out candidates longer than N for cost (default: 256 on a CPU, 1024 on a GPU; your --lags pass the default)")
+    run.add_argument("--max-train-windows", type=int, metavar="N", help="train on the most recent N windows only (default 20,000: bounds minute data)")
     run.add_argument("--no-classifiers", action="store_true", help="skip the XGBoost/RandomForest direction classifiers")
     run.add_argument("--runs-dir", metavar="DIR", help="where run reports go (default: $SEQLEN_RUNS_DIR or the per-user data folder)")
     run.add_argument("--json", metavar="PATH", help="also write the report to PATH, or '-' for stdout (human output then goes to stderr)")
@@ -280,6 +282,7 @@ def run_run(args: argparse.Namespace) -> int:
         protocol=args.protocol, target=args.target, budget=args.budget, epochs=args.epochs,
         patience=args.patience, batch_size=args.batch_size, learning_rate=args.learning_rate,
         seeds=args.seeds, seed=args.seed, folds=args.folds, units=args.units, lags=args.lags, only_lags=args.only_lags,
+        max_seq_len=args.max_seq_len, max_train_windows=args.max_train_windows,
         max_lag=args.max_lag if args.max_lag is not None else setting(defaults, "max_lag", int, None),
         alpha=args.alpha if args.alpha is not None else setting(defaults, "alpha", float, 0.05),
         classifiers=not args.no_classifiers,

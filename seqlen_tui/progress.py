@@ -36,16 +36,19 @@ class ProgressPrinter:
         elif event.kind == "info" and not self.tty:
             self._line(event.message)
         elif event.kind == "progress" and event.fraction is not None:
-            self._progress(event.fraction)
+            eta = event.data.get("eta_s") if isinstance(event.data, dict) else None
+            self._progress(event.fraction, eta)
 
     def _line(self, text: str) -> None:
         self._clear_bar()
         elapsed = time.monotonic() - self.started
         print(f"[{elapsed:6.1f}s] {text}", file=self.stream, flush=True)
 
-    def _progress(self, fraction: float) -> None:
+    def _progress(self, fraction: float, eta: float | None = None) -> None:
+        """``eta`` from the core (measured training speed) wins over elapsed / fraction."""
         elapsed = time.monotonic() - self.started
-        eta = elapsed * (1 - fraction) / fraction if fraction > 0.01 else None
+        if eta is None:
+            eta = elapsed * (1 - fraction) / fraction if fraction > 0.01 else None
         eta_text = "—" if eta is None else f"{eta:,.0f}s"
         if self.tty:
             filled = int(30 * fraction)

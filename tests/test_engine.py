@@ -270,3 +270,53 @@ def test_leaderboard_fills_in_live_baselines_first_then_final(ar_levels_file):
     final_by_key = {(r.model, r.lag): r.val_mse for r in result.leaderboard}
     for row in first["rows"] + judged["rows"]:
         assert row.val_mse == pytest.approx(final_by_key[(row.model, row.lag)])
+
+
+def test_max_train_windows_keeps_the_most_recent_and_leaves_val_test_alone():
+    full = chronological_split(10_000, 30)
+    capped = chronological_split(10_000, 30, max_train=1_000)
+    assert len(capped.train) == 1_000 and capped.train[-1] == full.train[-1]
+    assert capped.trimmed == len(full.train) - 1_000
+    assert np.array_equal(capped.val, full.val) and np.array_equal(capped.test, full.test)
+    assert capped.early_stop[-1] == full.train[-1] and len(capped.early_stop) == 100
+
+
+def test_max_train_windows_in_a_run_is_reported(ar_levels_file):
+    events = []
+    result = run_asset(load_series(ar_levels_file), RunOptions(seeds=1, classifiers=False, max_train_windows=500),
+                       Reporter(events.append), RidgeJudge())
+    assert result.split["train"]["n"] == 500 and result.split["train_left_out"] > 0
+    assert any("most recent 500 windows" in e.message for e in events if e.kind == "warning")
+
+
+def test_max_seq_len_drops_long_candidates_for_cost_and_lists_them(ar_levels_file):
+    result = _run(ar_levels_file, max_seq_len=3)
+    assert max(result.lags) <= 3
+    dropped = {d.lag: d.reason for d in result.analysis.candidates.dropped}
+    cut = [lag for lag, why in dropped.items() if "--max-seq-len 3" in why]
+    assert cut and all(lag > 3 for lag in cut)
+
+
+def test_device_default_max_seq_len_spares_your_own_lags(tmp_path):
+    levels = 100 + np.random.default_rng(1).standard_normal(3000).cumsum()
+    path = tmp_path / "long.csv"
+    pd.DataFrame({"date": pd.date_range("2000-01-01", periods=3000, freq="D"), "close": levels}).to_csv(path, index=False)
+    result = _run(path, lags=(300,))  # beyond the CPU default of 256, but asked for
+    assert 300 in result.lags
+    with pytest.raises(DataError, match="max-seq-len"):
+        _run(path, lags=(300,), only_lags=True, max_seq_len=200)
+
+
+def test_seed_to_seed_noise_widens_the_one_se_tolerance():
+    # Lag 10 is a little better than lag 5 on these points, beyond their paired sampling SE...
+    base = _losses(1.0, n=2000, seed=1)
+    losses = {5: base + 0.02, 10: base}
+    naive = base + 1.0
+    assert select_lag(losses, naive).chosen_lag == 10
+    # ...but the seeds disagree by far more than that: within noise, the shorter lag wins.
+    rng = np.random.default_rng(3)
+    seeds = {lag: loss + rng.normal(0, 0.1, size=(3, 1)) for lag, loss in losses.items()}
+    assert select_lag(losses, naive, seed_val_losses=seeds).chosen_lag == 5
+    # Seeds that agree change nothing.
+    agreeing = {lag: np.repeat(loss[None], 3, axis=0) for lag, loss in losses.items()}
+    assert select_lag(losses, naive, seed_val_losses=agreeing).chosen_lag == 10

@@ -27,11 +27,13 @@ from .metrics import (
 )
 from .models import (
     BUDGETS,
+    DEFAULT_MAX_TRAIN_WINDOWS,
     Budget,
     Job,
     Judge,
     LSTMJudge,
     RidgeJudge,
+    default_max_seq_len,
     direction_classifiers,
     persistence,
     seasonal_naive,
@@ -179,24 +181,33 @@ def run_asset(
         reporter=reporter.part(0.0, 0.02),
     )
     timings["analysis"] = time.perf_counter() - started
+    if options.only_lags and not options.lags:
+        raise DataError("--only-lags needs --lags L1,L2,… to benchmark")
+    judge = judge or LSTMJudge(units=options.units, budget=options.resolved_budget())
+    device = "CPU" if isinstance(judge, RidgeJudge) else _device(reporter)
+    analysis = bound_sequence_length(analysis, options, device, reporter)
     lags = analysis.candidates.lags
     if options.only_lags:
-        if not options.lags:
-            raise DataError("--only-lags needs --lags L1,L2,… to benchmark")
         lags = tuple(lag for lag in lags if lag in options.lags)
+        if not lags:
+            why = "; ".join(f"{d.lag}: {d.reason}" for d in analysis.candidates.dropped if d.lag in options.lags)
+            raise DataError(f"none of --lags {','.join(map(str, options.lags))} can be benchmarked ({why})")
     if not lags:
         raise DataError(
             f"no candidate sequence length fits {len(series.values)} points "
             "(each must leave 100+ training windows); use a longer history"
         )
-    judge = judge or LSTMJudge(units=options.units, budget=options.resolved_budget())
-    device = "CPU" if isinstance(judge, RidgeJudge) else _device(reporter)
 
     period = seasonal_period(analysis, max(lags))
     target, target_reason = options.target, ""
     if target == "auto":
         target, target_reason = choose_target(series.values, lags, period, judge, options, reporter)
-    prepared = prepare(series.values, target, max(lags), min_history=period or 0)
+    max_train = options.max_train_windows or DEFAULT_MAX_TRAIN_WINDOWS
+    prepared = prepare(series.values, target, max(lags), min_history=period or 0, max_train=max_train)
+    if prepared.split.trimmed:
+        reporter.warning(
+            f"training on the most recent {max_train:,} windows; {prepared.split.trimmed:,} older "
+            "ones left out (--max-train-windows)", stage="data")
     split = prepared.split
     folds = rolling_origins(split, options.folds)
     jobs = [Job(lag, options.seed + s) for lag in lags for s in range(options.seeds)]
@@ -238,6 +249,7 @@ def run_asset(
         {lag: losses[(judge.name, lag)][:n_val] for lag in lags},
         naive_loss[:n_val],
         options.gate_alpha,
+        seed_val_losses=seed_losses(seed_parts, lags),
     )
     stability = lag_stability(seed_parts, lags)
 
@@ -273,6 +285,35 @@ def run_asset(
         split={**split.to_dict(), "folds": [fold.to_dict() for fold in folds]},
         timings=timings, target_reason=target_reason,
     )
+
+
+def bound_sequence_length(analysis: SeriesAnalysis, options: RunOptions, device: str,
+                          reporter: Reporter) -> SeriesAnalysis:
+    """Drop candidates longer than ``--max-sequence-len`` (default set by the device), listing
+    each as dropped for cost.  Your own ``--lags`` pass the device default, not an explicit
+    ``--max-seq-len``."""
+    from dataclasses import replace
+
+    from .candidates import CandidateSet, DroppedCandidate
+
+    explicit = options.max_seq_len is not None
+    limit = options.max_seq_len if explicit else default_max_seq_len(device)
+    keep, cut = [], []
+    for candidate in analysis.candidates.candidates:
+        if candidate.lag > limit and (explicit or candidate.lag not in options.lags):
+            how = "--max-seq-len" if explicit else f"the {device.split(' ')[0]} default --max-seq-len"
+            cut.append(DroppedCandidate(candidate.lag, f"longer than {how} {limit} (cost); "
+                                        f"pass --max-seq-len {candidate.lag} to include it"))
+        else:
+            keep.append(candidate)
+    if not cut:
+        return analysis
+    if not keep:
+        raise DataError(f"every candidate is longer than --max-seq-len {limit}; raise it or pass --lags")
+    reporter.warning(f"left out for cost: {', '.join(str(d.lag) for d in cut)} (longer than "
+                     f"--max-seq-len {limit})", stage="candidates")
+    dropped = CandidateSet(tuple(keep), analysis.candidates.dropped + tuple(cut))
+    return replace(analysis, candidates=dropped)
 
 
 def _row(model, lag, pred, actual, previous, n_val, train_levels, test_naive_mse, naive_loss, stability):
@@ -369,6 +410,14 @@ def forecast_block(prepared: Prepared, targets, lags, jobs, judge: Judge, period
     return forecasts, per_seed
 
 
+def seed_losses(parts: list[tuple[dict[Job, np.ndarray], np.ndarray]], lags) -> dict[int, np.ndarray]:
+    """Each seed's own squared validation errors per lag, folds concatenated: (seeds, points)."""
+    seeds = sorted({job.seed for job in parts[0][0]})
+    return {lag: np.array([np.concatenate([(per_seed[Job(lag, seed)] - actual) ** 2
+                                           for per_seed, actual in parts]) for seed in seeds])
+            for lag in lags}
+
+
 def lag_stability(parts: list[tuple[dict[Job, np.ndarray], np.ndarray]], lags) -> dict[int, float]:
     """Share of (fold, seed) pairs whose own model scores best on that fold's validation."""
     wins = dict.fromkeys(lags, 0)
@@ -400,7 +449,8 @@ def choose_target(levels, lags, period, judge, options, reporter) -> tuple[str, 
     candidates = [t for t in TARGETS if t != "logret" or np.all(levels > 0)]
     scores = {}
     for target in candidates:
-        prepared = prepare(levels, target, max(lags), min_history=period or 0)
+        prepared = prepare(levels, target, max(lags), min_history=period or 0,
+                           max_train=options.max_train_windows or DEFAULT_MAX_TRAIN_WINDOWS)
         val = prepared.split.val
         preds = judge.predict(prepared, [Job(lag, options.seed)], val, reporter)
         level_pred = prepared.to_levels(next(iter(preds.values())), val)

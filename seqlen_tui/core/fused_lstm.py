@@ -24,6 +24,8 @@ recurrent steps of long ones.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from .events import Cancelled, Reporter
@@ -130,7 +132,7 @@ def per_model_mse(y_true, y_pred):
 
 
 def make_early_stopping(keras, x_es: np.ndarray, y_es: np.ndarray, patience: int, reporter: Reporter,
-                        progress):
+                        progress, on_batch=None):
     """Per-model early stopping with best-weight restore, as a Keras callback."""
 
     class PerModelEarlyStopping(keras.callbacks.Callback):
@@ -140,6 +142,8 @@ def make_early_stopping(keras, x_es: np.ndarray, y_es: np.ndarray, patience: int
             self.best_weights = [w.copy() for w in self.model.get_weights()]
 
         def on_train_batch_end(self, batch, logs=None):
+            if on_batch is not None:
+                on_batch()
             if reporter.cancelled:
                 self.model.stop_training = True
 
@@ -172,6 +176,83 @@ def make_early_stopping(keras, x_es: np.ndarray, y_es: np.ndarray, patience: int
     return PerModelEarlyStopping()
 
 
+class TrainingClock:
+    """Estimates how long the training groups will take, from the run's own speed.
+
+    Work is counted in *units* (batches × steps × models, what one training step costs). The
+    first ``CALIBRATION_BATCHES`` batches after the graph is built give a rate; the estimate of
+    the rest (every group to its full epochs, so an upper bound that early stopping undercuts)
+    is emitted once as ``info`` with ``data["estimate_s"]``, and every later progress event
+    carries ``data["eta_s"]`` from the rate measured so far: the ETA converges as groups finish.
+    """
+
+    CALIBRATION_BATCHES = 10
+
+    def __init__(self, units_per_epoch: list[float], epochs: int, reporter: Reporter):
+        self.units_per_epoch = units_per_epoch
+        self.epochs = epochs
+        self.reporter = reporter
+        self.group = 0
+        self.epochs_done = 0
+        self.measured_units = 0.0
+        self.measured_seconds = 0.0
+        self.overhead = 0.0  # seconds from fit start to the first finished batch (graph tracing)
+        self._batch_start: float | None = None
+        self._estimated = False
+
+    def remaining_units(self) -> float:
+        current = self.units_per_epoch[self.group] * (self.epochs - self.epochs_done)
+        return current + sum(u * self.epochs for u in self.units_per_epoch[self.group + 1:])
+
+    def eta(self) -> float | None:
+        if self.measured_units <= 0:
+            return None
+        rate = self.measured_seconds / self.measured_units
+        later_groups = len(self.units_per_epoch) - self.group - 1
+        return rate * self.remaining_units() + self.overhead * later_groups
+
+    def start_group(self, index: int) -> None:
+        self.group, self.epochs_done = index, 0
+        self._fit_started = time.perf_counter()
+        self._batch_start = None
+        self._batches = 0
+
+    def batch_done(self, units_per_batch: float) -> None:
+        now = time.perf_counter()
+        if self._batch_start is None:  # the first batch pays for tracing the graph
+            if self.group == 0:
+                self.overhead = now - self._fit_started
+        else:
+            self.measured_units += units_per_batch
+            self.measured_seconds += now - self._batch_start
+        self._batch_start = now
+        self._batches += 1
+        if not self._estimated and self._batches > self.CALIBRATION_BATCHES:
+            self._estimated = True
+            estimate = self.eta()
+            if estimate is not None:
+                self.reporter.info(
+                    f"estimated training time: at most {format_seconds(estimate)} "
+                    f"(every model to {self.epochs} epochs; early stopping usually ends sooner)",
+                    stage="estimate", data={"estimate_s": estimate},
+                )
+
+    def epoch_done(self) -> None:
+        self.epochs_done += 1
+        self._batch_start = None  # the epoch's evaluation is not a training batch
+
+
+def format_seconds(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, sec = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {sec:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
 def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, budget: Budget,
                   reporter: Reporter, shuffle: bool = True) -> dict[Job, np.ndarray]:
     """Train every job (grouped by lag length) and return scaled predictions at ``targets``."""
@@ -186,8 +267,12 @@ def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, bu
     cost = {i: sum(lag for lag in group for job in jobs if job.lag == lag) for i, group in enumerate(groups)}
     total_cost = sum(cost.values())
     done_cost = 0.0
+    n_batches = -(-len(split.fit) // budget.batch_size)
+    step_units = [max(group) * sum(job.lag in group for job in jobs) for group in groups]
+    clock = TrainingClock([n_batches * u for u in step_units], budget.epochs, reporter)
     for index, group in enumerate(groups):
         reporter.check_cancelled()
+        clock.start_group(index)
         group_jobs = [job for job in jobs if job.lag in group]
         lags = [job.lag for job in group_jobs]
         max_lag = max(lags)
@@ -205,20 +290,24 @@ def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, bu
         share = cost[index] / total_cost
 
         def progress(epoch, losses, base=done_cost, share=share, group=group):
+            clock.epoch_done()
             reporter.emit(
                 "progress", stage="train",
                 fraction=min(1.0, base + share * (epoch + 1) / budget.epochs),
-                data={"group": group, "epoch": epoch + 1, "val_loss": float(np.min(losses))},
+                data={"group": group, "epoch": epoch + 1, "val_loss": float(np.min(losses)),
+                      "eta_s": clock.eta()},
             )
 
         model.fit(
             x_fit, prepared.scaled_targets(split.fit).astype("float32"),
             epochs=budget.epochs, batch_size=budget.batch_size, shuffle=shuffle, verbose=0,
             callbacks=[make_early_stopping(keras, x_es, prepared.scaled_targets(split.early_stop),
-                                           budget.patience, reporter, progress)],
+                                           budget.patience, reporter, progress,
+                                           lambda units=step_units[index]: clock.batch_done(units))],
         )
         done_cost += share
-        reporter.emit("progress", stage="train", fraction=done_cost)
+        clock.epochs_done = budget.epochs
+        reporter.emit("progress", stage="train", fraction=done_cost, data={"eta_s": clock.eta()})
         pred = model.predict(with_masks(prepared.windows(max_lag, targets), lags), batch_size=4096, verbose=0)
         finished = {job: np.asarray(pred[:, column], dtype=float) for column, job in enumerate(group_jobs)}
         out.update(finished)

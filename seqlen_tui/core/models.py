@@ -122,6 +122,20 @@ def training_device() -> str:
     return f"GPU ({details.get('device_name', gpus[0].name)})"
 
 
+#: ``--max-seq-len`` when not given: a CPU trains a 336-step window (a week of half-hours)
+#: × 3 seeds in many minutes; a GPU runs the recurrent steps in parallel across the batch.
+DEFAULT_MAX_SEQ_LEN = {"CPU": 256, "GPU": 1024}
+
+#: ``--max-train-windows`` when not given: ten years of daily bars or two of hourly ones train
+#: in full; minute data trains on its most recent 20,000 windows.
+DEFAULT_MAX_TRAIN_WINDOWS = 20_000
+
+
+def default_max_seq_len(device: str) -> int:
+    """The longest sequence length benchmarked by default on this training device."""
+    return DEFAULT_MAX_SEQ_LEN["GPU" if device.startswith("GPU") else "CPU"]
+
+
 @dataclass(frozen=True)
 class LSTMJudge:
     """LSTM(units) + Dense(1) per job, trained to early stopping on the tail of train."""

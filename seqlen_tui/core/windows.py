@@ -71,6 +71,7 @@ class Split:
     early_stop: np.ndarray
     val: np.ndarray
     test: np.ndarray
+    trimmed: int = 0  # oldest training targets left out by ``max_train``
 
     @property
     def fit(self) -> np.ndarray:
@@ -82,10 +83,11 @@ class Split:
         return int(self.train[-1])
 
     def to_dict(self) -> dict:
-        return {
+        blocks = {
             name: {"first": int(block[0]), "last": int(block[-1]), "n": int(len(block))}
             for name, block in (("train", self.train), ("val", self.val), ("test", self.test))
         }
+        return {**blocks, "train_left_out": self.trimmed}
 
 
 def chronological_split(
@@ -94,8 +96,13 @@ def chronological_split(
     fractions: tuple[float, float, float] = (0.7, 0.1, 0.2),
     early_stop_fraction: float = 0.1,
     min_block: int = 20,
+    max_train: int | None = None,
 ) -> Split:
-    """Split target indices ``first_target .. n-1`` into train / validation / test in time order."""
+    """Split target indices ``first_target .. n-1`` into train / validation / test in time order.
+
+    ``max_train`` keeps only the most recent training targets (``--max-train-windows``): the
+    cost of an epoch is bounded on minute data, and validation and test keep their full size.
+    """
     targets = np.arange(first_target, n)
     total = len(targets)
     n_train = int(round(total * fractions[0] / sum(fractions)))
@@ -108,12 +115,17 @@ def chronological_split(
             "use more data or shorter lags (--lags, --max-seq-len)"
         )
     train = targets[:n_train]
-    n_es = max(1, int(round(n_train * early_stop_fraction)))
+    trimmed = 0
+    if max_train is not None and n_train > max_train:
+        trimmed = n_train - max_train
+        train = train[trimmed:]
+    n_es = max(1, int(round(len(train) * early_stop_fraction)))
     return Split(
         train=train,
-        early_stop=train[n_train - n_es :],
+        early_stop=train[len(train) - n_es :],
         val=targets[n_train : n_train + n_val],
         test=targets[n_train + n_val :],
+        trimmed=trimmed,
     )
 
 
@@ -204,12 +216,13 @@ def prepare(
     max_lag: int,
     min_history: int = 0,
     fractions: tuple[float, float, float] = (0.7, 0.1, 0.2),
+    max_train: int | None = None,
 ) -> Prepared:
     """Transform, split on shared targets, and scale on the training part only."""
     transform = TargetTransform(target)
     sequence = transform.sequence(np.asarray(levels, dtype=float))
     first_target = max(max_lag + transform.offset, min_history, 1)
-    split = chronological_split(len(levels), first_target, fractions)
+    split = chronological_split(len(levels), first_target, fractions, max_train=max_train)
     scaler = Scaler.fit(sequence, split.last_train_target - transform.offset)
     return Prepared(
         levels=np.asarray(levels, dtype=float),
