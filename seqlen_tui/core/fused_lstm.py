@@ -12,8 +12,9 @@ Each model stays exactly the model the user would train alone:
 * model m reads only its last ``L_m`` inputs: a mask channel holds its state at zero for the
   first ``L_max - L_m`` steps of the shared window;
 * it is initialised as Keras' ``LSTM`` initialises one model (Glorot-uniform kernel,
-  orthogonal recurrent kernel, zero bias with forget-gate bias 1, Glorot head), from a seed
-  of its own (lag, seed), so its start does not depend on which other models share the fit;
+  orthogonal recurrent kernel, zero bias with forget-gate bias 1, Glorot head), from its
+  seed, so its start does not depend on which other models share the fit (and lags with the
+  same seed start alike: common random numbers, see :func:`initial_weights`);
 * the loss is the sum of the per-model MSEs: no parameter is shared, so each model's
   gradient is exactly the gradient it would get alone;
 * early stopping and best-weight restore are per model (:class:`PerModelEarlyStopping`).
@@ -47,8 +48,15 @@ def group_lags(lags: list[int], ratio: float = GROUP_RATIO) -> list[list[int]]:
 
 
 def initial_weights(job: Job, units: int) -> dict[str, np.ndarray]:
-    """Keras-LSTM-style initial weights for one model, from its own (lag, seed)."""
-    rng = np.random.default_rng([job.seed, job.lag])
+    """Keras-LSTM-style initial weights for one model, from its seed alone.
+
+    Every lag with the same seed starts from the same weights (their shapes do not depend on
+    the lag) and sees the same batch order: *common random numbers*. The lags then differ
+    only by what they are meant to differ by, the length of their input, so the comparison
+    between lags carries far less training noise than with independent starts — and the
+    choice depends less on the base seed.
+    """
+    rng = np.random.default_rng(job.seed)
     gates = 4 * units
     limit = np.sqrt(6.0 / (1 + gates))  # Glorot uniform, fan_in 1, fan_out 4H
     kernel = rng.uniform(-limit, limit, size=(1, gates))

@@ -12,9 +12,10 @@
    are cheaper and less prone to overfit, and a difference within noise is no reason to pay
    for a longer one.  The noise has two sources and the standard error counts both: the
    validation points (Newey–West SE of the paired loss difference) and the training itself
-   (how much each lag's mean loss varies from seed to seed, divided by √seeds for the
-   seed average).  Counting only the first made the pick depend on the base seed — measured
-   on the weekly CO₂ sample: 45, 45, 52 for base seeds 42, 7, 123.
+   (how much the difference varies from seed to seed, divided by √seeds for the seed
+   average; seeds are paired across lags, which start alike).  Counting only the first made
+   the pick depend on the base seed — measured on the weekly CO₂ sample: 45, 45, 52 for base
+   seeds 42, 7, 123.
 3. **Nothing qualifies.** The verdict says so plainly and the shortest candidate is returned.
 """
 
@@ -122,14 +123,17 @@ def select_lag(
 
 
 def training_se(seed_val_losses: dict[int, np.ndarray] | None, lag: int, best: int) -> float:
-    """Seed-to-seed standard error of the difference of two seed-averaged mean losses."""
+    """Seed-to-seed standard error of the difference of two seed-averaged mean losses.
+
+    Row ``s`` of both lags comes from the same seed (same initial weights and batch order:
+    common random numbers), so the difference is paired seed by seed.
+    """
     if not seed_val_losses or lag not in seed_val_losses or best not in seed_val_losses:
         return 0.0
-    a = np.mean(seed_val_losses[lag], axis=1)
-    b = np.mean(seed_val_losses[best], axis=1)
-    if len(a) < 2 or len(b) < 2:
+    diff = np.mean(seed_val_losses[lag], axis=1) - np.mean(seed_val_losses[best], axis=1)
+    if len(diff) < 2:
         return 0.0
-    return float(np.sqrt(np.var(a, ddof=1) / len(a) + np.var(b, ddof=1) / len(b)))
+    return float(np.std(diff, ddof=1) / np.sqrt(len(diff)))
 
 
 def holm_adjust(p_values: dict[int, float]) -> dict[int, float]:
