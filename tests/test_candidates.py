@@ -10,6 +10,7 @@ from seqlen_tui.core.candidates import (
     MIN_TRAIN_WINDOWS,
     fundamental_periods,
     max_feasible_lag,
+    prior_lags,
     propose_candidates,
     seasonal_peaks,
 )
@@ -125,3 +126,14 @@ def test_your_own_lags_are_never_merged_away():
                                 Candidate(50, ("your list",)), Candidate(51, ("your list",))])
     assert [c.lag for c in kept] == [50, 51]
     assert [d.lag for d in merged] == [48]
+
+
+def test_prior_lags_are_your_own_and_natural_periods_the_acf_confirms():
+    seasonal = random_profile(24, 24 * 200, seed=11)
+    analyses = _analyses(seasonal, 100)
+    cands = propose_candidates(analyses, len(seasonal), (24, 168), ("day", "week"), (5,))
+    assert prior_lags(cands, analyses) == {5, 24}  # a week is not in this data
+    noise = ar_process((0.5,), 2000, seed=13)
+    analyses = _analyses(noise, 40)
+    cands = propose_candidates(analyses, len(noise), (7,), ("week",))
+    assert 7 in cands.lags and prior_lags(cands, analyses) == set()

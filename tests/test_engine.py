@@ -320,3 +320,16 @@ def test_seed_to_seed_noise_widens_the_one_se_tolerance():
     # Seeds that agree change nothing.
     agreeing = {lag: np.repeat(loss[None], 3, axis=0) for lag, loss in losses.items()}
     assert select_lag(losses, naive, seed_val_losses=agreeing).chosen_lag == 10
+
+
+def test_a_natural_period_within_noise_of_the_best_is_preferred():
+    base = _losses(1.0, n=400, seed=1)
+    rng = np.random.default_rng(2)
+    noise = [0.1 * (z - z.mean()) for z in rng.standard_normal((2, 400))]  # SE ≈ 0.005
+    losses = {30: base + 0.003 + noise[0], 45: base, 52: base + 0.001 + noise[1], 60: base + 0.5}
+    naive = base + 1.0
+    assert select_lag(losses, naive).chosen_lag == 30  # no prior: the shortest within noise
+    chosen = select_lag(losses, naive, prior_lags={52}).chosen_lag
+    assert chosen == 52
+    # A prior lag that is clearly worse than the best is not preferred.
+    assert select_lag(losses, naive, prior_lags={60}).chosen_lag == 30

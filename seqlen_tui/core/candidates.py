@@ -157,6 +157,24 @@ def _priority(candidate: Candidate) -> int:
     )
 
 
+def prior_lags(candidates: CandidateSet, analyses: dict[str, AcfAnalysis],
+               tolerance: float = CLOSE_LAGS) -> set[int]:
+    """Your own lags, and natural periods of the clock (a day, a week, a year) that the data
+    confirm with an ACF peak within ``tolerance``: lags a user would defend without a model,
+    preferred when the judge cannot tell lags apart.  An unconfirmed calendar period (a
+    "week" of daily prices with no weekly pattern) is not a prior."""
+    peaks = [peak for analysis in analyses.values() for peak in analysis.peaks]
+    chosen = set()
+    for candidate in candidates.candidates:
+        reasons = candidate.reasons
+        if any(why.startswith("your list") for why in reasons):
+            chosen.add(candidate.lag)
+        elif any(why.startswith("natural period") for why in reasons) and any(
+                abs(peak - candidate.lag) <= tolerance * candidate.lag for peak in peaks):
+            chosen.add(candidate.lag)
+    return chosen
+
+
 def merge_close(candidates: list[Candidate], tolerance: float = CLOSE_LAGS) -> tuple[list[Candidate], list[DroppedCandidate]]:
     """One candidate per cluster of lags within ``tolerance`` of the cluster's shortest.
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .analysis import SeriesAnalysis, analyze_series
-from .candidates import check_lags_fit, seasonal_peaks
+from .candidates import check_lags_fit, prior_lags, seasonal_peaks
 from .data import Series
 from .errors import DataError
 from .events import SILENT, Reporter
@@ -250,6 +250,7 @@ def run_asset(
         naive_loss[:n_val],
         options.gate_alpha,
         seed_val_losses=seed_losses(seed_parts, lags),
+        prior_lags=prior_lags(analysis.candidates, analysis.transforms),
     )
     stability = lag_stability(seed_parts, lags)
 
