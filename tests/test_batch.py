@@ -314,3 +314,14 @@ def test_real_lstm_batch_on_two_workers(tmp_path):
     for (report,) in found.values():
         assert report["lags"] == [2, 5] and report["chosen_lag"] in (2, 5)
         assert any(row["model"] == "lstm" for row in report["leaderboard"])
+
+
+def test_batch_modules_import_no_deep_learning_ray_or_ui():
+    """Workers import TensorFlow inside the task; the parent never needs it, nor Ray unless --ray."""
+    probe = ("import sys, json, seqlen_tui.core.batch, seqlen_tui.core.batch_ray, seqlen_tui.batch_cli; "
+             "print(json.dumps([n for n in ('tensorflow', 'keras', 'xgboost', 'ray', 'textual') if n in sys.modules]))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    help_run = subprocess.run([sys.executable, "-m", "seqlen_tui.cli", "batch", "--help"], cwd=ROOT,
+                              capture_output=True, text=True, check=True)
+    assert "--ray-address" in help_run.stdout and "--workers" in help_run.stdout

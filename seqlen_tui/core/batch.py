@@ -442,16 +442,10 @@ def run_batch(plan: BatchPlan, runs_dir: Path, *, workers: int | None = None, ra
                                      num_cpus=workers, gpu_fraction=ray_gpus)
         else:
             interrupted = run_local(plan.jobs, task, finish, plan_workers(workers, len(plan.jobs)))
-    result = BatchResult(_in_plan_order(plan, finish.outcomes), interrupted)
+    result = BatchResult(sorted(finish.outcomes, key=lambda o: (o.asset.lower(), o.file)), interrupted)
     if summary:
         result.summary_path = write_summary(result.outcomes, runs_dir)
     return result
-
-
-def _in_plan_order(plan: BatchPlan, outcomes: list[AssetOutcome]) -> list[AssetOutcome]:
-    order = {job.file: i for i, job in enumerate(plan.jobs)}
-    order.update({o.file: i for i, o in enumerate(plan.ready, start=len(order))})
-    return sorted(outcomes, key=lambda o: (o.asset.lower(), order.get(o.file, 0)))
 
 
 def run_local(jobs: Sequence[AssetJob], task: Task, finish: Callable[[AssetOutcome], None],

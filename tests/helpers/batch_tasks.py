@@ -22,8 +22,11 @@ def _ridge_run_asset(series, options, reporter=None, judge=None):
 
 
 def ridge_task(job: AssetJob) -> AssetOutcome:
-    engine.run_asset = _ridge_run_asset
-    return execute_job(job)
+    engine.run_asset = _ridge_run_asset  # restored after, in case this runs in the test process
+    try:
+        return execute_job(job)
+    finally:
+        engine.run_asset = _real_run_asset
 
 
 def dying_task(job: AssetJob) -> AssetOutcome:
