@@ -127,6 +127,7 @@ class BatchProgress:
         self.counts = {"done": 0, "failed": 0, "skipped": 0}
         self.finished_runs = 0
         self._bar_shown = False
+        self._bar()  # 0/N at once: the first asset may take a while (TensorFlow starts in each worker)
 
     def on_outcome(self, outcome: AssetOutcome) -> None:
         if outcome.status in self.counts:
@@ -138,7 +139,7 @@ class BatchProgress:
         self._clear()
         elapsed = time.monotonic() - self.started
         detail = describe(outcome)
-        print(f"[{elapsed:6.1f}s] {outcome.status:<7} {outcome.asset:<20} {detail}", file=self.stream, flush=True)
+        print(f"[{elapsed:6.1f}s] {outcome.status:<11} {outcome.asset:<20} {detail}", file=self.stream, flush=True)
         self._bar()
 
     def eta(self) -> float | None:
@@ -190,7 +191,7 @@ def summary_table(outcomes: list[AssetOutcome]) -> list[str]:
         skill = "—" if o.skill is None else f"{o.skill:+.3f}"
         took = "—" if o.seconds is None else _duration(o.seconds)
         lines.append(f"{o.asset:<{width}}  {o.status:<11} {n:>7} {o.frequency or '—':<6} {lag:>5} {skill:>7} {took:>8}")
-    problems = [o for o in outcomes if o.error and o.status != "not run"]
+    problems = [o for o in outcomes if o.error and o.status == "failed"]
     if problems:
         lines.append("")
         lines.extend(f"{o.asset}: {o.error}" for o in problems)
