@@ -97,8 +97,8 @@ def run_batch_command(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     if result.count("failed"):
         n = result.count("failed")
-        print(f"{PROG}: {n} asset{'s' * (n != 1)} failed (see the summary); the others are done",
-              file=sys.stderr)
+        others = "; the others are done" if result.count("done") + result.count("skipped") else ""
+        print(f"{PROG}: {n} asset{'s' * (n != 1)} failed (see the summary){others}", file=sys.stderr)
     return result.exit_code
 
 
