@@ -18,7 +18,7 @@ from pathlib import Path
 from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-COMMANDS = ("analyze", "run", "runs", "show")
+COMMANDS = ("analyze", "run", "batch", "runs", "show")
 PROG = "seqlen-tui"
 
 
@@ -71,26 +71,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_data_arguments(run)
     add_analysis_arguments(run)
-    run.add_argument("--only-lags", action="store_true", help="benchmark only the --lags, not the proposed candidates")
-    run.add_argument("--protocol", choices=("robust", "article"), default="robust", help="robust (default) or the article's protocol, reproduced exactly")
-    run.add_argument("--target", choices=("diff", "level", "logret", "auto"), default="diff", help="what the LSTM models (default diff: forecast = last level + predicted change)")
-    run.add_argument("--budget", choices=("quick", "standard", "thorough"), default="standard", help="training effort: epochs, patience, batch size, learning rate")
-    run.add_argument("--epochs", type=int, metavar="N", help="most epochs per model (overrides the budget)")
-    run.add_argument("--patience", type=int, metavar="N", help="early-stopping patience (overrides the budget)")
-    run.add_argument("--batch-size", type=int, metavar="N", help="batch size (overrides the budget)")
-    run.add_argument("--learning-rate", type=float, metavar="R", help="Adam learning rate (overrides the budget)")
-    run.add_argument("--seeds", type=int, default=3, metavar="N", help="models per candidate, averaged (default 3)")
-    run.add_argument("--seed", type=int, default=42, metavar="S", help="base seed (default 42)")
-    run.add_argument("--folds", type=int, default=1, metavar="K", help="rolling origins: K validation blocks inside train + validation (default 1); test stays the final block")
-    run.add_argument("--units", type=int, default=16, metavar="N", help="LSTM units (default 16)")
-    run.add_argument("--max-seq-len", type=int, metavar="N", help="leave out candidates longer than N for cost (default: 256 on a CPU, 1024 on a GPU; your --lags pass the default)")
-    run.add_argument("--max-train-windows", type=int, metavar="N", help="train on the most recent N windows only (default 20,000: bounds minute data)")
-    run.add_argument("--no-classifiers", action="store_true", help="skip the XGBoost/RandomForest direction classifiers")
-    run.add_argument("--runs-dir", metavar="DIR", help="where run reports go (default: $SEQLEN_RUNS_DIR or the per-user data folder)")
+    add_model_arguments(run)
     run.add_argument("--json", metavar="PATH", help="also write the report to PATH, or '-' for stdout (human output then goes to stderr)")
     run.add_argument("--save", action="store_true", help="write the chosen length as <ASSET>_SL to the settings file (asks first)")
     run.add_argument("--yes", action="store_true", help="with --save: do not ask")
     run.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
+
+    batch = sub.add_parser(
+        "batch",
+        help="run many assets (one per file) on a local process pool or on Ray; resumable",
+        description=(
+            "Run every file as one asset, exactly as 'run' would (same report, same runs folder), "
+            "several at a time: a local process pool by default, or Ray tasks with --ray. Assets "
+            "whose report exists for the same file contents and options are skipped, so an "
+            "interrupted batch resumes where it stopped. Prints a summary table and writes it as "
+            "CSV beside the reports."
+        ),
+        epilog="Exit codes: 0 every asset done or skipped, 1 any failed, 2 usage error, 130 interrupted.",
+    )
+    batch.add_argument("files", nargs="*", metavar="FILE", help="CSV or Parquet files, one asset each")
+    batch.add_argument("--dir", metavar="DIR", help="also run the files in DIR matching --pattern")
+    batch.add_argument("--pattern", default="*.csv", metavar="GLOB", help="file pattern inside --dir (default '*.csv')")
+    batch.add_argument("--workers", type=int, metavar="N", help="assets at a time (default: the cores, capped by free memory at ~1 GB each and by GPUs); with --ray on a local Ray: its CPUs")
+    batch.add_argument("--ray", action="store_true", help="run the assets as Ray tasks (needs seqlen-tui[ray]); a local Ray unless --ray-address")
+    batch.add_argument("--ray-address", metavar="ADDR", help="join this Ray cluster (e.g. ray://head:10001, head:6379 or auto); implies --ray")
+    batch.add_argument("--ray-gpus", type=float, default=0.25, metavar="F", help="GPUs per Ray task when the cluster has GPUs (default 0.25: four assets share one GPU)")
+    batch.add_argument("--force", action="store_true", help="rerun assets that already have a report for the same data and options")
+    add_data_selection_arguments(batch)
+    add_analysis_arguments(batch, asset=False)
+    add_model_arguments(batch)
+    batch.add_argument("--save", action="store_true", help="write each finished asset's <ASSET>_SL to the settings file as it finishes (asks once)")
+    batch.add_argument("--yes", action="store_true", help="with --save: do not ask")
+    batch.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
 
     runs = sub.add_parser("runs", help="list stored runs (asset, date, file, chosen lag, skill)")
     runs.add_argument("--runs-dir", metavar="DIR", help="runs folder (default: $SEQLEN_RUNS_DIR or the per-user data folder)")
@@ -102,18 +114,43 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="CSV (comma, semicolon or tab) or Parquet file")
+    add_data_selection_arguments(parser)
+
+
+def add_data_selection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--column", metavar="C", help="value column (default: close, adj close, price, value, or the only numeric column)")
     parser.add_argument("--last", type=int, metavar="N", help="use only the most recent N points")
     parser.add_argument("--start", metavar="T", help="use points at or after this time, e.g. 2024-01-01")
     parser.add_argument("--end", metavar="T", help="use points at or before this time")
 
 
-def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options shared by every command that analyses a series (analyze, run)."""
-    parser.add_argument("--asset", metavar="NAME", help="asset name for the settings key (default: the file name without extension)")
+def add_analysis_arguments(parser: argparse.ArgumentParser, asset: bool = True) -> None:
+    """Options shared by every command that analyses a series (analyze, run, batch)."""
+    if asset:
+        parser.add_argument("--asset", metavar="NAME", help="asset name for the settings key (default: the file name without extension)")
     parser.add_argument("--max-lag", type=int, metavar="N", help="largest ACF lag (default: two of the longest natural periods, at least 40, at most n/4)")
     parser.add_argument("--alpha", type=float, metavar="A", help="significance level of the ACF band (default 0.05)")
     parser.add_argument("--lags", type=parse_lag_list, default=(), metavar="L1,L2,…", help="your own candidate lags, added to the proposed ones")
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """What to benchmark and how hard to train (run, batch)."""
+    parser.add_argument("--only-lags", action="store_true", help="benchmark only the --lags, not the proposed candidates")
+    parser.add_argument("--protocol", choices=("robust", "article"), default="robust", help="robust (default) or the article's protocol, reproduced exactly")
+    parser.add_argument("--target", choices=("diff", "level", "logret", "auto"), default="diff", help="what the LSTM models (default diff: forecast = last level + predicted change)")
+    parser.add_argument("--budget", choices=("quick", "standard", "thorough"), default="standard", help="training effort: epochs, patience, batch size, learning rate")
+    parser.add_argument("--epochs", type=int, metavar="N", help="most epochs per model (overrides the budget)")
+    parser.add_argument("--patience", type=int, metavar="N", help="early-stopping patience (overrides the budget)")
+    parser.add_argument("--batch-size", type=int, metavar="N", help="batch size (overrides the budget)")
+    parser.add_argument("--learning-rate", type=float, metavar="R", help="Adam learning rate (overrides the budget)")
+    parser.add_argument("--seeds", type=int, default=3, metavar="N", help="models per candidate, averaged (default 3)")
+    parser.add_argument("--seed", type=int, default=42, metavar="S", help="base seed (default 42)")
+    parser.add_argument("--folds", type=int, default=1, metavar="K", help="rolling origins: K validation blocks inside train + validation (default 1); test stays the final block")
+    parser.add_argument("--units", type=int, default=16, metavar="N", help="LSTM units (default 16)")
+    parser.add_argument("--max-seq-len", type=int, metavar="N", help="leave out candidates longer than N for cost (default: 256 on a CPU, 1024 on a GPU; your --lags pass the default)")
+    parser.add_argument("--max-train-windows", type=int, metavar="N", help="train on the most recent N windows only (default 20,000: bounds minute data)")
+    parser.add_argument("--no-classifiers", action="store_true", help="skip the XGBoost/RandomForest direction classifiers")
+    parser.add_argument("--runs-dir", metavar="DIR", help="where run reports go (default: $SEQLEN_RUNS_DIR or the per-user data folder)")
 
 
 def parse_lag_list(text: str) -> tuple[int, ...]:
@@ -267,7 +304,6 @@ def write_text(path: Path, text: str) -> None:
 def run_run(args: argparse.Namespace) -> int:
     from .core.candidates import check_lags_fit
     from .core.describe import describe_leaderboard, describe_summary
-    from .core.engine import RunOptions
     from .core.jsonutil import dumps
     from .core.report import default_runs_dir, write_report
     from .core.runner import DataOptions, build_report
@@ -278,16 +314,7 @@ def run_run(args: argparse.Namespace) -> int:
     asset = args.asset or asset_from_path(args.file)
     settings = read_settings(args.settings, asset)
     defaults = settings["defaults"]
-    options = RunOptions(
-        protocol=args.protocol, target=args.target, budget=args.budget, epochs=args.epochs,
-        patience=args.patience, batch_size=args.batch_size, learning_rate=args.learning_rate,
-        seeds=args.seeds, seed=args.seed, folds=args.folds, units=args.units, lags=args.lags, only_lags=args.only_lags,
-        max_seq_len=args.max_seq_len, max_train_windows=args.max_train_windows,
-        max_lag=args.max_lag if args.max_lag is not None else setting(defaults, "max_lag", int, None),
-        alpha=args.alpha if args.alpha is not None else setting(defaults, "alpha", float, 0.05),
-        classifiers=not args.no_classifiers,
-    )
-    options.validate()
+    options = run_options_from_args(args, defaults)
     data = DataOptions(args.column, args.last, args.start, args.end)
     series = data.load(args.file)
     check_lags_fit(options.lags, len(series.values))
@@ -313,6 +340,23 @@ def run_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_options_from_args(args: argparse.Namespace, defaults: dict):
+    """The model options of ``run`` and ``batch``: flags first, then the settings' defaults."""
+    from .core.engine import RunOptions
+
+    options = RunOptions(
+        protocol=args.protocol, target=args.target, budget=args.budget, epochs=args.epochs,
+        patience=args.patience, batch_size=args.batch_size, learning_rate=args.learning_rate,
+        seeds=args.seeds, seed=args.seed, folds=args.folds, units=args.units, lags=args.lags, only_lags=args.only_lags,
+        max_seq_len=args.max_seq_len, max_train_windows=args.max_train_windows,
+        max_lag=args.max_lag if args.max_lag is not None else setting(defaults, "max_lag", int, None),
+        alpha=args.alpha if args.alpha is not None else setting(defaults, "alpha", float, 0.05),
+        classifiers=not args.no_classifiers,
+    )
+    options.validate()
+    return options
+
+
 def save_choice(args: argparse.Namespace, asset: str, lag: int, human) -> int:
     """Show the key, the old and the new value; ask on a terminal unless --yes."""
     from .core.settings import SettingsStore, resolve_settings_path, settings_key
@@ -332,6 +376,12 @@ def save_choice(args: argparse.Namespace, asset: str, lag: int, human) -> int:
     written = store.save_lag(key, lag)
     print(f"Saved {key} = {lag} in {written} (previous file kept as {written.name}.bak)", file=human)
     return EXIT_OK
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    from .batch_cli import run_batch_command
+
+    return run_batch_command(args)
 
 
 def run_runs(args: argparse.Namespace) -> int:
@@ -362,7 +412,8 @@ def run_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMAND_HANDLERS = {"analyze": run_analyze, "run": run_run, "runs": run_runs, "show": run_show}
+COMMAND_HANDLERS = {"analyze": run_analyze, "run": run_run, "batch": run_batch, "runs": run_runs,
+                    "show": run_show}
 
 
 if __name__ == "__main__":

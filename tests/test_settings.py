@@ -454,10 +454,11 @@ def test_process_killed_before_replace_leaves_old_file_whole(tmp_path, how, retu
 
 
 def test_concurrent_processes_keep_every_key(tmp_path):
+    """Twenty processes (a batch's finishing assets) save different keys at the same instant."""
     path = tmp_path / "settings.json"
     write_json(path, {"home": "/p", "seqlen_tui": {"max_lag": 100}})
     go = tmp_path / "go"
-    n = 8
+    n = 20
     procs = []
     for i in range(n):
         ready = tmp_path / f"ready{i}"
@@ -466,7 +467,7 @@ def test_concurrent_processes_keep_every_key(tmp_path):
             [sys.executable, str(CHILD), str(path), f"ASSET{i}_SL", str(i + 1)],
             env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         ))
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while not all((tmp_path / f"ready{i}").exists() for i in range(n)):
         assert time.monotonic() < deadline, "children did not start"
         time.sleep(0.01)
@@ -482,6 +483,7 @@ def test_concurrent_processes_keep_every_key(tmp_path):
         f"ASSET{i}_SL": i + 1 for i in range(n)
     }
     assert temp_files(tmp_path) == []
+    json.loads((tmp_path / "settings.json.bak").read_text(encoding="utf-8"))  # valid JSON too
 
 
 def test_concurrent_threads_keep_every_key(tmp_path):

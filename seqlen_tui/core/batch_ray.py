@@ -1,0 +1,117 @@
+"""The batch on Ray: the same per-asset task as Ray tasks, locally or on an existing cluster.
+
+Ray does the scheduling, the retries of tasks whose worker or node died, and the resource
+accounting (one CPU, ~1 GB of memory and, on clusters with GPUs, a fraction of a GPU per
+task); this module only submits, collects and writes.  Files are shipped as bytes with each
+task, so cluster nodes need the package (``pip install 'seqlen-tui[ray]'``, the same version)
+but not the data; reports and settings are written here, on the machine that runs the batch.
+
+Needs the optional extra ``seqlen-tui[ray]``; importing this module does not import Ray.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from .batch import WORKER_MEMORY, AssetJob, AssetOutcome
+from .errors import DataError
+
+TASK_RETRIES = 3  # a task whose worker process or node died is rerun up to this often
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise DataError("--ray needs Ray: pip install 'seqlen-tui[ray]' (or run without --ray)") from None
+    return ray
+
+
+def run_on_ray(jobs: Sequence[AssetJob], task: Callable[[AssetJob], AssetOutcome],
+               finish: Callable[[AssetOutcome], None], *, address: str | None = None,
+               num_cpus: int | None = None, gpu_fraction: float = 0.25) -> bool:
+    """Run every job as a Ray task; ``finish`` each outcome as it arrives; True if interrupted.
+
+    Without ``address`` (and without ``RAY_ADDRESS`` set) a local Ray is started for the batch
+    with ``num_cpus`` CPUs (default: all) and shut down afterwards; with it, the batch joins that
+    cluster.  A Ray already initialised in this process is used as it is.
+    """
+    ray = import_ray()
+    started_here = False
+    if not ray.is_initialized():
+        settings = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+        try:
+            if address:
+                ray.init(address=address, **settings)
+            else:
+                ray.init(num_cpus=num_cpus, runtime_env=local_runtime_env(), **settings)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            where = f"the Ray cluster at {address}" if address else "a local Ray"
+            raise DataError(f"cannot start or join {where}: {exc}; check --ray-address "
+                            "(e.g. ray://head:10001 or head:6379)") from None
+        started_here = True
+    refs: dict = {}
+    pending = deque(jobs)
+    try:
+        resources = ray.cluster_resources()
+        gpus = gpu_fraction if resources.get("GPU", 0) > 0 and gpu_fraction > 0 else 0
+        remote = ray.remote(task).options(num_cpus=1, num_gpus=gpus, memory=WORKER_MEMORY,
+                                          max_retries=TASK_RETRIES, retry_exceptions=False)
+        # Keep the cluster busy without reading every file into the object store up front.
+        window = max(4, 2 * int(resources.get("CPU", 1)))
+        while pending or refs:
+            while pending and len(refs) < window:
+                job = pending.popleft()
+                try:
+                    shipped = replace(job, threads=1, payload=Path(job.file).read_bytes())
+                except OSError as exc:
+                    finish(AssetOutcome.failed(job.asset, job.file, f"cannot read {job.file}: {exc.strerror or exc}"))
+                    continue
+                refs[remote.remote(shipped)] = job
+            if not refs:
+                break
+            ready, _ = ray.wait(list(refs), num_returns=1)
+            for ref in ready:
+                job = refs.pop(ref)
+                try:
+                    outcome = ray.get(ref)
+                except ray.exceptions.RayError as exc:  # worker or node lost beyond the retries
+                    outcome = AssetOutcome.failed(job.asset, job.file, f"lost on Ray: {_first_line(exc)}; rerun the batch to retry it")
+                finish(outcome)
+    except KeyboardInterrupt:
+        for ref in refs:
+            try:
+                ray.cancel(ref, force=True)
+            except Exception:  # noqa: BLE001 - best effort while stopping
+                pass
+        for job in refs.values():
+            finish(AssetOutcome.failed(job.asset, job.file, "interrupted while running", status="interrupted"))
+        for job in pending:
+            finish(AssetOutcome.failed(job.asset, job.file, "not started", status="not run"))
+        return True
+    finally:
+        if started_here:
+            ray.shutdown()
+    return False
+
+
+def local_runtime_env() -> dict:
+    """Workers of a local Ray see the modules this process sees (as spawned processes do).
+
+    Ray workers start from their own ``sys.path``; handing them ours as ``PYTHONPATH`` makes a
+    source checkout, or a task defined outside the package (tests, benchmarks), importable.
+    """
+    paths = [p for p in sys.path if p and os.path.isdir(p)]
+    extra = os.environ.get("PYTHONPATH")
+    return {"env_vars": {"PYTHONPATH": os.pathsep.join(([extra] if extra else []) + paths)}}
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"
