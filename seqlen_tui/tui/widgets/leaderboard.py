@@ -71,6 +71,11 @@ class LeaderboardTable(DataTable):
         """Provisional rows: add new ones, update those already shown."""
         for row in rows:
             self.rows_by_key[(row["model"], row.get("lag"))] = row
+        # Best validation MSE first, as the final table will be, so a new LSTM row lands
+        # where it ranks instead of below the baselines, out of sight.
+        ranked = sorted(self.rows_by_key.items(), key=lambda item: (
+            item[1].get("val_mse") is None, item[1].get("val_mse") or 0.0, item[0][1] or 0))
+        self.rows_by_key = dict(ranked)
         self._rebuild()
 
     def replace_rows(self, rows: Iterable[dict[str, Any]]) -> None:
