@@ -105,13 +105,14 @@ class RunScreen(Screen):
             yield Static("", id="stage")
             yield Static("device: not known yet", id="device")
         with Horizontal(id="run-top"):
-            with TabbedContent(id="run-plots"):
+            with TabbedContent(id="run-plots", initial="run-diff"):
                 for name, label in PLOTS:
                     with TabPane(label, id=f"run-{name}"):
                         yield AcfPlot(f"ACF {label.lower()}: computing…", id=f"run-plot-{name}")
             with Vertical(id="run-side"):
                 yield Static("computing…", id="candidates")
-                yield RichLog(id="log", wrap=True, markup=False, highlight=False, max_lines=2000)
+                yield RichLog(id="log", wrap=True, markup=False, highlight=False, max_lines=2000,
+                              min_width=20)
         yield LeaderboardTable(id="board")
         yield Static("", id="verdict")
         yield Footer()

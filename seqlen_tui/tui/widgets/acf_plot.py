@@ -24,15 +24,24 @@ class AcfPlot(PlotextPlot):
     def __init__(self, title: str, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.acf: dict[str, Any] | None = None
+        self.titles: list[str] = []
         self.show_message(title)
 
     @property
     def transform(self) -> str | None:
         return None if self.acf is None else self.acf["transform"]
 
+    def render(self):
+        # plotext drops a title wider than the plot, so pick the longest one that fits.
+        if self.acf is not None and self.titles:
+            width = self.size.width
+            self.plt.title(next((t for t in self.titles if len(t) <= width - 2), self.titles[-1]))
+        return super().render()
+
     def show_message(self, text: str) -> None:
         """An empty chart with a title (no file yet, or the transform does not apply)."""
         self.acf = None
+        self.titles: list[str] = []
         self.plt.clear_data()
         self.plt.title(text)
         self.plt.xlabel("")
@@ -72,10 +81,12 @@ class AcfPlot(PlotextPlot):
         plt.xlim(0, top + 1)
         plt.xticks(lag_ticks(top))
         label = LABELS.get(acf["transform"], acf["transform"])
-        marks = f"first insignificant lag {first} (red)"
+        title = f"ACF {label}: first insignificant lag {first} (red)"
+        self.titles = [title]
         if peaks:
-            marks += f", peaks {', '.join(map(str, peaks[:3]))} (yellow)"
-        plt.title(f"ACF {label}: {marks}")
+            self.titles.insert(0, title + f", peaks {', '.join(map(str, peaks[:3]))} (dots)")
+        self.titles.append(f"ACF {label}: 1st insig. {first}")
+        plt.title(self.titles[0])
         plt.xlabel("lag")
         self.refresh()
 

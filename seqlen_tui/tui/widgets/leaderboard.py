@@ -153,7 +153,7 @@ class LeaderboardTable(DataTable):
 
     def _cells(self, row: dict[str, Any]) -> list[Text]:
         chosen = self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
-        style = "bold reverse" if chosen else ""
+        style = "bold" if chosen else ""
         cells = []
         for key, _, field, spec in COLUMNS:
             if key == "model":
