@@ -35,7 +35,7 @@ class AcfPlot(PlotextPlot):
         # plotext drops a title wider than the plot, so pick the longest one that fits.
         if self.acf is not None and self.titles:
             width = self.size.width
-            self.plt.title(next((t for t in self.titles if len(t) <= width - 2), self.titles[-1]))
+            self.plt.title(next((t for t in self.titles if len(t) <= width - 12), self.titles[-1]))
         return super().render()
 
     def show_message(self, text: str) -> None:
