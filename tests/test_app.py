@@ -206,6 +206,15 @@ async def test_settings_block_sets_form_defaults_keymap_and_theme(make_app):
         assert tabs.active == "options"
 
 
+async def test_bad_choice_in_the_settings_block_is_reported(make_app):
+    app = make_app(MSFT, settings={"seqlen_tui": {"budget": "fast", "seeds": 2}})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert any("seqlen_tui.budget" in n.message for n in app._notifications)
+        assert str(app.screen.query_one("#opt-budget").value) == "standard"
+        assert app.screen.query_one("#opt-seeds", Input).value == "2"
+
+
 async def test_unreadable_settings_warn_and_use_defaults(make_app, tmp_path):
     (tmp_path / "settings.json").write_text("{not json")
     app = make_app(MSFT)
@@ -287,3 +296,15 @@ def test_help_is_fast_and_light():
         if "|" in line
     }
     assert not imported & {"tensorflow", "keras", "xgboost", "pandas"}
+
+
+async def test_command_palette_lists_the_screen_actions(make_app):
+    app = make_app(MSFT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        titles = {command.title: command for command in app.get_system_commands(app.screen)}
+        assert {"Run", "Options", "Help", "Runs"} <= set(titles)
+        assert "f5" in titles["Run"].help
+        await titles["Help"].callback()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
+from functools import partial
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -84,6 +86,21 @@ class SeqlenApp(App[int]):
 
     def get_default_screen(self) -> Screen:
         return ChooseScreen(self.initial_path)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands, then every binding active on ``screen`` (run, stop, save,
+        export, …), so the palette (``ctrl+p``) reaches each action by name."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            if binding.action in ("quit", "command_palette"):
+                continue  # Textual lists these already
+            seen.add(binding.action)
+            yield SystemCommand(binding.description, f"key: {self.get_key_display(binding)}",
+                                partial(self.run_action, binding.action, active.node))
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

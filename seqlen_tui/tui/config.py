@@ -30,6 +30,12 @@ FORM_DEFAULTS: dict[str, Any] = {
     "classifiers": True,
 }
 
+CHOICES = {
+    "protocol": ("robust", "article"),
+    "target": ("diff", "level", "logret", "auto"),
+    "budget": ("quick", "standard", "thorough"),
+}
+
 
 @dataclass
 class AppConfig:
@@ -65,7 +71,10 @@ def load_config(settings_path: str | os.PathLike | None = None,
         config.problems.append(f"{exc} (using the built-in defaults)")
         return config
     for name, value in block.items():
-        if name in FORM_DEFAULTS:
+        if name in CHOICES and value not in CHOICES[name]:
+            config.problems.append(f'seqlen_tui.{name} in {path.name} must be one of '
+                                   f'{", ".join(CHOICES[name])} (got {value!r}); ignored')
+        elif name in FORM_DEFAULTS:
             config.defaults[name] = value
     keymap = block.get("keymap", {})
     if isinstance(keymap, dict) and all(isinstance(v, str) for v in keymap.values()):
