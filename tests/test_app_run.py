@@ -349,3 +349,14 @@ async def test_a_real_lstm_run_end_to_end(tmp_path, settings_file):
         await pilot.pause()
         saved = json.loads(settings_file.read_text())
         assert saved["BTC_USD_SL"] == report["chosen_lag"] and saved["home"] == "/projects/x"
+
+
+async def test_a_run_the_core_refuses_is_a_notification(tmp_path, settings_file, ridge_engine):
+    app = make_app(tmp_path, settings_file)
+    async with app.run_test(size=SIZE) as pilot:
+        run = await start_run(app, pilot, lags="100000")
+        await settle(app, pilot, group="run")
+        assert app.is_running and app.screen is run and not run.running
+        assert errors(app)[-1].title == "Run failed" and "too long" in errors(app)[-1].message
+        assert "Run failed" in str(run.query_one("#verdict").render())
+        assert not list((tmp_path / "runs").glob("*.json"))
