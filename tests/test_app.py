@@ -1,10 +1,5 @@
-"""The app: loads and analyses a file in a worker, survives bad files, starts light.
-
-Driven with Textual's pilot at a fixed size.  ``app.workers.wait_for_complete()`` without
-arguments would wait forever here: ``DirectoryTree`` keeps a long-lived ``_loader`` worker,
-so the tests wait for the ``analyze`` group only (and never pass it an empty list, which
-means "all workers").
-"""
+"""The app's choose screen: loads and analyses a file in a worker, survives bad files,
+validates the options form, starts light.  Driven with Textual's pilot at a fixed size."""
 
 from __future__ import annotations
 
@@ -12,59 +7,60 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from app_helpers import CO2, MSFT, ROOT, errors, settle
 from textual.widgets import Input, Static, TabbedContent, TextArea
 
 from seqlen_tui.tui.app import SeqlenApp, run_app
 from seqlen_tui.tui.widgets.acf_plot import AcfPlot, lag_ticks
 from seqlen_tui.tui.widgets.file_tree import DataFileTree
 
-ROOT = Path(__file__).resolve().parents[1]
-MSFT = ROOT / "sample_data" / "MSFT.csv"
-CO2 = ROOT / "sample_data" / "mauna_loa_co2_weekly.csv"
 SIZE = (100, 30)
 
 
-async def settle(app, pilot) -> None:
-    """Let queued messages start any worker, wait for analyses, let results render."""
-    await pilot.pause()
-    running = [w for w in app.workers if w.group == "analyze"]
-    if running:  # an empty list would mean "all workers", the tree's loader included
-        await app.workers.wait_for_complete(running)
-    await pilot.pause()
+@pytest.fixture
+def make_app(tmp_path):
+    def make(path=None, settings: dict | None = None):
+        settings_path = tmp_path / "settings.json"
+        if settings is not None:
+            settings_path.write_text(json.dumps(settings))
+        return SeqlenApp(None if path is None else str(path), settings_path=settings_path,
+                         runs_dir=tmp_path / "runs")
+    return make
 
 
 def report_text(app) -> str:
     return app.screen.query_one("#report", TextArea).text
 
 
-def errors(app) -> list:
-    return [n for n in app._notifications if n.severity == "error"]
-
-
-async def test_opens_with_file_and_shows_analysis():
-    app = SeqlenApp(str(MSFT))
+async def test_opens_with_file_and_shows_analysis(make_app):
+    app = make_app(MSFT)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         text = report_text(app)
         assert "2,485 points" in text
         assert "Candidate sequence lengths (7): 1, 2, 3, 4, 5, 11, 36" in text
         headline = str(app.screen.query_one("#headline", Static).render())
-        assert "1, 2, 3, 4, 5, 11, 36" in headline
+        assert "2,485 points" in headline and "candidates" in headline
         for name in ("raw", "diff", "logret"):
             plot = app.screen.query_one(f"#plot-{name}", AcfPlot)
-            assert plot.analysis is not None and plot.analysis.transform == name
+            assert plot.transform == name
+        app.screen.query_one("#tabs", TabbedContent).active = "acf-raw"
+        await pilot.pause()
         raw = app.screen.query_one("#plot-raw", AcfPlot)
         assert "first insignificant lag 40" in str(raw.render())
+        assert app.screen.query_one("#opt-asset", Input).value == "MSFT"
+        key_line = str(app.screen.query_one("#key-line", Static).render())
+        assert "MSFT_SL" in key_line and "not set yet" in key_line
         assert not errors(app)
+        assert not app.screen.query("#run-plots")  # opening a file never starts a run
 
 
-async def test_bad_paths_notify_and_keep_previous_results(tmp_path):
+async def test_bad_paths_notify_and_keep_previous_results(make_app, tmp_path):
     binary = tmp_path / "prices.csv"
     binary.write_bytes(bytes(range(256)) * 8)
-    app = SeqlenApp(str(MSFT))
+    app = make_app(MSFT)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         before = report_text(app)
@@ -79,12 +75,13 @@ async def test_bad_paths_notify_and_keep_previous_results(tmp_path):
         assert all(title == "Cannot use this file" for title, _ in titles)
         assert "binary" in titles[0][1] and "not found" in titles[1][1]
         assert app.screen.current_path == str(MSFT)
+        assert app.screen.query_one("#opt-asset", Input).value == "MSFT"
 
 
-async def test_unexpected_worker_error_is_a_notification(monkeypatch):
+async def test_unexpected_worker_error_is_a_notification(make_app, monkeypatch):
     import seqlen_tui.core.analysis as analysis
 
-    app = SeqlenApp(str(MSFT))
+    app = make_app(MSFT)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         before = report_text(app)
@@ -93,7 +90,7 @@ async def test_unexpected_worker_error_is_a_notification(monkeypatch):
             raise RuntimeError("boom")
 
         monkeypatch.setattr(analysis, "analyze_series", boom)
-        await pilot.press("f5")
+        await pilot.press("f6")
         await settle(app, pilot)
         assert app.is_running
         assert [(n.title, n.message) for n in errors(app)] == [
@@ -102,7 +99,7 @@ async def test_unexpected_worker_error_is_a_notification(monkeypatch):
         assert report_text(app) == before
 
 
-async def test_tree_lists_data_files_and_enter_loads_one(tmp_path, monkeypatch):
+async def test_tree_lists_data_files_and_enter_loads_one(tmp_path, monkeypatch, make_app):
     for hidden in (".git", ".venv", "__pycache__", "pkg.egg-info"):
         (tmp_path / hidden).mkdir()
         shutil.copy(CO2, tmp_path / hidden / "co2.csv")
@@ -111,7 +108,7 @@ async def test_tree_lists_data_files_and_enter_loads_one(tmp_path, monkeypatch):
     shutil.copy(CO2, tmp_path / "co2.csv")
     monkeypatch.chdir(tmp_path)
 
-    app = SeqlenApp(None)
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         tree = app.screen.query_one("#tree", DataFileTree)
         assert app.focused is tree
@@ -124,29 +121,119 @@ async def test_tree_lists_data_files_and_enter_loads_one(tmp_path, monkeypatch):
         await settle(app, pilot)
         assert "2,225 points" in report_text(app)
         assert app.screen.query_one("#path", Input).value == "co2.csv"
+        assert app.screen.query_one("#opt-asset", Input).value == "co2"
 
 
-async def test_keys_switch_plots_focus_path_and_zoom():
-    app = SeqlenApp(str(MSFT))
+async def test_keys_switch_tabs_focus_path_and_zoom(make_app):
+    app = make_app(MSFT)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        tabs = app.screen.query_one("#plots", TabbedContent)
-        assert tabs.active == "raw"
+        tabs = app.screen.query_one("#tabs", TabbedContent)
+        assert tabs.active == "summary"
         await pilot.press("t")
-        assert tabs.active == "diff"
+        assert tabs.active == "options"
+        await pilot.press("t")
+        assert tabs.active == "acf-raw"
         await pilot.press("z")
         await pilot.pause()
         assert app.screen.maximized is tabs
         assert not isinstance(app.focused, Input)  # a hidden input would swallow keys
         await pilot.press("t")
-        assert tabs.active == "logret"
-        await pilot.press("z")
+        assert tabs.active == "acf-diff"
+        await pilot.press("escape")
         await pilot.pause()
         assert app.screen.maximized is None
         await pilot.press("slash")
         assert app.focused is app.screen.query_one("#path", Input)
-        await pilot.press("r")  # typed into the input (replacing the selected path), no reload
-        assert app.focused.value == "r"
+        await pilot.press("t")  # typed into the input (replacing the selected path)
+        assert app.focused.value == "t"
+        await pilot.press("escape", "o")
+        assert tabs.active == "options"
+        assert app.focused is app.screen.query_one("#opt-asset", Input)
+
+
+async def test_invalid_options_are_flagged_and_block_the_run(make_app):
+    app = make_app(MSFT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        screen.query_one("#opt-epochs", Input).value = "0"
+        screen.query_one("#opt-alpha", Input).value = "1.5"
+        screen.query_one("#opt-lags", Input).value = "5,x"
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.screen is screen and app.is_running  # no run screen
+        for name, words in (("epochs", "at least 1"), ("alpha", "between 0 and 1"),
+                            ("lags", "whole numbers")):
+            error = screen.query_one(f"#err-{name}", Static)
+            assert error.display and words in str(error.render())
+            assert screen.query_one(f"#opt-{name}", Input).has_class("-invalid")
+        assert screen.query_one("#tabs", TabbedContent).active == "options"
+        assert app.focused is screen.query_one("#opt-epochs", Input)
+        assert errors(app) and errors(app)[-1].title == "Fix the flagged options"
+        screen.query_one("#opt-asset", Input).value = "!!!"
+        await pilot.pause()
+        assert "letters or digits" in str(screen.query_one("#err-asset", Static).render())
+
+
+async def test_run_without_a_file_says_so(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        assert [n.title for n in app._notifications] == ["No file"]
+
+
+async def test_settings_block_sets_form_defaults_keymap_and_theme(make_app):
+    app = make_app(MSFT, settings={
+        "home": "/x",
+        "MSFT_SL": 7,
+        "seqlen_tui": {"budget": "quick", "seeds": 2, "max_lag": 60, "lags": [5, 24],
+                       "theme": "ansi-dark", "keymap": {"next_tab": "f8"}},
+    })
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert str(screen.query_one("#opt-budget").value) == "quick"
+        assert screen.query_one("#opt-seeds", Input).value == "2"
+        assert screen.query_one("#opt-max_lag", Input).value == "60"
+        assert screen.query_one("#opt-lags", Input).value == "5,24"
+        assert "(now 7)" in str(screen.query_one("#key-line", Static).render())
+        assert app.theme == "ansi-dark"
+        tabs = screen.query_one("#tabs", TabbedContent)
+        await pilot.press("f8")
+        assert tabs.active == "options"
+
+
+async def test_bad_choice_in_the_settings_block_is_reported(make_app):
+    app = make_app(MSFT, settings={"seqlen_tui": {"budget": "fast", "seeds": 2}})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert any("seqlen_tui.budget" in n.message for n in app._notifications)
+        assert str(app.screen.query_one("#opt-budget").value) == "standard"
+        assert app.screen.query_one("#opt-seeds", Input).value == "2"
+
+
+async def test_unreadable_settings_warn_and_use_defaults(make_app, tmp_path):
+    (tmp_path / "settings.json").write_text("{not json")
+    app = make_app(MSFT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.is_running
+        assert any("not valid JSON" in n.message for n in app._notifications)
+        assert app.screen.query_one("#opt-seeds", Input).value == "3"
+
+
+async def test_help_opens_and_closes(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ChooseScreen"
 
 
 def test_lag_ticks_are_whole_numbers():
@@ -178,6 +265,17 @@ def test_app_and_cli_import_light(module):
     assert loaded_after(f"import {module}", HEAVY + ["pandas", "statsmodels"]) == []
 
 
+def test_first_frame_imports_no_deep_learning():
+    """The app draws its first frame (and opens the run screen's module) without TensorFlow."""
+    code = (
+        "import asyncio; from seqlen_tui.tui.app import SeqlenApp; "
+        "import seqlen_tui.tui.screens.run, seqlen_tui.tui.screens.review; "
+        "app = SeqlenApp(None, settings_path='/nonexistent/settings.json', runs_dir='/nonexistent'); "
+        "asyncio.run(app.run_test(size=(80, 24)).__aenter__())"
+    )
+    assert loaded_after(code, HEAVY + ["pandas", "statsmodels"]) == []
+
+
 def test_core_imports_no_ui_and_no_deep_learning():
     core = "import seqlen_tui.core.acf, seqlen_tui.core.data, seqlen_tui.core.settings, seqlen_tui.core.analysis"
     assert loaded_after(core, HEAVY + ["textual", "rich"]) == []
@@ -198,3 +296,15 @@ def test_help_is_fast_and_light():
         if "|" in line
     }
     assert not imported & {"tensorflow", "keras", "xgboost", "pandas"}
+
+
+async def test_command_palette_lists_the_screen_actions(make_app):
+    app = make_app(MSFT)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        titles = {command.title: command for command in app.get_system_commands(app.screen)}
+        assert {"Run", "Options", "Help", "Runs"} <= set(titles)
+        assert "f5" in titles["Run"].help
+        await titles["Help"].callback()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"

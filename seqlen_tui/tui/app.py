@@ -1,17 +1,25 @@
 """The Textual application object and its entry point for the CLI.
 
-Kept thin: it sets the title, styles and global keys and shows the analyse screen, which
-does the work.  Importing this module must stay cheap (no pandas, statsmodels or
+Kept thin: it reads the settings block (defaults, keymap, theme), holds the global keys and
+shows the choose screen.  Importing this module must stay cheap (no pandas, statsmodels or
 TensorFlow): the CLI imports it on every ``seqlen-tui FILE``.
 """
 
 from __future__ import annotations
 
-from textual.app import App
+import os
+import sys
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from .screens.analyze import AnalyzeScreen
+from .config import AppConfig, load_config
+from .screens.choose import ChooseScreen
+
+POOR_TERMINAL_THEMES = ("ansi-dark", "ansi-light")
 
 
 class SeqlenApp(App[int]):
@@ -24,14 +32,97 @@ class SeqlenApp(App[int]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        Binding("f10", "quit", "Quit", show=False, id="quit_alt"),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("question_mark", "help", "Help", show=False, id="help_alt"),
+        Binding("f2", "review", "Runs", id="review"),
+        Binding("f9", "toggle_ansi", "ANSI theme", show=False, id="toggle_ansi"),
     ]
 
-    def __init__(self, path: str | None = None) -> None:
+    def __init__(self, path: str | None = None, *,
+                 settings_path: str | os.PathLike | None = None,
+                 runs_dir: str | os.PathLike | None = None,
+                 config: AppConfig | None = None) -> None:
         super().__init__()
         self.initial_path = path
+        self.config = config or load_config(settings_path, runs_dir)
+
+    def on_mount(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        if self.config.theme:
+            if self.config.theme in self.available_themes:
+                self.theme = self.config.theme
+            else:
+                self.config.problems.append(f"unknown theme {self.config.theme!r}; "
+                                            f"try {' or '.join(POOR_TERMINAL_THEMES)}")
+        for problem in self.config.problems:
+            self.notify(problem, severity="warning", title="Settings", timeout=10)
+
+    def get_driver_class(self):
+        """The platform's driver, drawing through its own copy of the terminal descriptor.
+
+        TensorFlow's first import points descriptor 2 at /dev/null for a few seconds to hide
+        its start-up noise (``core.models.quiet_tensorflow``); Textual draws on descriptor 2,
+        so without a private copy the screen would freeze, then show stale regions.
+        """
+        driver = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if not issubclass(driver, LinuxDriver) or sys.__stderr__ is None:
+            return driver
+
+        class PrivateFdDriver(driver):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs)
+                try:
+                    self._file = os.fdopen(os.dup(sys.__stderr__.fileno()), "w",
+                                           encoding=sys.__stderr__.encoding or "utf-8",
+                                           errors="replace", buffering=1)
+                except (OSError, ValueError):  # no real descriptor: keep Textual's own
+                    pass
+
+        return PrivateFdDriver
 
     def get_default_screen(self) -> Screen:
-        return AnalyzeScreen(self.initial_path)
+        return ChooseScreen(self.initial_path)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands, then every binding active on ``screen`` (run, stop, save,
+        export, …), so the palette (``ctrl+p``) reaches each action by name."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            if binding.action in ("quit", "command_palette"):
+                continue  # Textual lists these already
+            seen.add(binding.action)
+            yield SystemCommand(binding.description, f"key: {self.get_key_display(binding)}",
+                                partial(self.run_action, binding.action, active.node))
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_review(self) -> None:
+        from .screens.review import ReviewScreen
+
+        if isinstance(self.screen, ReviewScreen):
+            return
+        if self.screen.is_modal:
+            return
+        self.push_screen(ReviewScreen())
+
+    def action_toggle_ansi(self) -> None:
+        """ansi-dark ⇄ ansi-light ⇄ the default theme, for terminals with few colours."""
+        order = [*POOR_TERMINAL_THEMES, "textual-dark"]
+        current = self.theme if self.theme in order else order[-1]
+        self.theme = order[(order.index(current) + 1) % len(order)]
+        self.notify(f"theme {self.theme}", timeout=2)
 
 
 def run_app(path: str | None) -> int:

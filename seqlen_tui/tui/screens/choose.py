@@ -1,0 +1,337 @@
+"""The choose screen: pick a file, see its summary and ACF, set the run options, start a run.
+
+The screen owns the analysis worker so results land where the widgets live.  Loading and
+analysing run in a thread (pandas and statsmodels are imported there, not at start-up);
+the worker reports back only through messages, and a failed load leaves the previous
+choice and its results on screen untouched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import (
+    DirectoryTree,
+    Footer,
+    Header,
+    Input,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tabs,
+    TextArea,
+)
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from ..messages import AnalysisFailed, AnalysisProgress, AnalysisReady
+from ..widgets.acf_plot import AcfPlot
+from ..widgets.file_tree import DataFileTree
+from ..widgets.options_form import OptionsForm
+
+#: (transform name in the core, tab label).
+PLOT_TABS = (("raw", "Raw"), ("diff", "Differenced"), ("logret", "Log returns"))
+#: The right-hand tabs, in the order ``t`` walks them.
+TABS = ("summary", "options") + tuple(f"acf-{name}" for name, _ in PLOT_TABS)
+NO_FILE = "Choose a CSV or Parquet file on the left"
+
+
+class ChooseScreen(Screen):
+    """File chooser on the left; summary, options and ACF plots of the chosen file on the right."""
+
+    BINDINGS = [
+        Binding("f5", "run", "Run", id="run"),
+        Binding("ctrl+r", "run", "Run", show=False, id="run_alt"),
+        Binding("ctrl+l", "focus_path", "Path", id="focus_path"),
+        Binding("slash", "focus_path", "Path", show=False, id="focus_path_alt"),
+        Binding("o", "options", "Options", id="options"),
+        Binding("t", "next_tab", "Next tab", id="next_tab"),
+        Binding("z", "zoom", "Zoom", show=False, id="zoom"),
+        Binding("escape", "escape", "Back to files", show=False, id="escape"),
+        Binding("f6", "reload", "Reload", show=False, id="reload"),
+    ]
+
+    def __init__(self, path: str | None = None) -> None:
+        super().__init__()
+        self.initial_path = path
+        self.current_path: str | None = None  # the file whose results are shown
+        self.current_column: str | None = None  # the column asked for (None: loader's choice)
+        self.analysis = None  # the shown file's SeriesAnalysis
+        self._request = 0  # numbers each load; messages from older loads are dropped
+        self._focus_before_zoom: Widget | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            with Vertical(id="chooser"):
+                yield Input(
+                    self.initial_path or "",
+                    placeholder="path to CSV/Parquet, Enter",
+                    compact=True,  # one row: at 80x24 every row counts
+                    id="path",
+                )
+                yield DataFileTree(Path.cwd(), id="tree")
+            with Vertical(id="results"):
+                yield Static(NO_FILE, id="headline")
+                with TabbedContent(id="tabs"):
+                    with TabPane("Summary", id="summary"):
+                        yield TextArea("", read_only=True, soft_wrap=False, show_cursor=False,
+                                       id="report")
+                    with TabPane("Options", id="options"):
+                        yield OptionsForm(self.app.config.defaults, id="form")
+                    for name, label in PLOT_TABS:
+                        with TabPane(label, id=f"acf-{name}"):
+                            yield AcfPlot(f"ACF {label.lower()}: no file yet", id=f"plot-{name}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#chooser").border_title = "Open"
+        self.query_one("#tabs").border_subtitle = "no file"
+        self.query_one("#tree", DataFileTree).focus()
+        self._update_key_line()
+        if self.initial_path:
+            self.load(self.initial_path)
+
+    # ----- loading -------------------------------------------------------------------------
+
+    def load(self, path: str, column: str | None = None) -> None:
+        """Start analysing ``path``; any load still running is cancelled (exclusive worker)."""
+        self._request += 1
+        self._set_status(f"analysing {Path(path).name}…")
+        self.analyze_file(self._request, path, column)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="analyze")
+    def analyze_file(self, request: int, path: str, column: str | None = None) -> None:
+        # Imported here, in the worker thread, so the first frame never waits for pandas.
+        from seqlen_tui.core.analysis import analyze_series
+        from seqlen_tui.core.data import load_series
+        from seqlen_tui.core.describe import describe_findings, describe_summary
+        from seqlen_tui.core.errors import DataError
+        from seqlen_tui.core.events import Cancelled, Reporter
+
+        worker = get_current_worker()
+
+        def on_event(event) -> None:
+            if event.kind == "stage":
+                self.post_message(AnalysisProgress(request, event.message))
+
+        try:
+            self.post_message(AnalysisProgress(request, f"reading {Path(path).name}"))
+            series = load_series(path, column)
+            reporter = Reporter(on_event, worker.cancelled_event)
+            analysis = analyze_series(series, reporter=reporter)
+        except DataError as err:
+            self.post_message(AnalysisFailed(request, path, str(err)))
+            return
+        except Cancelled:
+            return
+        if worker.is_cancelled:
+            return
+        lines = describe_summary(series.summary) + [""] + describe_findings(analysis)
+        self.post_message(AnalysisReady(request, path, analysis, lines, column))
+
+    @on(AnalysisProgress)
+    def _show_progress(self, message: AnalysisProgress) -> None:
+        if message.request == self._request:
+            self._set_status(message.text + "…")
+
+    @on(AnalysisReady)
+    def _show_analysis(self, message: AnalysisReady) -> None:
+        if message.request != self._request:
+            return
+        from seqlen_tui.core.settings import asset_from_path
+
+        analysis = message.analysis
+        new_file = message.path != self.current_path
+        self.analysis = analysis
+        self.current_path = message.path
+        self.current_column = message.column
+        self.sub_title = message.path
+        summary = analysis.series.summary
+        lags = ", ".join(map(str, analysis.candidates.lags)) or "none"
+        self.query_one("#headline", Static).update(
+            f"[b]{Path(message.path).name}[/b] · {summary.column} · {summary.n:,} points · "
+            f"candidates [b]{lags}[/b]"
+        )
+        self.query_one("#report", TextArea).load_text("\n".join(message.lines))
+        for name, label in PLOT_TABS:
+            plot = self.query_one(f"#plot-{name}", AcfPlot)
+            if name in analysis.transforms:
+                plot.show_analysis(analysis.transforms[name])
+            else:
+                why = analysis.skipped.get(name, "not computed")
+                plot.show_message(f"ACF {label.lower()}: {why}")
+        form = self.query_one("#form", OptionsForm)
+        if new_file:
+            form.set_asset(asset_from_path(message.path))
+        form.set_columns(summary.numeric_columns, summary.column)
+        self._update_key_line()
+        self._set_status(f"{Path(message.path).name}: {summary.n:,} points")
+
+    @on(AnalysisFailed)
+    def _show_failure(self, message: AnalysisFailed) -> None:
+        if message.request != self._request:
+            return
+        self.notify(message.error, severity="error", title="Cannot use this file")
+        self._restore_status()
+        self._restore_column()
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        """An unexpected exception in a worker: say so, keep the app and old results."""
+        if event.state is WorkerState.ERROR and event.worker.group == "analyze":
+            error = event.worker.error
+            self.notify(
+                f"{type(error).__name__}: {error}", severity="error", title="Analysis failed"
+            )
+            self._restore_status()
+
+    def _set_status(self, text: str) -> None:
+        self.query_one("#tabs").border_subtitle = text
+
+    def _restore_status(self) -> None:
+        shown = Path(self.current_path).name if self.current_path else "no file"
+        self._set_status(shown)
+
+    def _restore_column(self) -> None:
+        if self.analysis is not None:
+            summary = self.analysis.series.summary
+            self.query_one("#form", OptionsForm).set_columns(summary.numeric_columns,
+                                                             summary.column)
+
+    # ----- the settings key line -----------------------------------------------------------
+
+    @on(Input.Changed, "#opt-asset")
+    def _asset_changed(self) -> None:
+        self._update_key_line()
+
+    def _update_key_line(self) -> None:
+        from seqlen_tui.core.errors import SettingsError
+        from seqlen_tui.core.settings import SettingsStore, settings_key
+
+        line = self.query_one("#key-line", Static)
+        asset = self.query_one("#opt-asset", Input).value.strip()
+        path = self.app.config.settings_path
+        if not asset:
+            line.update(f"saves <ASSET>_SL in {display_path(path)}")
+            return
+        try:
+            key = settings_key(asset)
+        except SettingsError:
+            line.update("")
+            return
+        try:
+            current = SettingsStore(path).current_value(key)
+            now = "not set yet" if current is None else f"now {current}"
+        except SettingsError:
+            now = "settings file unreadable"
+        line.update(f"saves [b]{key}[/b] in {display_path(path)} ({now})")
+
+    # ----- events and actions ---------------------------------------------------------------
+
+    @on(DirectoryTree.FileSelected)
+    def _file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        path = display_path(event.path)
+        self.query_one("#path", Input).value = path
+        self.load(path)
+
+    @on(Input.Submitted, "#path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        path = event.value.strip()
+        if not path:
+            self.notify("Type the path of a CSV or Parquet file first.", severity="warning")
+            return
+        self.load(str(Path(path).expanduser()))
+
+    @on(Select.Changed, "#opt-column")
+    def _column_changed(self, event: Select.Changed) -> None:
+        if self.current_path is None or event.value is Select.NULL:
+            return
+        if self.analysis is not None and event.value == self.analysis.series.summary.column:
+            return
+        self.load(self.current_path, str(event.value))
+
+    def action_reload(self) -> None:
+        if self.current_path is None:
+            self.notify("No file loaded yet: choose one on the left.", severity="warning")
+            return
+        self.load(self.current_path, self.current_column)
+
+    def action_run(self) -> None:
+        """Check the form, then open the run screen (which starts the run)."""
+        if self.current_path is None or self.analysis is None:
+            self.notify("Choose a file first: pick one on the left or type its path.",
+                        severity="warning", title="No file")
+            return
+        form = self.query_one("#form", OptionsForm)
+        problems = form.problems()
+        if problems:
+            self.query_one("#tabs", TabbedContent).active = "options"
+            problems[0][0].focus()
+            self.notify("; ".join(f"{(f.id or '').removeprefix('opt-')}: {why}"
+                                  for f, why in problems),
+                        severity="error", title="Fix the flagged options")
+            return
+        from seqlen_tui.core.engine import RunOptions
+        from seqlen_tui.core.errors import DataError
+        from seqlen_tui.core.runner import DataOptions
+
+        values = form.values()
+        asset, column = values.pop("asset"), values.pop("column")
+        try:
+            options = RunOptions(**values)
+            options.validate()
+        except DataError as exc:
+            self.notify(str(exc), severity="error", title="Fix the options")
+            return
+        from .run import RunRequest, RunScreen
+
+        request = RunRequest(path=self.current_path, options=options,
+                             data=DataOptions(column=column), asset=asset)
+        self.app.push_screen(RunScreen(request=request))
+
+    def action_focus_path(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    def action_options(self) -> None:
+        self.query_one("#tabs", TabbedContent).active = "options"
+        self.query_one("#opt-asset", Input).focus()
+
+    def action_next_tab(self) -> None:
+        tabs = self.query_one("#tabs", TabbedContent)
+        tabs.active = TABS[(TABS.index(tabs.active) + 1) % len(TABS)]
+
+    def action_escape(self) -> None:
+        if self.maximized is not None:
+            self.action_zoom()
+        else:
+            self.query_one("#tree", DataFileTree).focus()
+
+    def action_zoom(self) -> None:
+        """The right-hand tabs full screen and back.  Focus moves to the tab strip first:
+        otherwise Textual would move it to the (hidden) path input, which swallows keys."""
+        if self.maximized is not None:
+            self.minimize()
+            if self._focus_before_zoom is not None and self._focus_before_zoom.is_attached:
+                self._focus_before_zoom.focus()
+            self._focus_before_zoom = None
+            return
+        tabs = self.query_one("#tabs", TabbedContent)
+        self._focus_before_zoom = self.focused
+        tabs.query_one(Tabs).focus()
+        self.maximize(tabs)
+
+
+def display_path(path: Path | str) -> str:
+    """Relative to the working folder when inside it: shorter in the input and the title."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,70 @@
+"""The help screen: the flow, the leaderboard's columns, the verdict and the selection rule."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# seqlen-tui
+
+Chooses the **input sequence length** (lookback) of an LSTM for one series and saves it as
+`<ASSET>_SL` in your settings file.
+
+## The flow
+1. **Choose** a CSV or Parquet file in the tree (Enter) or type its path (`ctrl+l` or `/`).
+   Its summary, candidate lengths and ACF plots appear at once.
+2. **Options** (`o`): asset name (it sets the settings key), value column, protocol,
+   target, budget, epochs, seeds… A bad value is flagged under its field and blocks the run.
+3. **Run** (`f5` or `ctrl+r`). The run screen shows the log, progress with ETA, the ACF of
+   the raw and differenced series, the candidates and the leaderboard as models finish.
+   `c` stops the run (nothing is written).
+4. **Save**: when the run ends a dialog shows the chosen length; `y` writes it, `n` leaves the
+   file untouched (`a` opens the dialog again).
+5. **Review** (`f2`): stored runs; Enter opens one without recomputing. `e` exports its
+   leaderboard (CSV, or Markdown for a `.md` name), `y` copies it as Markdown.
+
+## The leaderboard
+| column | meaning |
+|---|---|
+| model | **LSTM** at each candidate lag; **persistence** repeats the last value; **seasonal naive** repeats the value one period ago; **ridge AR** is a linear model on the same window; **XGB/RF direction** only guess up or down |
+| lag | the sequence length (input window) |
+| val MSE ± SE | error on the validation block, with its standard error: *this chooses* |
+| test MSE | error on the later test block, never used to choose: *this reports* |
+| skill | 1 − MSE / MSE of persistence on test: above 0 beats "repeat the last value" |
+| dir.acc | share of test steps where the predicted direction was right (0.5 is a coin) |
+| stab. | share of seeds (and folds) in which this lag scored best: near 1 is a stable choice |
+
+## The selection rule
+A lag qualifies only if its LSTM beats persistence on validation (one-sided Diebold–Mariano
+test, Holm-adjusted). Among the qualified, the **shortest lag within one standard error of the
+best** is chosen (the one-SE rule): a longer window must earn its cost. If none qualifies, the
+shortest candidate is returned and the **verdict** says plainly that no length beat the last
+value: on prices this is the usual, honest answer.
+
+## Keys
+`f1`/`?` help · `f2` stored runs · `f10`/`ctrl+q` quit · `ctrl+p` commands (themes:
+*ansi-dark*/*ansi-light* suit limited terminals) · keys can be remapped in the settings
+file: `"seqlen_tui": {"keymap": {"run": "f6"}}` (binding ids are listed in the README).
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="help_close"),
+        Binding("q", "close", "Close", show=False, id="help_close_alt"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body", classes="dialog"):
+            yield Markdown(HELP)
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").border_title = "Help (escape closes)"
+        self.query_one("#help-body").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,512 @@
+"""The run screen: watch one run (or review a stored one), then save its lag.
+
+A live run starts the core in a thread worker (group ``run``).  The worker turns the core's
+events into messages; this screen draws them: a time-stamped log, a progress bar with ETA,
+the ACF plots as soon as each transform is computed, the candidates with their reasons, the
+device once the run has looked, and the leaderboard filling in (baselines first, then each
+LSTM training group).  ``c`` stops the run (after a confirmation) within one batch and
+nothing is written.  When it ends the confirm dialog opens; ``a`` opens it again later.
+
+Given a stored report instead, the same screen shows it without recomputing anything.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, is_dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    ProgressBar,
+    RichLog,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tabs,
+)
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from ..messages import (
+    RunAcf,
+    RunCancelled,
+    RunCandidates,
+    RunDevice,
+    RunFailed,
+    RunFinished,
+    RunLog,
+    RunProgress,
+    RunRows,
+)
+from ..widgets.acf_plot import AcfPlot
+from ..widgets.leaderboard import COLUMNS, LeaderboardTable
+from .dialogs import ConfirmLag, ExportDialog, YesNo
+
+if TYPE_CHECKING:
+    from seqlen_tui.core.engine import RunOptions
+    from seqlen_tui.core.runner import DataOptions
+
+PLOTS = (("raw", "Raw"), ("diff", "Differenced"))
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What to run: the file, the options, the part of the file, the asset name."""
+
+    path: str
+    options: RunOptions
+    data: DataOptions
+    asset: str
+
+
+class RunScreen(Screen):
+    """A live run (``request``) or a stored report (``report``)."""
+
+    BINDINGS = [
+        Binding("c", "stop", "Stop run", id="stop"),
+        Binding("escape", "back", "Back", id="back"),
+        Binding("a", "save", "Save lag", id="save"),
+        Binding("s", "sort", "Sort", id="sort"),
+        Binding("d", "flip_sort", "Reverse", show=False, id="flip_sort"),
+        Binding("e", "export", "Export", id="export"),
+        Binding("y", "copy", "Copy", id="copy"),
+        Binding("t", "next_plot", "Next plot", show=False, id="next_plot"),
+        Binding("z", "zoom", "Zoom", show=False, id="zoom"),
+        Binding("tab", "focus_next", show=False),
+    ]
+
+    def __init__(self, request: RunRequest | None = None, report: dict | None = None) -> None:
+        super().__init__()
+        if (request is None) == (report is None):
+            raise ValueError("give a run request or a stored report")
+        self.request = request
+        self.report: dict | None = report
+        self.report_path: str | None = report.get("_path") if report else None
+        self.running = False
+        self.stopping = False
+        self.acf_seen: set[str] = set()
+        self._focus_before_zoom = None
+
+    # ----- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="run-status"):
+            yield ProgressBar(total=1.0, show_eta=True, id="progress")
+            yield Static("", id="stage")
+            yield Static("device: not known yet", id="device")
+        with Horizontal(id="run-top"):
+            with TabbedContent(id="run-plots", initial="run-diff"):
+                for name, label in PLOTS:
+                    with TabPane(label, id=f"run-{name}"):
+                        yield AcfPlot(f"ACF {label.lower()}: computing…", id=f"run-plot-{name}")
+            with Vertical(id="run-side"):
+                yield Static("computing…", id="candidates")
+                yield RichLog(id="log", wrap=True, markup=False, highlight=False, max_lines=2000,
+                              min_width=20)
+        yield LeaderboardTable(id="board")
+        yield Static("", id="verdict")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#candidates").border_title = "Candidates"
+        self.query_one("#log").border_title = "Log"
+        board = self.query_one("#board", LeaderboardTable)
+        board.border_title = "Leaderboard"
+        board.border_subtitle = "s sort · d reverse"
+        if self.report is not None:
+            self.show_report(self.report, stored=True)
+        else:
+            request = self.request
+            self.sub_title = f"running {request.asset}"
+            self.query_one("#verdict", Static).update(
+                f"Running {request.asset} ({request.options.protocol}, {request.options.budget} "
+                "budget): rows appear as models finish; c stops."
+            )
+            self.running = True
+            self.refresh_bindings()
+            self.run_asset(request)
+        board.focus()
+
+    # ----- the worker ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="run")
+    def run_asset(self, request: RunRequest) -> None:
+        # Heavy imports happen here, in the worker: TensorFlow only if the judge needs it.
+        from seqlen_tui.core.candidates import propose_candidates
+        from seqlen_tui.core.errors import DataError, SettingsError
+        from seqlen_tui.core.events import Cancelled, Reporter
+        from seqlen_tui.core.report import write_report
+        from seqlen_tui.core.runner import build_report
+
+        worker = get_current_worker()
+        post = self.post_message
+        acf: dict[str, Any] = {}
+        state: dict[str, Any] = {}
+
+        def on_event(event) -> None:
+            if event.kind in ("stage", "info", "warning") and event.message:
+                post(RunLog(event.time, event.message, event.kind))
+            if event.kind == "info" and event.stage == "device" and event.data:
+                post(RunDevice(str(event.data.get("device"))))
+            if event.fraction is not None:
+                detail = ""
+                if isinstance(event.data, dict) and "epoch" in event.data:
+                    group = ",".join(map(str, event.data.get("group", ())))
+                    detail = f"lags {group} epoch {event.data['epoch']}"
+                post(RunProgress(event.fraction, detail))
+            if event.kind == "result" and event.stage == "acf":
+                acf[event.data.transform] = event.data
+                post(RunAcf(event.data.to_dict()))
+            elif event.kind == "stage" and event.stage == "candidates" and "series" in state:
+                summary = state["series"].summary
+                found = propose_candidates(acf, summary.n, summary.frequency.seasonal_periods,
+                                           summary.frequency.period_names, request.options.lags)
+                post(RunCandidates([c.to_dict() for c in found.candidates]))
+                import sys
+
+                if "tensorflow" not in sys.modules and request.options.protocol == "robust":
+                    post(RunLog(time.time(), "loading TensorFlow (first run only, a few "
+                                "seconds)", "stage"))
+            elif event.kind == "result" and event.stage == "leaderboard":
+                rows = [asdict(r) if is_dataclass(r) else dict(r) for r in event.data["rows"]]
+                post(RunRows(rows, bool(event.data.get("final"))))
+
+        try:
+            post(RunLog(time.time(), f"reading {request.path}"))
+            series = request.data.load(request.path)
+            state["series"] = series
+            reporter = Reporter(on_event, worker.cancelled_event)
+            report = build_report(series, request.options, request.asset, request.path,
+                                  reporter, request.data)
+        except Cancelled:
+            post(RunCancelled())
+            return
+        except DataError as exc:
+            post(RunFailed(str(exc)))
+            return
+        if worker.is_cancelled:
+            post(RunCancelled())
+            return
+        written, error = None, None
+        try:
+            written = str(write_report(report, self.app.config.resolved_runs_dir()))
+        except (DataError, SettingsError, OSError) as exc:
+            error = str(exc)
+        post(RunFinished(report, written, error))
+
+    # ----- worker messages -------------------------------------------------------------------
+
+    @on(RunLog)
+    def _log(self, message: RunLog) -> None:
+        stamp = datetime.fromtimestamp(message.time).strftime("%H:%M:%S")
+        mark = "! " if message.severity == "warning" else ""
+        self.query_one("#log", RichLog).write(f"{stamp} {mark}{message.text}")
+        if message.severity == "stage" or message.severity == "info":
+            self.query_one("#stage", Static).update(message.text[:60])
+
+    @on(RunProgress)
+    def _progress(self, message: RunProgress) -> None:
+        self.query_one("#progress", ProgressBar).update(progress=min(1.0, message.fraction))
+        if message.detail:
+            self.query_one("#stage", Static).update(message.detail)
+
+    @on(RunAcf)
+    def _acf(self, message: RunAcf) -> None:
+        name = message.acf["transform"]
+        if name in dict(PLOTS):
+            self.query_one(f"#run-plot-{name}", AcfPlot).show_acf(message.acf)
+
+    @on(RunCandidates)
+    def _candidates(self, message: RunCandidates) -> None:
+        self.show_candidates(message.candidates)
+
+    @on(RunDevice)
+    def _device(self, message: RunDevice) -> None:
+        self.query_one("#device", Static).update(f"device: {message.device}")
+
+    @on(RunRows)
+    def _rows(self, message: RunRows) -> None:
+        board = self.query_one("#board", LeaderboardTable)
+        if message.final:
+            board.replace_rows(message.rows)
+        else:
+            board.merge_rows(message.rows)
+
+    @on(RunFinished)
+    def _finished(self, message: RunFinished) -> None:
+        self.running = False
+        self.report_path = message.path
+        self.show_report(message.report, stored=False)
+        if message.write_error:
+            self.notify(message.write_error, severity="error", title="Report not written")
+        self.refresh_bindings()
+        self.action_save()
+
+    @on(RunFailed)
+    def _failed(self, message: RunFailed) -> None:
+        self.running = False
+        self._ended(f"Run failed: {message.error}")
+        self.notify(message.error, severity="error", title="Run failed")
+
+    @on(RunCancelled)
+    def _cancelled(self, message: RunCancelled) -> None:
+        self.running = False
+        self._ended("Run stopped: nothing was written. escape goes back to change options.")
+        self.notify("Run stopped; no report written.", title="Stopped")
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "run":
+            return
+        if event.state is WorkerState.ERROR:
+            self.running = False
+            error = event.worker.error
+            self._ended(f"Run failed: {type(error).__name__}: {error}")
+            self.notify(f"{type(error).__name__}: {error}", severity="error", title="Run failed")
+        elif event.state is WorkerState.CANCELLED and self.running:
+            self.running = False
+            self._ended("Run stopped: nothing was written.")
+
+    def _ended(self, text: str) -> None:
+        self.stopping = False
+        self.query_one("#verdict", Static).update(text)
+        self.query_one("#stage", Static).update("stopped")
+        self.sub_title = text.split(":")[0]
+        self.refresh_bindings()
+
+    # ----- drawing a report ------------------------------------------------------------------
+
+    def show_report(self, report: dict, *, stored: bool) -> None:
+        """Everything from a report: plots, candidates, the final table, the verdict."""
+        self.report = report
+        for name, label in PLOTS:
+            plot = self.query_one(f"#run-plot-{name}", AcfPlot)
+            acf = report.get("acf", {}).get(name)
+            if acf:
+                plot.show_acf(acf)
+            else:
+                why = report.get("skipped_transforms", {}).get(name, "not computed")
+                plot.show_message(f"ACF {label.lower()}: {why}")
+        self.show_candidates(report.get("candidates", []))
+        board = self.query_one("#board", LeaderboardTable)
+        rows = report.get("leaderboard", [])
+        board.replace_rows(rows)
+        board.mark_chosen(judge_model(rows), report.get("chosen_lag"))
+        self.query_one("#device", Static).update(f"device: {report.get('device', '?')}")
+        progress = self.query_one("#progress", ProgressBar)
+        progress.update(progress=1.0)
+        asset = report.get("asset", "?")
+        if stored:
+            progress.display = False
+            when = str(report.get("created_at", ""))[:16].replace("T", " ")
+            self.query_one("#stage", Static).update(f"stored run {asset} · {when}")
+            self.sub_title = f"{asset} · stored run"
+        else:
+            self.query_one("#stage", Static).update("done")
+            self.sub_title = f"{asset} · done"
+        log = self.query_one("#log", RichLog)
+        if stored:
+            log.write(f"file: {report.get('file')}")
+        log.write(f"target: {report.get('target_words', report.get('target'))}")
+        log.write(f"reason: {report.get('reason', '')}")
+        for warning in report.get("warnings", []):
+            log.write(f"! {warning}")
+        if not stored and self.report_path:
+            log.write(f"report: {self.report_path}")
+        chosen = report.get("chosen_lag")
+        runner = report.get("runner_up")
+        text = f"[b]Chosen sequence length: {chosen}[/b]"
+        if runner is not None:
+            text += f" (runner-up {runner})"
+        text += f" — {report.get('verdict', '')}"
+        self.query_one("#verdict", Static).update(text)
+
+    def show_candidates(self, candidates: list[dict]) -> None:
+        lines = [f"{c['lag']:>4}  {'; '.join(c.get('reasons', []))}" for c in candidates]
+        self.query_one("#candidates", Static).update("\n".join(lines) or "none")
+
+    # ----- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return self.running
+        if action in ("save", "export", "copy"):
+            return self.report is not None and not self.running
+        return True
+
+    def action_stop(self) -> None:
+        if not self.running:
+            return
+
+        def answer(stop: bool | None) -> None:
+            if stop and self.running:
+                self.stop_run()
+
+        self.app.push_screen(YesNo("Stop the run?", "Stop this run? Its results are thrown "
+                                   "away and no report is written.", yes="Stop",
+                                   no="Keep running"), answer)
+
+    def stop_run(self) -> None:
+        """Cancel the worker: the core sees the signal within one batch and stops."""
+        self.stopping = True
+        self.query_one("#stage", Static).update("stopping…")
+        self.query_one("#verdict", Static).update("Stopping: the current batch finishes first…")
+        for worker in self.app.workers:
+            if worker.group == "run" and worker.node is self:
+                worker.cancel()
+
+    def action_back(self) -> None:
+        if self.maximized is not None:
+            self.action_zoom()
+            return
+        if not self.running:
+            self.app.pop_screen()
+            return
+
+        def answer(stop: bool | None) -> None:
+            if stop:
+                self.stop_run()
+                self.app.pop_screen()
+
+        self.app.push_screen(YesNo("Leave the run?", "A run is in progress. Stop it and go "
+                                   "back? No report is written.", yes="Stop and leave",
+                                   no="Stay"), answer)
+
+    def action_save(self) -> None:
+        if self.report is None or self.running:
+            return
+        from seqlen_tui.core.errors import SettingsError
+        from seqlen_tui.core.settings import SettingsStore, settings_key
+
+        report = self.report
+        lag = report.get("chosen_lag")
+        if lag is None:
+            self.notify("This run chose no lag; nothing to save.", severity="warning")
+            return
+        config = self.app.config
+        try:
+            key = settings_key(report["asset"])
+        except SettingsError as exc:
+            self.notify(str(exc), severity="error", title="Cannot save")
+            return
+        store = SettingsStore(config.settings_path, lock_timeout=2.0)
+        current, read_error = None, None
+        try:
+            current = store.current_value(key)
+        except SettingsError as exc:
+            read_error = str(exc)
+        from .choose import display_path
+
+        dialog = ConfirmLag(
+            asset=report["asset"], key=key, lag=int(lag), current=current,
+            reason=report.get("reason", ""), runner_up=report.get("runner_up"),
+            transform=report.get("target_words", report.get("target", "?")),
+            path=display_path(config.settings_path),
+            protocol=report.get("options", {}).get("protocol", "robust"),
+            read_error=read_error,
+        )
+
+        def answer(save: bool | None) -> None:
+            if not save:
+                self.notify(f"{key} not saved; a saves it later.", title="Not saved")
+                return
+            try:
+                written = store.save_lag(key, int(lag))
+            except (SettingsError, ValueError, OSError) as exc:
+                self.notify(str(exc), severity="error", title="Not saved", timeout=12)
+                return
+            self.notify(f"{key} = {lag} saved in {written}", title="Saved")
+
+        self.app.push_screen(dialog, answer)
+
+    def action_sort(self) -> None:
+        how = self.query_one("#board", LeaderboardTable).sort_next()
+        self.query_one("#board").border_subtitle = f"sorted {how} · s next · d reverse"
+
+    def action_flip_sort(self) -> None:
+        how = self.query_one("#board", LeaderboardTable).flip_sort()
+        self.query_one("#board").border_subtitle = f"sorted {how} · s next · d reverse"
+
+    @on(DataTable.HeaderSelected, "#board")
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        board = self.query_one("#board", LeaderboardTable)
+        key = event.column_key.value
+        reverse = board.sort_column == key and not board.sort_reverse
+        board.sort_by(key, reverse)
+        board.border_subtitle = f"sorted {board.sort_description()} · s next · d reverse"
+
+    def action_export(self) -> None:
+        if self.report is None or self.running:
+            return
+        default = f"{self.report.get('asset', 'run')}_leaderboard.csv"
+
+        def answer(target: str | None) -> None:
+            if target:
+                self.export_to(target)
+
+        self.app.push_screen(ExportDialog(default), answer)
+
+    def export_to(self, target: str) -> Path | None:
+        board = self.query_one("#board", LeaderboardTable)
+        path = Path(target).expanduser()
+        markdown = path.suffix.lower() in (".md", ".markdown")
+        text = board.to_markdown() if markdown else board.to_csv()
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"cannot write {path}: {exc.strerror or exc}", severity="error",
+                        title="Not exported")
+            return None
+        kind = "Markdown" if markdown else "CSV"
+        self.notify(f"{board.row_count} rows as {kind} in {path}", title="Exported")
+        return path
+
+    def action_copy(self) -> None:
+        if self.report is None or self.running:
+            return
+        board = self.query_one("#board", LeaderboardTable)
+        self.app.copy_to_clipboard(board.to_markdown())
+        self.notify("Leaderboard copied as Markdown (OSC 52: your terminal must allow it).",
+                    title="Copied")
+
+    def action_next_plot(self) -> None:
+        tabs = self.query_one("#run-plots", TabbedContent)
+        names = [f"run-{name}" for name, _ in PLOTS]
+        tabs.active = names[(names.index(tabs.active) + 1) % len(names)]
+
+    def action_zoom(self) -> None:
+        """The focused panel (table, log) full screen, or the plots when nothing else is."""
+        if self.maximized is not None:
+            self.minimize()
+            if self._focus_before_zoom is not None and self._focus_before_zoom.is_attached:
+                self._focus_before_zoom.focus()
+            return
+        self._focus_before_zoom = self.focused
+        focused = self.focused
+        if focused is None or focused.id not in ("board", "log"):
+            plots = self.query_one("#run-plots", TabbedContent)
+            plots.query_one(Tabs).focus()
+            self.maximize(plots)
+        else:
+            self.maximize(focused)
+
+
+def judge_model(rows: list[dict]) -> str:
+    """The model whose lags are chosen: the LSTM, or the stand-in judge tests use."""
+    models = {row.get("model") for row in rows}
+    if "lstm" in models or not models:
+        return "lstm"
+    return "ridge_ar"
+
+
+__all__ = ["RunRequest", "RunScreen", "COLUMNS"]

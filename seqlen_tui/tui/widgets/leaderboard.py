@@ -1,0 +1,189 @@
+"""The leaderboard table: rows as they arrive, sortable from the keyboard, the choice marked.
+
+It holds plain row dicts (``LeaderboardRow.to_dict()``, as stored in reports) so a live run
+and a stored report fill it the same way.  Sorting never loses the arrival order: ``s``
+walks the columns, ``d`` flips the direction, and the first column again restores the
+core's own order (validation MSE, classifiers last).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+MODEL_NAMES = {
+    "lstm": "LSTM",
+    "ridge_ar": "ridge AR",
+    "persistence": "persistence",
+    "seasonal_naive": "seasonal naive",
+    "xgb_direction": "XGB direction",
+    "rf_direction": "RF direction",
+}
+
+#: (key, label, row field, format) of the shown columns; ``None`` format: text.
+COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("model", "model", "model", None),
+    ("lag", "lag", "lag", "d"),
+    ("val_mse", "val MSE", "val_mse", ".4g"),
+    ("val_se", "± SE", "val_mse_se", ".2g"),
+    ("test_mse", "test MSE", "test_mse", ".4g"),
+    ("skill", "skill", "skill", "+.3f"),
+    ("da", "dir.acc", "directional_accuracy", ".3f"),
+    ("stability", "stab.", "stability", ".2f"),
+)
+EXPORT_FIELDS = ("model", "lag", "val_mse", "val_mse_se", "test_mse", "test_mae", "mase", "skill",
+                 "directional_accuracy", "pt_p", "dm_p_vs_persistence", "stability",
+                 "majority_rate", "chosen")
+
+
+def fmt(value: Any, spec: str | None) -> str:
+    if value is None:
+        return "—"
+    return str(value) if spec is None else format(value, spec)
+
+
+def model_name(model: str) -> str:
+    return MODEL_NAMES.get(model, model)
+
+
+class LeaderboardTable(DataTable):
+    """Rows keyed by (model, lag): a provisional row is replaced when a better estimate comes."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.rows_by_key: dict[tuple[str, int | None], dict[str, Any]] = {}
+        self.chosen: tuple[str, int] | None = None
+        self.sort_column: str | None = None  # None: the core's order
+        self.sort_reverse = False
+
+    def on_mount(self) -> None:
+        for key, label, _, _ in COLUMNS:
+            self.add_column(label, key=key)
+
+    # ----- filling ---------------------------------------------------------------------------
+
+    def merge_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Provisional rows: add new ones, update those already shown."""
+        for row in rows:
+            self.rows_by_key[(row["model"], row.get("lag"))] = row
+        # Best validation MSE first, as the final table will be, so a new LSTM row lands
+        # where it ranks instead of below the baselines, out of sight.
+        ranked = sorted(self.rows_by_key.items(), key=lambda item: (
+            item[1].get("val_mse") is None, item[1].get("val_mse") or 0.0, item[0][1] or 0))
+        self.rows_by_key = dict(ranked)
+        self._rebuild()
+
+    def replace_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+        """The final table (or a stored report's): exactly these rows, in this order."""
+        self.rows_by_key = {(row["model"], row.get("lag")): row for row in rows}
+        self._rebuild()
+
+    def mark_chosen(self, model: str, lag: int | None) -> None:
+        self.chosen = None if lag is None else (model, lag)
+        self._rebuild()
+        if self.chosen is not None:
+            for index, row in enumerate(self.shown_rows()):
+                if (row["model"], row.get("lag")) == self.chosen:
+                    self.move_cursor(row=index)
+                    break
+
+    # ----- sorting ---------------------------------------------------------------------------
+
+    def sort_next(self) -> str:
+        """Sort by the next column (after the last one: back to the core's order)."""
+        keys = [key for key, *_ in COLUMNS]
+        if self.sort_column is None:
+            self.sort_column = keys[0]
+        else:
+            index = keys.index(self.sort_column) + 1
+            self.sort_column = keys[index] if index < len(keys) else None
+        self.sort_reverse = False
+        self._rebuild()
+        return self.sort_description()
+
+    def sort_by(self, column: str | None, reverse: bool = False) -> None:
+        self.sort_column, self.sort_reverse = column, reverse
+        self._rebuild()
+
+    def flip_sort(self) -> str:
+        self.sort_reverse = not self.sort_reverse
+        self._rebuild()
+        return self.sort_description()
+
+    def sort_description(self) -> str:
+        if self.sort_column is None:
+            return "core order (validation MSE)" + (", reversed" if self.sort_reverse else "")
+        label = next(label for key, label, *_ in COLUMNS if key == self.sort_column)
+        return f"by {label}, {'descending' if self.sort_reverse else 'ascending'}"
+
+    def shown_rows(self) -> list[dict[str, Any]]:
+        rows = list(self.rows_by_key.values())
+        if self.sort_column is None:
+            return rows[::-1] if self.sort_reverse else rows
+        field = next(f for key, _, f, _ in COLUMNS if key == self.sort_column)
+        if field == "model":
+            def order(row):
+                return (0, model_name(row["model"]).lower(), row.get("lag") or 0)
+        else:
+            def order(row):
+                return (0, row.get(field)) if row.get(field) is not None else (1, 0)
+        present = [r for r in rows if field == "model" or r.get(field) is not None]
+        missing = [r for r in rows if field != "model" and r.get(field) is None]
+        return sorted(present, key=order, reverse=self.sort_reverse) + missing
+
+    def _rebuild(self) -> None:
+        if not self.columns:  # not mounted yet: on_mount adds the columns, then we fill
+            self.call_after_refresh(self._rebuild)
+            return
+        row_index = self.cursor_row
+        for key, label, *_ in COLUMNS:
+            arrow = ""
+            if key == self.sort_column:
+                arrow = " ▼" if self.sort_reverse else " ▲"
+            self.columns[key].label = Text(label + arrow)
+        self.clear()
+        self.add_rows(self._cells(row) for row in self.shown_rows())
+        if self.row_count:
+            self.move_cursor(row=min(row_index, self.row_count - 1))
+
+    def _cells(self, row: dict[str, Any]) -> list[Text]:
+        chosen = self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
+        style = "bold" if chosen else ""
+        cells = []
+        for key, _, field, spec in COLUMNS:
+            if key == "model":
+                text = ("▶ " if chosen else "  ") + model_name(row["model"])
+                cells.append(Text(text, style=style))
+            else:
+                cells.append(Text(fmt(row.get(field), spec), style=style, justify="right"))
+        return cells
+
+    # ----- export ----------------------------------------------------------------------------
+
+    def to_csv(self) -> str:
+        """Every figure at full precision, in the shown order."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(EXPORT_FIELDS)
+        for row in self.shown_rows():
+            chosen = self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
+            writer.writerow(["" if row.get(f) is None else row.get(f) for f in EXPORT_FIELDS[:-1]]
+                            + ["yes" if chosen else ""])
+        return out.getvalue()
+
+    def to_markdown(self) -> str:
+        """The shown table as a Markdown table (what ``y`` copies)."""
+        header = [label for _, label, _, _ in COLUMNS]
+        lines = ["| " + " | ".join(header) + " |",
+                 "|" + "|".join([":--"] + ["--:"] * (len(header) - 1)) + "|"]
+        for row in self.shown_rows():
+            chosen = self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
+            cells = [model_name(row["model"]) + (" **(chosen)**" if chosen else "")]
+            cells += [fmt(row.get(field), spec) for key, _, field, spec in COLUMNS[1:]]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,47 @@
+"""Shared helpers for the app's pilot and snapshot tests.
+
+``app.workers.wait_for_complete()`` without arguments would wait forever: ``DirectoryTree``
+keeps a long-lived loader worker, so the helpers wait for one named group only (and never
+pass an empty list, which means "all workers").
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MSFT = ROOT / "sample_data" / "MSFT.csv"
+CO2 = ROOT / "sample_data" / "mauna_loa_co2_weekly.csv"
+STORED_REPORT = ROOT / "tests" / "data" / "app" / "MSFT_20261125T041959.json"
+
+
+async def settle(app, pilot, group: str = "analyze") -> None:
+    """Let queued messages start workers, wait for ``group``'s, let results render."""
+    await pilot.pause()
+    for _ in range(3):
+        running = [w for w in app.workers if w.group == group and not w.is_finished]
+        if not running:
+            break
+        await app.workers.wait_for_complete(running)
+        await pilot.pause()
+    await pilot.pause()
+
+
+def errors(app) -> list:
+    return [n for n in app._notifications if n.severity == "error"]
+
+
+def messages(app) -> list[str]:
+    return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+def project(tmp_path: Path) -> Path:
+    """A working folder with the MSFT sample in ``sample_data/`` and a stored run in
+    ``runs/``, so pictures show the same tree and paths on every machine."""
+    folder = tmp_path / "project"
+    (folder / "sample_data").mkdir(parents=True)
+    shutil.copy(MSFT, folder / "sample_data" / "MSFT.csv")
+    (folder / "runs").mkdir()
+    shutil.copy(STORED_REPORT, folder / "runs" / STORED_REPORT.name)
+    return folder

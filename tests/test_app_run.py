@@ -1,0 +1,362 @@
+"""The app's run, confirm and review flow, driven with Textual's pilot.
+
+The LSTM is swapped for the ridge judge (as in ``test_cli_run.py``) except in one ``slow``
+test, so the flow — live leaderboard, confirm, decline, stop, review, export — is tested
+without paying for training each time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from app_helpers import MSFT, STORED_REPORT, errors, messages, settle
+from textual.widgets import Input
+
+import seqlen_tui.core.engine as engine
+from seqlen_tui.core.models import RidgeJudge
+from seqlen_tui.tui.app import SeqlenApp
+from seqlen_tui.tui.screens.dialogs import ConfirmLag
+from seqlen_tui.tui.screens.review import ReviewScreen
+from seqlen_tui.tui.screens.run import RunScreen
+from seqlen_tui.tui.widgets.acf_plot import AcfPlot
+from seqlen_tui.tui.widgets.leaderboard import LeaderboardTable
+from synthetic import ar_process
+
+SIZE = (100, 30)
+SETTINGS = {"home": "/projects/x", "BTC_USD_SL": 12, "seqlen_tui": {"seeds": 1}}
+
+
+@pytest.fixture
+def ridge_engine(monkeypatch):
+    real = engine.run_asset
+    monkeypatch.setattr(engine, "run_asset",
+                        lambda series, options, reporter=None, judge=None:
+                        real(series, options, reporter, RidgeJudge()))
+
+
+class BlockingJudge(RidgeJudge):
+    """Trains 'forever' in small steps, checking the cancel signal as the LSTM does per batch."""
+
+    started = threading.Event()
+
+    def predict(self, prepared, jobs, targets, reporter=None):
+        BlockingJudge.started.set()
+        for _ in range(600):
+            reporter.check_cancelled()
+            time.sleep(0.05)
+        return super().predict(prepared, jobs, targets, reporter)
+
+
+@pytest.fixture
+def blocking_engine(monkeypatch):
+    real = engine.run_asset
+    BlockingJudge.started.clear()
+    monkeypatch.setattr(engine, "run_asset",
+                        lambda series, options, reporter=None, judge=None:
+                        real(series, options, reporter, BlockingJudge()))
+
+
+@pytest.fixture
+def settings_file(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps(SETTINGS, indent=2) + "\n")
+    return path
+
+
+def make_app(tmp_path, settings_file, path=MSFT) -> SeqlenApp:
+    return SeqlenApp(str(path), settings_path=settings_file, runs_dir=tmp_path / "runs")
+
+
+async def start_run(app, pilot, classifiers: bool = False, **fields: str) -> RunScreen:
+    await settle(app, pilot)
+    form = app.screen
+    for name, value in fields.items():
+        form.query_one(f"#opt-{name}", Input).value = value
+    form.query_one("#opt-classifiers").value = classifiers
+    await pilot.pause()
+    await pilot.press("f5")
+    await pilot.pause(0.1)
+    runs = [s for s in app.screen_stack if isinstance(s, RunScreen)]
+    assert runs, messages(app)  # (a quick run may already show its confirm dialog)
+    return runs[-1]
+
+
+async def finish(app, pilot) -> None:
+    await settle(app, pilot, group="run")
+    for _ in range(5):
+        if isinstance(app.screen, ConfirmLag):
+            break
+        await pilot.pause(0.05)
+
+
+async def test_run_fills_the_leaderboard_and_confirm_saves_the_key(
+        tmp_path, settings_file, ridge_engine):
+    app = make_app(tmp_path, settings_file)
+    async with app.run_test(size=SIZE) as pilot:
+        run = await start_run(app, pilot, classifiers=True)
+        await finish(app, pilot)
+        assert isinstance(app.screen, ConfirmLag), messages(app)
+        report = run.report
+        board = run.query_one("#board", LeaderboardTable)
+        shown = {(row["model"], row["lag"]) for row in board.shown_rows()}
+        candidates = {1, 2, 3, 4, 5, 11, 36}
+        assert {("ridge_ar", lag) for lag in candidates} <= shown
+        assert {("persistence", None), ("xgb_direction", report["chosen_lag"])} <= shown
+        assert board.row_count == len(report["leaderboard"])
+        assert board.chosen == ("ridge_ar", report["chosen_lag"])
+        assert board.cursor_row == [(r["model"], r["lag"]) for r in board.shown_rows()].index(
+            board.chosen)
+        assert run.query_one("#run-plot-raw", AcfPlot).transform == "raw"
+        assert "5  natural period" in str(run.query_one("#candidates").render())
+        assert "device: CPU" in str(run.query_one("#device").render())
+        assert "Chosen sequence length" in str(run.query_one("#verdict").render())
+        dialog_text = str(app.screen.query_one("#confirm-text").render())
+        assert f"MSFT_SL = {report['chosen_lag']}" in dialog_text and "not set" in dialog_text
+
+        await pilot.press("y")
+        await pilot.pause()
+        saved = json.loads(settings_file.read_text())
+        assert saved == {**SETTINGS, "MSFT_SL": report["chosen_lag"]}
+        assert list(saved) == ["home", "BTC_USD_SL", "seqlen_tui", "MSFT_SL"]
+        assert any("saved in" in m for m in messages(app))
+        written = list((tmp_path / "runs").glob("MSFT_*.json"))
+        assert len(written) == 1 and json.loads(written[0].read_text())["chosen_lag"] == report["chosen_lag"]
+        assert isinstance(app.screen, RunScreen) and not errors(app)
+
+
+async def test_declining_leaves_the_settings_file_byte_identical(tmp_path, settings_file,
+                                                                 ridge_engine):
+    before = settings_file.read_bytes()
+    app = make_app(tmp_path, settings_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_run(app, pilot, seeds="1")
+        await finish(app, pilot)
+        assert isinstance(app.screen, ConfirmLag)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        assert settings_file.read_bytes() == before
+        assert not (tmp_path / "settings.json.bak").exists()
+        await pilot.press("a")  # the dialog comes back on request; escape declines too
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmLag)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert settings_file.read_bytes() == before
+
+
+async def test_a_settings_write_error_is_shown_not_raised(tmp_path, ridge_engine):
+    settings = tmp_path / "settings.json"
+    settings.write_text("[1, 2]")  # not an object: the store refuses to touch it
+    app = make_app(tmp_path, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_run(app, pilot, seeds="1")
+        await finish(app, pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, RunScreen)
+        assert errors(app)[-1].title == "Not saved"
+        assert settings.read_text() == "[1, 2]"
+
+
+async def test_stopping_a_run_ends_the_worker_and_writes_nothing(tmp_path, settings_file,
+                                                                 blocking_engine):
+    before = settings_file.read_bytes()
+    app = make_app(tmp_path, settings_file)
+    async with app.run_test(size=SIZE) as pilot:
+        run = await start_run(app, pilot)
+        for _ in range(100):  # wait until training has begun
+            if BlockingJudge.started.is_set():
+                break
+            await pilot.pause(0.05)
+        assert BlockingJudge.started.is_set()
+        await pilot.pause(0.1)
+        board = run.query_one("#board", LeaderboardTable)
+        assert board.row_count >= 8  # the baselines are in before any model trains
+        assert run.running
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("n")  # "keep running"
+        await pilot.pause()
+        assert run.running
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("y")
+        started = time.perf_counter()
+        await settle(app, pilot, group="run")
+        assert time.perf_counter() - started < 5
+        assert not run.running
+        assert not [w for w in app.workers if w.group == "run" and not w.is_finished]
+        assert app.screen is run  # no confirm dialog after a stop
+        assert "stopped" in str(run.query_one("#verdict").render()).lower()
+        assert not list((tmp_path / "runs").glob("*.json"))
+        assert settings_file.read_bytes() == before
+        assert not run.check_action("stop", ())
+        await pilot.press("escape")  # back to the form, the file still chosen
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ChooseScreen"
+        assert app.screen.current_path == str(MSFT)
+
+
+async def test_quitting_during_a_run_stops_it_cleanly(tmp_path, settings_file, blocking_engine):
+    app = make_app(tmp_path, settings_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_run(app, pilot)
+        for _ in range(100):
+            if BlockingJudge.started.is_set():
+                break
+            await pilot.pause(0.05)
+        worker = next(w for w in app.workers if w.group == "run")
+        await pilot.press("ctrl+q")
+    assert worker.cancelled_event.is_set()
+    assert not list((tmp_path / "runs").glob("*.json"))
+
+
+async def test_leaving_a_run_asks_first(tmp_path, settings_file, blocking_engine):
+    app = make_app(tmp_path, settings_file)
+    async with app.run_test(size=SIZE) as pilot:
+        run = await start_run(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "YesNo"
+        await pilot.press("y")
+        await settle(app, pilot, group="run")
+        assert type(app.screen).__name__ == "ChooseScreen"
+        assert not run.running or run.stopping
+        assert not list((tmp_path / "runs").glob("*.json"))
+
+
+async def test_keys_sort_the_leaderboard(tmp_path, settings_file):
+    app = make_app(tmp_path, settings_file, path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        report = json.loads(STORED_REPORT.read_text())
+        app.push_screen(RunScreen(report=report))
+        await pilot.pause()
+        board = app.screen.query_one("#board", LeaderboardTable)
+        core_order = [(r["model"], r["lag"]) for r in report["leaderboard"]]
+        assert [(r["model"], r["lag"]) for r in board.shown_rows()] == core_order
+        await pilot.press("s", "s")  # model, then lag
+        assert board.sort_column == "lag"
+        lags = [r["lag"] for r in board.shown_rows() if r["lag"] is not None]
+        assert lags == sorted(lags)
+        await pilot.press("d")
+        lags = [r["lag"] for r in board.shown_rows() if r["lag"] is not None]
+        assert lags == sorted(lags, reverse=True)
+        await pilot.press("s", "s", "s", "s")  # ... skill
+        assert board.sort_column == "skill"
+        skills = [r["skill"] for r in board.shown_rows() if r.get("skill") is not None]
+        assert skills == sorted(skills)
+        assert "skill" in str(board.columns["skill"].label) and "▲" in str(board.columns["skill"].label)
+
+
+async def test_review_lists_stored_runs_and_opens_one_without_recomputing(
+        tmp_path, settings_file, monkeypatch):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    report = json.loads(STORED_REPORT.read_text())
+    (runs / STORED_REPORT.name).write_text(json.dumps(report))
+    (runs / "garbage.json").write_text("{broken")
+
+    def no_recompute(*args, **kwargs):
+        raise AssertionError("the review screen must not recompute")
+
+    monkeypatch.setattr(engine, "run_asset", no_recompute)
+    app = make_app(tmp_path, settings_file, path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await settle(app, pilot, group="review")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        table = review.query_one("#runs")
+        assert table.row_count == 1
+        assert [str(c) for c in table.get_row_at(0)][:4] == ["MSFT", "2026-11-25 04:19", "1", "-0.003"]
+        await pilot.press("enter")
+        await pilot.pause()
+        run = app.screen
+        assert isinstance(run, RunScreen) and not run.running
+        board = run.query_one("#board", LeaderboardTable)
+        assert board.row_count == len(report["leaderboard"])
+        assert board.chosen == ("lstm", report["chosen_lag"])
+        assert run.query_one("#run-plot-diff", AcfPlot).acf["first_insignificant_lag"] == 1
+        assert "stored run MSFT" in str(run.query_one("#stage").render())
+
+        # export: CSV by default, Markdown for a .md name; copy puts Markdown on the clipboard
+        await pilot.press("e")
+        await pilot.pause()
+        target = tmp_path / "board.csv"
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        rows = list(csv.DictReader(io.StringIO(target.read_text())))
+        assert len(rows) == len(report["leaderboard"])
+        assert [r["chosen"] for r in rows].count("yes") == 1
+        assert float(rows[0]["val_mse"]) == pytest.approx(report["leaderboard"][0]["val_mse"])
+        markdown = run.export_to(str(tmp_path / "board.md"))
+        text = markdown.read_text()
+        assert text.startswith("| model | lag | val MSE") and "**(chosen)**" in text
+        await pilot.press("y")
+        assert app.clipboard == text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_remapped_run_key_from_the_settings_file(tmp_path, ridge_engine):
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"seqlen_tui": {"seeds": 1, "keymap": {"run": "f7"}}}))
+    app = make_app(tmp_path, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#opt-classifiers").value = False
+        await pilot.press("f5")  # no longer the run key
+        await pilot.pause()
+        assert app.screen is form
+        await pilot.press("f7")
+        await pilot.pause(0.1)
+        assert any(isinstance(s, RunScreen) for s in app.screen_stack)
+        await finish(app, pilot)
+
+
+@pytest.mark.slow
+async def test_a_real_lstm_run_end_to_end(tmp_path, settings_file):
+    levels = 500 + ar_process((0.5, 0.3), 1500, seed=4).cumsum()
+    data = tmp_path / "BTC-USD.csv"
+    pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=len(levels), freq="D"),
+                  "Close": levels}).to_csv(data, index=False)
+    app = make_app(tmp_path, settings_file, path=data)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#opt-budget").value = "quick"
+        form.query_one("#opt-only_lags").value = True
+        run = await start_run(app, pilot, epochs="1", seeds="1", lags="2,5")
+        await finish(app, pilot)
+        assert isinstance(app.screen, ConfirmLag), messages(app)
+        report = run.report
+        lstm = [r for r in report["leaderboard"] if r["model"] == "lstm"]
+        assert {r["lag"] for r in lstm} == {2, 5}
+        assert np.isfinite([r["val_mse"] for r in lstm]).all()
+        assert "device: CPU" in str(run.query_one("#device").render())
+        await pilot.press("y")
+        await pilot.pause()
+        saved = json.loads(settings_file.read_text())
+        assert saved["BTC_USD_SL"] == report["chosen_lag"] and saved["home"] == "/projects/x"
+
+
+async def test_a_run_the_core_refuses_is_a_notification(tmp_path, settings_file, ridge_engine):
+    app = make_app(tmp_path, settings_file)
+    async with app.run_test(size=SIZE) as pilot:
+        run = await start_run(app, pilot, lags="100000")
+        await settle(app, pilot, group="run")
+        assert app.is_running and app.screen is run and not run.running
+        assert errors(app)[-1].title == "Run failed" and "too long" in errors(app)[-1].message
+        assert "Run failed" in str(run.query_one("#verdict").render())
+        assert not list((tmp_path / "runs").glob("*.json"))
