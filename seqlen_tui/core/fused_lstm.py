@@ -35,9 +35,6 @@ from .models import Budget, Job, quiet_tensorflow
 #: Lags within this ratio of a group's shortest lag train together.
 GROUP_RATIO = 2.0
 
-#: Compile each training step with XLA: it fuses the cell's many small ops into a few kernels.
-JIT_COMPILE = True
-
 
 def group_lags(lags: list[int], ratio: float = GROUP_RATIO) -> list[list[int]]:
     """Sorted lags split into runs whose longest is at most ``ratio`` × the shortest."""
@@ -295,8 +292,7 @@ def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, bu
         )
         keras.utils.set_random_seed(min(job.seed for job in group_jobs))
         model = build_fused_model(keras, group_jobs, units, max_lag)
-        model.compile(optimizer=keras.optimizers.Adam(budget.learning_rate), loss=per_model_mse,
-                      jit_compile=JIT_COMPILE)
+        model.compile(optimizer=keras.optimizers.Adam(budget.learning_rate), loss=per_model_mse)
         x_fit = with_masks(prepared.windows(max_lag, split.fit), lags)
         x_es = with_masks(prepared.windows(max_lag, split.early_stop), lags)
         share = cost[index] / total_cost
