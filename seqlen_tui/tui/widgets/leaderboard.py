@@ -16,14 +16,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
-MODEL_NAMES = {
-    "lstm": "LSTM",
-    "ridge_ar": "ridge AR",
-    "persistence": "persistence",
-    "seasonal_naive": "seasonal naive",
-    "xgb_direction": "XGB direction",
-    "rf_direction": "RF direction",
-}
+from ...core.describe import MODEL_NAMES
 
 #: (key, label, row field, format) of the shown columns; ``None`` format: text.
 COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
