@@ -325,3 +325,18 @@ def test_batch_modules_import_no_deep_learning_ray_or_ui():
     help_run = subprocess.run([sys.executable, "-m", "seqlen_tui.cli", "batch", "--help"], cwd=ROOT,
                               capture_output=True, text=True, check=True)
     assert "--ray-address" in help_run.stdout and "--workers" in help_run.stdout
+
+
+def test_unreachable_ray_address_is_one_clear_error_not_a_hang():
+    import socket
+
+    from seqlen_tui.core.batch_ray import check_reachable
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(DataError, match="nothing answers"):
+        check_reachable(f"ray://127.0.0.1:{port}", timeout=2)
+    with pytest.raises(DataError, match="expected host:port"):
+        check_reachable("headnode")
+    check_reachable("auto")

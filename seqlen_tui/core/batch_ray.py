@@ -48,6 +48,7 @@ def run_on_ray(jobs: Sequence[AssetJob], task: Callable[[AssetJob], AssetOutcome
         settings = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
         try:
             if address:
+                check_reachable(address)
                 ray.init(address=address, **settings)
             else:
                 ray.init(num_cpus=num_cpus, runtime_env=local_runtime_env(), **settings)
@@ -115,3 +116,22 @@ def local_runtime_env() -> dict:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0] if text else ''}"
+
+
+def check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail in seconds, with one clear line, when a ``host:port`` Ray address does not answer:
+    Ray itself retries an unreachable head for minutes."""
+    import socket
+
+    if address == "auto":
+        return
+    host_port = address.split("://", 1)[-1].rsplit("/", 1)[0]
+    host, _, port = host_port.rpartition(":")
+    if not host or not port.isdigit():
+        raise DataError(f"--ray-address {address!r}: expected host:port, ray://host:port or auto")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise DataError(f"--ray-address {address}: nothing answers there ({exc.strerror or exc}); "
+                        "check the head node's address and port (ray://head:10001 or head:6379)") from None
+
