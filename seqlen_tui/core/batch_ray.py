@@ -46,9 +46,10 @@ def run_on_ray(jobs: Sequence[AssetJob], task: Callable[[AssetJob], AssetOutcome
     started_here = False
     if not ray.is_initialized():
         settings = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+        if address:
+            check_reachable(address)
         try:
             if address:
-                check_reachable(address)
                 ray.init(address=address, **settings)
             else:
                 ray.init(num_cpus=num_cpus, runtime_env=local_runtime_env(), **settings)
