@@ -12,9 +12,15 @@ from seqlen_tui.core.windows import prepare
 from synthetic import random_profile
 
 
-def test_group_lags_keeps_similar_lengths_together():
-    assert group_lags([1, 2, 3, 4, 5, 11, 12, 36]) == [[1, 2], [3, 4, 5], [11, 12], [36]]
-    assert group_lags([48, 6, 10, 20, 336, 30, 40, 50]) == [[6, 10], [20, 30, 40], [48, 50], [336]]
+def test_group_lags_trades_padding_steps_against_per_step_overhead():
+    three = lambda lags: [lag for lag in lags for _ in range(3)]  # noqa: E731 - three seeds each
+    # Close lengths share one loop: the steps short lags wait cost less than a second loop.
+    assert group_lags(three([6, 12, 18, 24])) == [[6, 12, 18, 24]]
+    # A week of half-hours trains apart: six short models would wait 300+ steps each.
+    assert group_lags(three([6, 10, 20, 30, 40, 48, 336])) == [[6, 10], [20, 30, 40, 48], [336]]
+    # Without per-step overhead every lag trains alone; with a huge one, all together.
+    assert group_lags(three([2, 4, 8]), overhead=0) == [[2], [4], [8]]
+    assert group_lags(three([2, 4, 8]), overhead=1e6) == [[2, 4, 8]]
 
 
 def test_masks_activate_each_model_for_its_last_lag_steps():
