@@ -19,8 +19,9 @@ Each model stays exactly the model the user would train alone:
   gradient is exactly the gradient it would get alone;
 * early stopping and best-weight restore are per model (:class:`PerModelEarlyStopping`).
 
-Lags of very different lengths train in separate groups so short models don't pay for the
-recurrent steps of long ones.
+Lags train in groups chosen by cost (:func:`group_lags`): close lengths share one recurrent
+loop, while a much longer lag (a week of half-hours) trains apart so short models do not wait
+through its steps.
 """
 
 from __future__ import annotations
