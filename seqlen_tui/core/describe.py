@@ -9,6 +9,7 @@ from __future__ import annotations
 from .acf import AcfAnalysis
 from .analysis import SeriesAnalysis
 from .data import DataSummary
+from .names import MODEL_NAMES  # noqa: F401 - re-exported
 
 DROP_WORDS = {
     "missing": "missing value",
@@ -106,14 +107,6 @@ def plot_acf_text(result: AcfAnalysis, width: int = 78, height: int = 15) -> str
     return text
 
 
-MODEL_NAMES = {
-    "lstm": "LSTM",
-    "ridge_ar": "ridge AR",
-    "persistence": "persistence",
-    "seasonal_naive": "seasonal naive",
-    "xgb_direction": "XGB direction",
-    "rf_direction": "RF direction",
-}
 
 
 def _num(value, spec: str) -> str:

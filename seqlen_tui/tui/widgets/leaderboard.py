@@ -16,7 +16,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
-from ...core.describe import MODEL_NAMES
+from ...core.names import MODEL_NAMES
 
 #: (key, label, row field, format) of the shown columns; ``None`` format: text.
 COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
