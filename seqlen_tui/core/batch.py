@@ -22,7 +22,6 @@ only compute and return the report.
 from __future__ import annotations
 
 import csv
-import json
 import multiprocessing
 import os
 import shutil
@@ -39,7 +38,7 @@ from pathlib import Path
 
 from .engine import RunOptions
 from .errors import DataError, SettingsError
-from .report import chosen_skill, now_iso, write_report
+from .report import chosen_skill, iter_reports, now_iso, write_report
 from .runner import DataOptions, report_identity
 from .settings import SettingsStore, asset_from_path, settings_key
 
@@ -228,13 +227,7 @@ def collect_files(files: Iterable[str | os.PathLike] = (), folder: str | os.Path
 def finished_reports(runs_dir: Path) -> dict[tuple[str, str, str], tuple[Path, dict]]:
     """The newest readable report per (asset, data_sha256, options_hash) in the runs folder."""
     found: dict[tuple[str, str, str], tuple[Path, dict]] = {}
-    for path in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
-        try:
-            report = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if not isinstance(report, dict) or "leaderboard" not in report:
-            continue
+    for path, report in iter_reports(runs_dir):
         key = (report.get("asset"), report.get("data_sha256"), report.get("options_hash"))
         if None in key:
             continue
@@ -492,10 +485,7 @@ def run_local(jobs: Sequence[AssetJob], task: Task, finish: Callable[[AssetOutco
         except KeyboardInterrupt:
             stopped = True
             _stop(executor)
-            for job in in_flight.values():
-                finish(AssetOutcome.failed(job.asset, job.file, "interrupted while running", status="interrupted"))
-            for job in pending:
-                finish(AssetOutcome.failed(job.asset, job.file, "not started", status="not run"))
+            mark_stopped(in_flight.values(), pending, finish)
             return True
         finally:
             if not stopped:
@@ -540,3 +530,13 @@ def write_summary(outcomes: Sequence[AssetOutcome], runs_dir: Path) -> Path | No
     except OSError:
         return None
     return target
+
+
+def mark_stopped(in_flight: Iterable[AssetJob], pending: Iterable[AssetJob],
+                 finish: Callable[[AssetOutcome], None]) -> None:
+    """After Ctrl-C: the running assets are interrupted, the waiting ones not run (a rerun
+    finishes both)."""
+    for job in in_flight:
+        finish(AssetOutcome.failed(job.asset, job.file, "interrupted while running", status="interrupted"))
+    for job in pending:
+        finish(AssetOutcome.failed(job.asset, job.file, "not started", status="not run"))

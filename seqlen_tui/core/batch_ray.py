@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .batch import WORKER_MEMORY, AssetJob, AssetOutcome
+from .batch import WORKER_MEMORY, AssetJob, AssetOutcome, mark_stopped
 from .errors import DataError
 
 TASK_RETRIES = 3  # a task whose worker process or node died is rerun up to this often
@@ -92,10 +92,7 @@ def run_on_ray(jobs: Sequence[AssetJob], task: Callable[[AssetJob], AssetOutcome
                 ray.cancel(ref, force=True)
             except Exception:  # noqa: BLE001 - best effort while stopping
                 pass
-        for job in refs.values():
-            finish(AssetOutcome.failed(job.asset, job.file, "interrupted while running", status="interrupted"))
-        for job in pending:
-            finish(AssetOutcome.failed(job.asset, job.file, "not started", status="not run"))
+        mark_stopped(refs.values(), pending, finish)
         return True
     finally:
         if started_here:

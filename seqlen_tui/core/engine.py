@@ -398,15 +398,19 @@ def forecast_block(prepared: Prepared, targets, lags, jobs, judge: Judge, period
             by_lag.setdefault(job.lag, []).append(pred)
         return {(judge.name, lag): np.mean(preds, axis=0) for lag, preds in sorted(by_lag.items())}
 
+    shown: set[Job] = set()
+
     def on_group(event) -> None:
         if event.kind == "result" and event.stage == "group":
             done = {job: prepared.to_levels(p, targets) for job, p in event.data["predictions"].items()}
+            shown.update(done)
             emit_rows(seed_average(done))
 
     scaled_by_job = judge.predict(prepared, jobs, targets, reporter.tap(on_group))
     per_seed = {job: prepared.to_levels(p, targets) for job, p in scaled_by_job.items()}
-    if not isinstance(judge, LSTMJudge) or not judge.fused:  # no per-group events came
-        emit_rows(seed_average(per_seed))
+    unshown = {job: pred for job, pred in per_seed.items() if job not in shown}
+    if unshown:  # a judge that reports no groups: its rows come all at once
+        emit_rows(seed_average(unshown))
     forecasts.update(seed_average(per_seed))
     return forecasts, per_seed
 

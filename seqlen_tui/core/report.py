@@ -114,16 +114,21 @@ class StoredRun:
     protocol: str
 
 
-def list_runs(runs_dir: Path) -> list[StoredRun]:
-    """Every readable report in the folder, newest first; unreadable files are skipped."""
-    runs = []
+def iter_reports(runs_dir: Path):
+    """``(path, report)`` for every readable run report in the folder; other files are skipped."""
     for path in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
         try:
             report = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if not isinstance(report, dict) or "asset" not in report:
-            continue
+        if isinstance(report, dict) and "asset" in report and "leaderboard" in report:
+            yield path, report
+
+
+def list_runs(runs_dir: Path) -> list[StoredRun]:
+    """Every readable report in the folder, newest first; unreadable files are skipped."""
+    runs = []
+    for path, report in iter_reports(runs_dir):
         runs.append(StoredRun(path, report["asset"], report.get("created_at", ""),
                               report.get("file", ""), report.get("chosen_lag"),
                               chosen_skill(report), report.get("options", {}).get("protocol", "")))
