@@ -6,29 +6,74 @@ import numpy as np
 import pytest
 
 from seqlen_tui.core.events import Reporter
-from seqlen_tui.core.fused_lstm import TrainingClock, format_seconds, group_lags, with_masks
+from seqlen_tui.core.fused_lstm import (
+    LagBlock,
+    TrainingClock,
+    block_forecast,
+    format_seconds,
+    lag_blocks,
+    stacked_initial_weights,
+)
 from seqlen_tui.core.models import Budget, Job, LSTMJudge
 from seqlen_tui.core.windows import prepare
 from synthetic import random_profile
 
 
-def test_group_lags_trades_padding_steps_against_per_step_overhead():
-    three = lambda lags: [lag for lag in lags for _ in range(3)]  # noqa: E731 - three seeds each
-    # Close lengths share one loop: the steps short lags wait cost less than a second loop.
-    assert group_lags(three([6, 12, 18, 24])) == [[6, 12, 18, 24]]
-    # A week of half-hours trains apart: six short models would wait 300+ steps each.
-    assert group_lags(three([6, 10, 20, 30, 40, 48, 336])) == [[6, 10], [20, 30, 40, 48], [336]]
-    # Without per-step overhead every lag trains alone; with a huge one, all together.
-    assert group_lags(three([2, 4, 8]), overhead=0) == [[2], [4], [8]]
-    assert group_lags(three([2, 4, 8]), overhead=1e6) == [[2, 4, 8]]
+def test_lag_blocks_are_the_runs_of_equal_lag():
+    jobs = [Job(lag, seed) for lag in (3, 6, 24) for seed in (1, 2)]
+    assert lag_blocks(jobs) == [LagBlock(3, 0, 2), LagBlock(6, 2, 4), LagBlock(24, 4, 6)]
+    assert [block.models for block in lag_blocks(jobs)] == [2, 2, 2]
 
 
-def test_masks_activate_each_model_for_its_last_lag_steps():
-    x = with_masks(np.arange(8.0).reshape(2, 4), [1, 4])
-    assert x.shape == (2, 4, 3)
-    np.testing.assert_array_equal(x[0, :, 0], [0, 1, 2, 3])
-    np.testing.assert_array_equal(x[1, :, 1], [0, 0, 0, 1])  # lag 1: last step only
-    np.testing.assert_array_equal(x[1, :, 2], [1, 1, 1, 1])  # lag 4: every step
+def reference_forecast(windows, weights):
+    """A plain LSTM per model, step by step in numpy, Keras' gate order (i, f, c, o)."""
+    sigmoid = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+    out = []
+    for m in range(weights["head"].shape[0]):
+        units = weights["head"].shape[1]
+        h = np.zeros((len(windows), units))
+        c = np.zeros_like(h)
+        for t in range(windows.shape[1]):
+            z = windows[:, t:t + 1] * weights["kernel"][m] + h @ weights["recurrent"][m] + weights["bias"][m]
+            i, f, g, o = np.split(z, 4, axis=1)
+            c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+            h = sigmoid(o) * np.tanh(c)
+        out.append(h @ weights["head"][m] + weights["head_bias"][m])
+    return np.stack(out, axis=1)
+
+
+def test_block_lstm_forward_and_gradient_equal_a_plain_lstm_per_model():
+    """Guards the gate order and the block-diagonal layout, and the op's gradient: TF's
+    BlockLSTMV2 gradient swaps two gates, which a forward-only check would not see."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    weights = stacked_initial_weights([Job(5, seed) for seed in (1, 2, 3)], units=4)
+    weights["bias"] += rng.normal(0, 0.3, weights["bias"].shape).astype("float32")  # every gate differs
+    windows = rng.standard_normal((7, 5)).astype("float32")
+    got = block_forecast(tf, tf.constant(windows), *[tf.constant(weights[k]) for k in weights]).numpy()
+    np.testing.assert_allclose(got, reference_forecast(windows, weights), atol=1e-5)
+
+    def gradients(forward):
+        variables = {k: tf.Variable(v) for k, v in weights.items()}
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(forward(variables) ** 2)
+        return tape.gradient(loss, list(variables.values()))
+
+    def loop(variables):  # the same models as plain TensorFlow ops, one step at a time
+        h = tf.zeros((7, 3, 4))
+        c = tf.zeros((7, 3, 4))
+        for t in range(5):
+            z = (windows[:, t, None, None] * variables["kernel"][None]
+                 + tf.einsum("bmh,mhg->bmg", h, variables["recurrent"]) + variables["bias"])
+            i, f, g, o = tf.split(z, 4, axis=-1)
+            c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
+            h = tf.sigmoid(o) * tf.tanh(c)
+        return tf.einsum("bmh,mh->bm", h, variables["head"]) + variables["head_bias"]
+
+    block = gradients(lambda v: block_forecast(tf, tf.constant(windows), *v.values()))
+    for got_grad, want_grad in zip(block, gradients(loop)):
+        np.testing.assert_allclose(got_grad.numpy(), want_grad.numpy(), atol=1e-5)
 
 
 @pytest.mark.slow
@@ -47,27 +92,31 @@ def test_fused_training_matches_separate_fits():
         np.testing.assert_allclose(fused[job], separate[job], atol=1e-4)
     # Different seeds really are different models.
     assert np.max(np.abs(fused[jobs[0]] - fused[jobs[1]])) > 1e-3
-    # The run estimated its duration, reported a finite ETA and each group's predictions.
+    # The run estimated its duration, reported a finite ETA, a rising fraction and each lag's predictions.
     assert [e for e in events if e.stage == "estimate" and e.data["estimate_s"] > 0]
-    etas = [e.data["eta_s"] for e in events if e.kind == "progress" and e.data and e.data.get("eta_s") is not None]
+    progress = [e for e in events if e.kind == "progress"]
+    etas = [e.data["eta_s"] for e in progress if e.data and e.data.get("eta_s") is not None]
     assert etas and etas[-1] == 0
+    fractions = [e.fraction for e in progress]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
     groups = [e.data["predictions"] for e in events if e.kind == "result" and e.stage == "group"]
     assert sorted(job for group in groups for job in group) == sorted(jobs)
 
 
-def test_training_clock_counts_the_remaining_work_of_every_group():
-    clock = TrainingClock([100.0, 300.0], epochs=10, reporter=Reporter())
-    clock.start_group(0)
-    assert clock.eta() is None  # nothing measured yet
-    clock.measured_units, clock.measured_seconds = 100.0, 2.0  # 0.02 s per unit
-    clock.epochs_done = 4
-    assert clock.remaining_units() == 100 * 6 + 300 * 10
-    assert clock.eta() == pytest.approx(0.02 * 3600)
-    clock.overhead = 1.5  # the next group's graph still has to be traced
-    assert clock.eta() == pytest.approx(0.02 * 3600 + 1.5)
-    clock.start_group(1)
-    clock.epochs_done = 10
-    assert clock.eta() == 0
+def test_training_clock_counts_the_work_left_for_the_running_models():
+    clock = TrainingClock(batches_per_epoch=10, epochs=5, reporter=Reporter())
+    assert clock.eta(30.0) is None  # nothing measured yet
+    clock.batch_done(30.0)  # the first batch traces the graph: not timed
+    assert clock.measured_units == 0 and clock.done_units == 30
+    clock.measured_units, clock.measured_seconds = 300.0, 3.0  # 0.01 s per unit
+    clock.epochs_done = 2
+    assert clock.remaining_units(30.0) == 30 * 10 * 3
+    assert clock.eta(30.0) == pytest.approx(0.01 * 900)
+    # Models that stop early take their work out of the estimate at once.
+    assert clock.eta(6.0) == pytest.approx(0.01 * 180)
+    assert clock.fraction(30.0) == pytest.approx(30 / (30 + 900))
+    clock.epochs_done = 5
+    assert clock.eta(30.0) == 0 and clock.fraction(30.0) == 1.0
 
 
 def test_format_seconds_reads_naturally():

@@ -1,70 +1,53 @@
 """Train many small LSTMs — every candidate lag × seed — as one Keras model and one ``fit``.
 
 Why: an LSTM(16) over a few thousand windows is a few GFLOP per epoch; training one model per
-``fit`` spends the time on per-model, per-step framework overhead, not arithmetic. Here one
-``keras.layers.RNN`` runs a cell that computes M independent LSTMs at once (weights shaped
-``(M, inputs, 4H)`` and ``(M, H, 4H)``, gates by ``einsum`` over the model axis), so each
-training step is one graph call for all models. Measured on a 2-core CPU this is several
-times faster than separate fits (``benchmarks/bench_engine.py``).
+``fit`` spends the time on per-model, per-step framework overhead, not arithmetic. Here every
+model of a run sits in one Keras model trained by one ``fit``, and each lag's models (one per
+seed) run their whole recurrence as **one** TensorFlow op, ``BlockLSTM`` (the fused LSTM
+kernel behind ``tf.compat.v1``'s ``LSTMBlockFusedCell``): the seeds of a lag share the op
+through a block-diagonal recurrent matrix, so a training step costs a handful of ops per lag
+instead of a dozen per time step. Measured on a 2-core CPU (``benchmarks/bench_engine.py``),
+this is about 3× faster than a ``keras.layers.RNN`` over a many-model cell (the first fused
+design, which padded short lags to the longest with masks) and over 10× faster than separate
+fits.
 
-Each model stays exactly the model the user would train alone:
+Each model stays exactly the model the user would train alone (``keras.layers.LSTM(16)`` +
+``Dense(1)``; a test compares them fit for fit):
 
-* model m reads only its last ``L_m`` inputs: a mask channel holds its state at zero for the
-  first ``L_max - L_m`` steps of the shared window;
+* model m reads only its last ``L_m`` inputs (each lag's op sees its own window);
 * it is initialised as Keras' ``LSTM`` initialises one model (Glorot-uniform kernel,
   orthogonal recurrent kernel, zero bias with forget-gate bias 1, Glorot head), from its
   seed, so its start does not depend on which other models share the fit (and lags with the
   same seed start alike: common random numbers, see :func:`initial_weights`);
 * the loss is the sum of the per-model MSEs: no parameter is shared, so each model's
   gradient is exactly the gradient it would get alone;
-* early stopping and best-weight restore are per model (:class:`PerModelEarlyStopping`).
+* early stopping and best-weight restore are per model; once every seed of a lag has
+  stopped, that lag's op is skipped (``tf.cond``) and its forecasts are reported at once, so
+  a UI can show them while the longer lags train on.
 
-Lags train in groups chosen by cost (:func:`group_lags`): close lengths share one recurrent
-loop, while a much longer lag (a week of half-hours) trains apart so short models do not wait
-through its steps.
+``BlockLSTMV2`` would take Keras' gate order directly, but its registered gradient swaps the
+forget and cell gates (TensorFlow 2.21, measured against a reference loop); so the V1 op is
+used, with the gates permuted and its forget bias and cell clip switched off.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
 from .events import Cancelled, Reporter
 from .models import Budget, Job, quiet_tensorflow
 
-#: The fixed cost of one recurrent step (the framework's per-op overhead), in units of one
-#: more model's arithmetic in that step. Measured on a 2-core CPU (TF 2.21): an epoch of 6
-#: models over 24 steps took 1.09 s and of 12 models 1.37 s, so six more models cost 0.28 s
-#: against 0.81 s of fixed cost: about 17 models' worth.
-STEP_OVERHEAD_MODELS = 17.0
+#: Keras orders an LSTM's gates i, f, c, o; ``BlockLSTM`` wants i, c, f, o.
+BLOCK_GATE_ORDER = [0, 2, 1, 3]
 
+#: Windows per call when forecasting: ``BlockLSTM`` keeps seven (steps, batch, cells) tensors,
+#: so long lags forecast in smaller chunks to bound memory to about this many bytes.
+FORECAST_CHUNK_BYTES = 128 * 2**20
 
-def group_lags(lags: list[int], overhead: float = STEP_OVERHEAD_MODELS) -> list[list[int]]:
-    """Split the sorted lags into training groups of least total cost.
-
-    ``lags`` has one entry per model (a lag repeated once per seed). A group trains for its
-    longest lag's number of steps, each step costing ``overhead + models in the group``; so
-    short lags join a long group while the steps they add cost less than the overhead they
-    save, and train apart when they would mostly wait for the long ones. Exact by dynamic
-    programming over the (few) distinct lags.
-    """
-    unique = sorted(set(lags))
-    counts = [lags.count(lag) for lag in unique]
-    best = [0.0] * (len(unique) + 1)  # best[j]: least cost of the first j lags
-    start = [0] * (len(unique) + 1)
-    for j in range(1, len(unique) + 1):
-        best[j] = float("inf")
-        for i in range(j):
-            cost = best[i] + unique[j - 1] * (overhead + sum(counts[i:j]))
-            if cost < best[j]:
-                best[j], start[j] = cost, i
-    groups: list[list[int]] = []
-    j = len(unique)
-    while j > 0:
-        groups.insert(0, unique[start[j]:j])
-        j = start[j]
-    return groups
+WEIGHT_NAMES = ("kernel", "recurrent", "bias", "head", "head_bias")
 
 
 def initial_weights(job: Job, units: int) -> dict[str, np.ndarray]:
@@ -90,65 +73,132 @@ def initial_weights(job: Job, units: int) -> dict[str, np.ndarray]:
     return {"kernel": kernel, "recurrent": recurrent, "bias": bias, "head": head, "head_bias": np.zeros(1)}
 
 
-def build_fused_model(keras, jobs: list[Job], units: int, max_lag: int):
-    """One Keras model computing every job's forecast: input (batch, L_max, 1 + M) → (batch, M)."""
+@dataclass(frozen=True)
+class LagBlock:
+    """The models of one lag: rows ``start:stop`` of every stacked weight."""
+
+    lag: int
+    start: int
+    stop: int
+
+    @property
+    def models(self) -> int:
+        return self.stop - self.start
+
+
+def lag_blocks(jobs: list[Job]) -> list[LagBlock]:
+    """Consecutive runs of equal lag in ``jobs`` (sorted by lag)."""
+    blocks: list[LagBlock] = []
+    for index, job in enumerate(jobs):
+        if blocks and blocks[-1].lag == job.lag:
+            blocks[-1] = LagBlock(job.lag, blocks[-1].start, index + 1)
+        else:
+            blocks.append(LagBlock(job.lag, index, index + 1))
+    return blocks
+
+
+def stacked_initial_weights(jobs: list[Job], units: int) -> dict[str, np.ndarray]:
+    """Every job's initial weights, model axis first: kernel (M, 4H), recurrent (M, H, 4H),
+    bias (M, 4H), head (M, H), head_bias (M,)."""
+    weights = [initial_weights(job, units) for job in jobs]
+    out = {name: np.stack([w[name] for w in weights]).astype("float32") for name in WEIGHT_NAMES}
+    out["kernel"] = out["kernel"][:, 0, :]
+    out["head_bias"] = out["head_bias"][:, 0]
+    return out
+
+
+def block_forecast(tf, windows, kernel, recurrent, bias, head, head_bias):
+    """Forecasts of S LSTMs of one lag: windows (batch, lag) → (batch, S), as one ``BlockLSTM``.
+
+    The S models become one LSTM of S·H cells whose recurrent matrix is block-diagonal (so no
+    model sees another's state), with the gates laid out gate-major as the op expects.
+    Weights are the stacked per-model ones (model axis first, Keras layout).
+    """
+    models, units = head.shape
+    cells = models * units
+
+    def gate_major(w):  # (S, 4H) → (4·S·H,), gates in BlockLSTM's order
+        w = tf.gather(tf.reshape(w, (models, 4, units)), BLOCK_GATE_ORDER, axis=1)
+        return tf.reshape(tf.transpose(w, (1, 0, 2)), (4 * cells,))
+
+    per_model = tf.gather(tf.reshape(recurrent, (models, units, 4, units)), BLOCK_GATE_ORDER, axis=2)
+    block_diagonal = tf.einsum("mhgk,mn->mhgnk", per_model, tf.eye(models, dtype=per_model.dtype))
+    weights = tf.concat([gate_major(kernel)[None, :], tf.reshape(block_diagonal, (cells, 4 * cells))], 0)
+    steps = tf.transpose(windows)[:, :, None]  # (lag, batch, 1), time-major
+    zeros = tf.zeros((tf.shape(windows)[0], cells), dtype=windows.dtype)
+    no_peephole = tf.zeros((cells,), dtype=windows.dtype)
+    outputs = tf.raw_ops.BlockLSTM(
+        seq_len_max=tf.cast(tf.shape(windows)[1], tf.int64), x=steps, cs_prev=zeros, h_prev=zeros,
+        w=weights, wci=no_peephole, wcf=no_peephole, wco=no_peephole, b=gate_major(bias),
+        forget_bias=0.0, cell_clip=-1.0, use_peephole=False,
+    )
+    last = tf.reshape(outputs[-1][-1], (-1, models, units))  # every model's h after the last step
+    return tf.einsum("bmh,mh->bm", last, head) + head_bias
+
+
+def forecast(weights: dict[str, np.ndarray], windows: np.ndarray, blocks: list[LagBlock],
+             only: list[LagBlock] | None = None) -> np.ndarray:
+    """Every model's scaled forecast for windows (n, L_max) → (n, M), NaN for lags not asked.
+
+    Eager TensorFlow, one ``BlockLSTM`` call per lag and chunk (chunks bound its memory).
+    """
     import tensorflow as tf
 
-    n_models = len(jobs)
-    weights = [initial_weights(job, units) for job in jobs]
+    n, max_lag = windows.shape
+    units = weights["head"].shape[1]
+    out = np.full((n, weights["head"].shape[0]), np.nan, dtype="float32")
+    for block in only or blocks:
+        rows = slice(block.start, block.stop)
+        w = [tf.constant(weights[name][rows]) for name in WEIGHT_NAMES]
+        chunk = max(64, FORECAST_CHUNK_BYTES // (7 * 4 * block.lag * block.models * units))
+        for first in range(0, n, chunk):
+            x = np.ascontiguousarray(windows[first:first + chunk, max_lag - block.lag:], dtype="float32")
+            out[first:first + chunk, rows] = block_forecast(tf, tf.constant(x), *w).numpy()
+    return out
 
-    class MultiLSTMCell(keras.layers.Layer):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.state_size = [n_models * units, n_models * units]
-            self.output_size = n_models * units
 
+def build_stack_model(keras, jobs: list[Job], units: int, max_lag: int):
+    """One Keras model computing every job's forecast: windows (batch, L_max) → (batch, M).
+
+    Its ``running`` flags (one per lag) let training skip a lag whose every model has stopped.
+    """
+    import tensorflow as tf
+
+    blocks = lag_blocks(jobs)
+    start = stacked_initial_weights(jobs, units)
+
+    class LSTMStack(keras.layers.Layer):
         def build(self, input_shape):
-            stack = lambda key: np.stack([w[key] for w in weights]).astype("float32")  # noqa: E731
-            init = lambda key: keras.initializers.Constant(stack(key))  # noqa: E731
-            self.kernel = self.add_weight(shape=(n_models, 1, 4 * units), initializer=init("kernel"), name="kernel")
-            self.recurrent = self.add_weight(shape=(n_models, units, 4 * units), initializer=init("recurrent"), name="recurrent")
-            self.bias = self.add_weight(shape=(n_models, 4 * units), initializer=init("bias"), name="bias")
+            for name in WEIGHT_NAMES:
+                setattr(self, name, self.add_weight(
+                    shape=start[name].shape, initializer=keras.initializers.Constant(start[name]), name=name))
+            self.running = self.add_weight(shape=(len(blocks),), initializer="ones", trainable=False,
+                                           name="running")
             self.built = True
 
-        def call(self, inputs, states):
-            x, active = inputs[:, :1], inputs[:, 1:, None]  # (b, 1), (b, M, 1)
-            h = tf.reshape(states[0], (-1, n_models, units))
-            c = tf.reshape(states[1], (-1, n_models, units))
-            z = (tf.einsum("bi,mig->bmg", x, self.kernel)
-                 + tf.einsum("bmh,mhg->bmg", h, self.recurrent) + self.bias)
-            i, f, g, o = tf.split(z, 4, axis=-1)
-            c_new = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
-            h_new = tf.sigmoid(o) * tf.tanh(c_new)
-            h = active * h_new + (1.0 - active) * h
-            c = active * c_new + (1.0 - active) * c
-            flat_h = tf.reshape(h, (-1, n_models * units))
-            return flat_h, [flat_h, tf.reshape(c, (-1, n_models * units))]
+        def call(self, windows):
+            batch = tf.shape(windows)[0]
+            parts = []
+            for index, block in enumerate(blocks):
+                rows = slice(block.start, block.stop)
+                weights = [getattr(self, name)[rows] for name in WEIGHT_NAMES]
 
-    class MultiHead(keras.layers.Layer):
-        def build(self, input_shape):
-            head = np.stack([w["head"] for w in weights]).astype("float32")
-            self.w = self.add_weight(shape=(n_models, units), initializer=keras.initializers.Constant(head), name="head")
-            self.b = self.add_weight(shape=(n_models,), initializer="zeros", name="head_bias")
+                def train(block=block, weights=weights):
+                    return block_forecast(tf, windows[:, max_lag - block.lag:], *weights)
 
-        def call(self, h):
-            h = tf.reshape(h, (-1, n_models, units))
-            return tf.einsum("bmh,mh->bm", h, self.w) + self.b
+                def skip(block=block):
+                    return tf.zeros((batch, block.models), dtype=windows.dtype)
 
-    inputs = keras.Input((max_lag, 1 + n_models))
-    hidden = keras.layers.RNN(MultiLSTMCell())(inputs)
-    return keras.Model(inputs, MultiHead()(hidden))
+                parts.append(tf.cond(self.running[index] > 0, train, skip))
+            return tf.concat(parts, axis=1)
 
+        def weights_now(self) -> dict[str, np.ndarray]:
+            return {name: np.array(getattr(self, name).numpy()) for name in WEIGHT_NAMES}
 
-def with_masks(windows: np.ndarray, lags: list[int]) -> np.ndarray:
-    """Append one 0/1 channel per model: active from step ``L_max - L_m`` on."""
-    n, max_lag = windows.shape
-    steps = np.arange(max_lag)[:, None]
-    active = (steps >= max_lag - np.asarray(lags)[None, :]).astype("float32")  # (T, M)
-    out = np.empty((n, max_lag, 1 + len(lags)), dtype="float32")
-    out[..., 0] = windows
-    out[..., 1:] = active[None]
-    return out
+    inputs = keras.Input((max_lag,))
+    stack = LSTMStack()
+    model = keras.Model(inputs, stack(inputs))
+    return model, stack, blocks
 
 
 def per_model_mse(y_true, y_pred):
@@ -159,105 +209,57 @@ def per_model_mse(y_true, y_pred):
     return tf.reduce_sum(tf.reduce_mean(tf.square(y_pred - y_true), axis=0))
 
 
-def make_early_stopping(keras, x_es: np.ndarray, y_es: np.ndarray, patience: int, reporter: Reporter,
-                        progress, on_batch=None):
-    """Per-model early stopping with best-weight restore, as a Keras callback."""
-
-    class PerModelEarlyStopping(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.best = None
-            self.wait = None
-            self.best_weights = [w.copy() for w in self.model.get_weights()]
-
-        def on_train_batch_end(self, batch, logs=None):
-            if on_batch is not None:
-                on_batch()
-            if reporter.cancelled:
-                self.model.stop_training = True
-
-        def on_epoch_end(self, epoch, logs=None):
-            pred = self.model.predict(x_es, batch_size=4096, verbose=0)
-            losses = np.mean((pred - y_es[:, None]) ** 2, axis=0)  # (M,)
-            if self.best is None:
-                self.best = np.full_like(losses, np.inf)
-                self.wait = np.zeros(losses.shape, dtype=int)
-                self.stopped = np.zeros(losses.shape, dtype=bool)
-            # A model that has stopped keeps its best weights, as if trained alone: it goes on
-            # computing (it shares the graph) but its later epochs are ignored.
-            improved = (losses < self.best) & ~self.stopped
-            self.best = np.where(improved, losses, self.best)
-            self.wait = np.where(improved, 0, self.wait + (~self.stopped))
-            self.stopped |= self.wait >= patience
-            if improved.any():
-                current = self.model.get_weights()
-                for best, now in zip(self.best_weights, current):
-                    best[improved] = now[improved]  # every weight has the model axis first
-            progress(epoch, losses)
-            if self.stopped.all():
-                self.model.stop_training = True
-
-        def on_train_end(self, logs=None):
-            self.model.set_weights(self.best_weights)
-            if reporter.cancelled:
-                raise Cancelled("cancelled by the user")
-
-    return PerModelEarlyStopping()
-
-
 class TrainingClock:
-    """Estimates how long the training groups will take, from the run's own speed.
+    """Estimates how long training will take, from the run's own speed.
 
-    Work is counted in *units* (batches × steps × models, what one training step costs). The
-    first ``CALIBRATION_BATCHES`` batches after the graph is built give a rate; the estimate of
-    the rest (every group to its full epochs, so an upper bound that early stopping undercuts)
-    is emitted once as ``info`` with ``data["estimate_s"]``, and every later progress event
-    carries ``data["eta_s"]`` from the rate measured so far: the ETA converges as groups finish.
+    Work is counted in *units*: one unit is one model reading one window step in one training
+    batch, so a batch costs the sum of the running models' lags. The first
+    ``CALIBRATION_BATCHES`` batches after the graph is built give a rate (wall time per unit,
+    the epochs' evaluations included); the estimate of the
+    rest (every model to its full epochs, so an upper bound that early stopping undercuts) is
+    emitted once as ``info`` with ``data["estimate_s"]``; every later progress event carries
+    ``data["eta_s"]`` from the rate measured so far, and the ETA converges as models stop.
     """
 
     CALIBRATION_BATCHES = 10
 
-    def __init__(self, units_per_epoch: list[float], epochs: int, reporter: Reporter):
-        self.units_per_epoch = units_per_epoch
+    def __init__(self, batches_per_epoch: int, epochs: int, reporter: Reporter):
+        self.batches_per_epoch = batches_per_epoch
         self.epochs = epochs
         self.reporter = reporter
-        self.group = 0
         self.epochs_done = 0
+        self.batches = 0
+        self.done_units = 0.0
         self.measured_units = 0.0
         self.measured_seconds = 0.0
-        self.overhead = 0.0  # seconds from fit start to the first finished batch (graph tracing)
         self._batch_start: float | None = None
         self._estimated = False
 
-    def remaining_units(self) -> float:
-        current = self.units_per_epoch[self.group] * (self.epochs - self.epochs_done)
-        return current + sum(u * self.epochs for u in self.units_per_epoch[self.group + 1:])
+    def remaining_units(self, units_per_batch: float) -> float:
+        """The work left if every running model trains to the last epoch."""
+        return units_per_batch * self.batches_per_epoch * (self.epochs - self.epochs_done)
 
-    def eta(self) -> float | None:
+    def eta(self, units_per_batch: float) -> float | None:
         if self.measured_units <= 0:
             return None
-        rate = self.measured_seconds / self.measured_units
-        later_groups = len(self.units_per_epoch) - self.group - 1
-        return rate * self.remaining_units() + self.overhead * later_groups
+        return self.measured_seconds / self.measured_units * self.remaining_units(units_per_batch)
 
-    def start_group(self, index: int) -> None:
-        self.group, self.epochs_done = index, 0
-        self._fit_started = time.perf_counter()
-        self._batch_start = None
-        self._batches = 0
+    def fraction(self, units_per_batch: float) -> float:
+        """Share of the training done: work done over work done plus work left."""
+        total = self.done_units + self.remaining_units(units_per_batch)
+        return self.done_units / total if total > 0 else 1.0
 
     def batch_done(self, units_per_batch: float) -> None:
         now = time.perf_counter()
-        if self._batch_start is None:  # the first batch pays for tracing the graph
-            if self.group == 0:
-                self.overhead = now - self._fit_started
-        else:
+        self.done_units += units_per_batch
+        if self._batch_start is not None:  # the first batch also pays for tracing the graph
             self.measured_units += units_per_batch
             self.measured_seconds += now - self._batch_start
         self._batch_start = now
-        self._batches += 1
-        if not self._estimated and self._batches > self.CALIBRATION_BATCHES:
+        self.batches += 1
+        if not self._estimated and self.batches > self.CALIBRATION_BATCHES:
             self._estimated = True
-            estimate = self.eta()
+            estimate = self.eta(units_per_batch)
             if estimate is not None:
                 self.reporter.info(
                     f"estimated training time: at most {format_seconds(estimate)} "
@@ -266,8 +268,8 @@ class TrainingClock:
                 )
 
     def epoch_done(self) -> None:
+        # The epoch's evaluation is timed with the next batch, so the rate includes it.
         self.epochs_done += 1
-        self._batch_start = None  # the epoch's evaluation is not a training batch
 
 
 def format_seconds(seconds: float) -> str:
@@ -281,66 +283,117 @@ def format_seconds(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
+class EarlyStopping:
+    """Per-model early stopping with best-weight restore; reports each lag when it is done.
+
+    After every epoch each running model is scored on the early-stopping windows; a model
+    that has not improved for ``patience`` epochs stops (its best weights are kept, as if it
+    trained alone). When every model of a lag has stopped, the lag is switched off in the
+    graph and ``on_lag_done(block, best_weights)`` reports it.
+    """
+
+    def __init__(self, stack, blocks: list[LagBlock], x_es: np.ndarray, y_es: np.ndarray, patience: int):
+        self.stack, self.blocks = stack, blocks
+        self.x_es, self.y_es, self.patience = x_es, y_es, patience
+        self.best_weights = stack.weights_now()
+        models = blocks[-1].stop
+        self.best = np.full(models, np.inf)
+        self.wait = np.zeros(models, dtype=int)
+        self.stopped = np.zeros(models, dtype=bool)
+        self.done: list[LagBlock] = []
+
+    @property
+    def running(self) -> list[LagBlock]:
+        return [block for block in self.blocks if block not in self.done]
+
+    def units_per_batch(self) -> float:
+        return float(sum(block.lag * block.models for block in self.running))
+
+    def epoch_end(self) -> tuple[np.ndarray, list[LagBlock]]:
+        """Score the running models; returns their losses and the lags that have just finished."""
+        running = self.running
+        now = self.stack.weights_now()
+        losses = np.mean((forecast(now, self.x_es, self.blocks, running) - self.y_es[:, None]) ** 2, axis=0)
+        scored = ~np.isnan(losses)
+        improved = scored & (losses < self.best) & ~self.stopped
+        self.best = np.where(improved, losses, self.best)
+        self.wait = np.where(improved, 0, self.wait + (scored & ~self.stopped))
+        self.stopped |= self.wait >= self.patience
+        for name, best in self.best_weights.items():
+            best[improved] = now[name][improved]  # every weight has the model axis first
+        finished = [block for block in running if self.stopped[block.start:block.stop].all()]
+        self.done.extend(finished)
+        if finished:
+            flags = np.array([block in running and block not in finished for block in self.blocks], "float32")
+            self.stack.running.assign(flags)
+        return losses, finished
+
+
 def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, budget: Budget,
                   reporter: Reporter, shuffle: bool = True) -> dict[Job, np.ndarray]:
-    """Train every job (grouped by lag length) and return scaled predictions at ``targets``."""
+    """Train every job in one model and return scaled predictions at ``targets``.
+
+    Emits ``result`` events (stage ``group``, ``data["predictions"]``) as each lag finishes,
+    so a UI can add its row while the other lags train.
+    """
     quiet_tensorflow()
     import keras
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
+    jobs = sorted(jobs)
     split = prepared.split
+    max_lag = max(job.lag for job in jobs)
+    keras.utils.set_random_seed(min(job.seed for job in jobs))
+    model, stack, blocks = build_stack_model(keras, jobs, units, max_lag)
+    model.compile(optimizer=keras.optimizers.Adam(budget.learning_rate), loss=per_model_mse)
+    x_fit = np.ascontiguousarray(prepared.windows(max_lag, split.fit), dtype="float32")
+    stopping = EarlyStopping(stack, blocks, prepared.windows(max_lag, split.early_stop),
+                             prepared.scaled_targets(split.early_stop), budget.patience)
+    clock = TrainingClock(-(-len(x_fit) // budget.batch_size), budget.epochs, reporter)
     out: dict[Job, np.ndarray] = {}
-    groups = group_lags([job.lag for job in jobs])
-    cost = {i: sum(lag for lag in group for job in jobs if job.lag == lag) for i, group in enumerate(groups)}
-    total_cost = sum(cost.values())
-    done_cost = 0.0
-    n_batches = -(-len(split.fit) // budget.batch_size)
-    step_units = [max(group) * sum(job.lag in group for job in jobs) for group in groups]
-    clock = TrainingClock([n_batches * u for u in step_units], budget.epochs, reporter)
-    for index, group in enumerate(groups):
-        reporter.check_cancelled()
-        clock.start_group(index)
-        group_jobs = [job for job in jobs if job.lag in group]
-        lags = [job.lag for job in group_jobs]
-        max_lag = max(lags)
-        reporter.emit(
-            "info",
-            f"training group {index + 1}/{len(groups)}: lags {', '.join(map(str, group))} "
-            f"× {len(group_jobs) // len(group)} seeds ({len(group_jobs)} LSTMs in one model)",
-            stage="train", data={"group": group, "models": len(group_jobs)},
-        )
-        keras.utils.set_random_seed(min(job.seed for job in group_jobs))
-        model = build_fused_model(keras, group_jobs, units, max_lag)
-        model.compile(optimizer=keras.optimizers.Adam(budget.learning_rate), loss=per_model_mse)
-        x_fit = with_masks(prepared.windows(max_lag, split.fit), lags)
-        x_es = with_masks(prepared.windows(max_lag, split.early_stop), lags)
-        share = cost[index] / total_cost
+    x_targets = prepared.windows(max_lag, targets)
 
-        def progress(epoch, losses, base=done_cost, share=share, group=group):
+    def report(finished: list[LagBlock], why: str) -> None:
+        if not finished:
+            return
+        pred = forecast(stopping.best_weights, x_targets, blocks, finished)
+        done = {jobs[m]: pred[:, m].astype(float) for block in finished for m in range(block.start, block.stop)}
+        out.update(done)
+        lags = ", ".join(str(block.lag) for block in finished)
+        reporter.emit("result", f"lag{'s' if len(finished) > 1 else ''} {lags} {why}", stage="group",
+                      data={"predictions": done, "group": [block.lag for block in finished]})
+
+    class Callback(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            clock.batch_done(stopping.units_per_batch())
+            if reporter.cancelled:
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            losses, finished = stopping.epoch_end()
             clock.epoch_done()
+            report(finished, f"stopped improving by epoch {epoch + 1}")
+            units = stopping.units_per_batch()
             reporter.emit(
-                "progress", stage="train",
-                fraction=min(1.0, base + share * (epoch + 1) / budget.epochs),
-                data={"group": group, "epoch": epoch + 1, "val_loss": float(np.min(losses)),
-                      "eta_s": clock.eta()},
+                "progress", stage="train", fraction=clock.fraction(units),
+                data={"group": [block.lag for block in stopping.running] or [block.lag for block in finished],
+                      "epoch": epoch + 1, "val_loss": float(np.nanmin(losses)), "eta_s": clock.eta(units)},
             )
+            if not stopping.running:
+                self.model.stop_training = True
 
-        model.fit(
-            x_fit, prepared.scaled_targets(split.fit).astype("float32"),
-            epochs=budget.epochs, batch_size=budget.batch_size, shuffle=shuffle, verbose=0,
-            callbacks=[make_early_stopping(keras, x_es, prepared.scaled_targets(split.early_stop),
-                                           budget.patience, reporter, progress,
-                                           lambda units=step_units[index]: clock.batch_done(units))],
-        )
-        done_cost += share
-        clock.epochs_done = budget.epochs
-        reporter.emit("progress", stage="train", fraction=done_cost, data={"eta_s": clock.eta()})
-        pred = model.predict(with_masks(prepared.windows(max_lag, targets), lags), batch_size=4096, verbose=0)
-        finished = {job: np.asarray(pred[:, column], dtype=float) for column, job in enumerate(group_jobs)}
-        out.update(finished)
-        keras.backend.clear_session()
-        # So a UI can add these lags to its leaderboard while the next group trains.
-        reporter.emit("result", f"lags {', '.join(map(str, group))} trained", stage="group",
-                      data={"predictions": finished})
+    reporter.emit(
+        "info",
+        f"training lags {', '.join(str(block.lag) for block in blocks)} × {len(jobs) // len(blocks)} "
+        f"seeds ({len(jobs)} LSTMs in one model)",
+        stage="train", data={"group": [block.lag for block in blocks], "models": len(jobs)},
+    )
+    model.fit(x_fit, prepared.scaled_targets(split.fit).astype("float32"), epochs=budget.epochs,
+              batch_size=budget.batch_size, shuffle=shuffle, verbose=0, callbacks=[Callback()])
+    if reporter.cancelled:
+        raise Cancelled("cancelled by the user")
+    report(stopping.running, f"trained to {budget.epochs} epochs" if stopping.running else "")
+    reporter.emit("progress", stage="train", fraction=1.0, data={"eta_s": 0.0})
+    keras.backend.clear_session()
     return out
