@@ -13,6 +13,7 @@ from seqlen_tui.core.fused_lstm import (
     format_seconds,
     lag_blocks,
     stacked_initial_weights,
+    worth_retracing,
 )
 from seqlen_tui.core.models import Budget, Job, LSTMJudge
 from seqlen_tui.core.windows import prepare
@@ -117,6 +118,19 @@ def test_training_clock_counts_the_work_left_for_the_running_models():
     assert clock.fraction(30.0) == pytest.approx(30 / (30 + 900))
     clock.epochs_done = 5
     assert clock.eta(30.0) == 0 and clock.fraction(30.0) == 1.0
+
+
+def test_finished_lags_leave_the_step_only_when_the_saving_beats_a_new_trace():
+    clock = TrainingClock(batches_per_epoch=50, epochs=40, reporter=Reporter())
+    assert not worth_retracing(clock, 100.0, trace_seconds=1.0)  # no speed measured yet
+    clock.measured_units, clock.measured_seconds = 100_000.0, 1.0  # 1e-5 s per unit
+    clock.epochs_done = 10
+    # A lag of 168 × 3 seeds left for 30 epochs of 50 batches: 7.6 s of work, more than a 1 s trace.
+    assert worth_retracing(clock, 168 * 3, trace_seconds=1.0)
+    # A lag of 1 × 3 seeds would save 0.05 s: not worth a trace.
+    assert not worth_retracing(clock, 3, trace_seconds=1.0)
+    clock.epochs_done = 39  # one epoch left (0.25 s): not worth it even for the long lag
+    assert not worth_retracing(clock, 168 * 3, trace_seconds=1.0)
 
 
 def test_format_seconds_reads_naturally():

@@ -1,33 +1,33 @@
-"""Train many small LSTMs — every candidate lag × seed — as one Keras model and one ``fit``.
+"""Train many small LSTMs — every candidate lag × seed — in one training step.
 
 Why: an LSTM(16) over a few thousand windows is a few GFLOP per epoch; training one model per
-``fit`` spends the time on per-model, per-step framework overhead, not arithmetic. Here every
-model of a run sits in one Keras model trained by one ``fit``, and each lag's models (one per
-seed) run their whole recurrence as **one** TensorFlow op, ``BlockLSTM`` (the fused LSTM
-kernel behind ``tf.compat.v1``'s ``LSTMBlockFusedCell``): the seeds of a lag share the op
-through a block-diagonal recurrent matrix, so a training step costs a handful of ops per lag
-instead of a dozen per time step. Measured on a 2-core CPU (``benchmarks/bench_engine.py``),
-this is about 3× faster than a ``keras.layers.RNN`` over a many-model cell (the first fused
-design, which padded short lags to the longest with masks) and over 10× faster than separate
-fits.
+Keras ``fit`` spends the time on per-model, per-step framework overhead, not arithmetic. Here
+every model of a run trains in one ``tf.function`` step, and each lag's models (one per seed)
+run their whole recurrence as **one** TensorFlow op, ``BlockLSTM`` (the fused LSTM kernel
+behind ``tf.compat.v1``'s ``LSTMBlockFusedCell``): the seeds of a lag share the op through a
+block-diagonal recurrent matrix, so a step costs a handful of ops per lag instead of a dozen
+per time step. Measured on a 2-core CPU (``benchmarks/bench_engine.py``), training is about 7×
+faster than separate fits. The first fused design, a ``keras.layers.RNN`` over a many-model
+cell with masks for shorter lags trained by ``Model.fit``, reached 3.8×: per-step op overhead
+in the RNN loop, and Keras' tracing of its step, cost the rest.
 
 Each model stays exactly the model the user would train alone (``keras.layers.LSTM(16)`` +
-``Dense(1)``; a test compares them fit for fit):
+``Dense(1)`` with Keras' Adam; a test compares them fit for fit):
 
 * model m reads only its last ``L_m`` inputs (each lag's op sees its own window);
 * it is initialised as Keras' ``LSTM`` initialises one model (Glorot-uniform kernel,
   orthogonal recurrent kernel, zero bias with forget-gate bias 1, Glorot head), from its
-  seed, so its start does not depend on which other models share the fit (and lags with the
+  seed, so its start does not depend on which other models share the step (and lags with the
   same seed start alike: common random numbers, see :func:`initial_weights`);
-* the loss is the sum of the per-model MSEs: no parameter is shared, so each model's
-  gradient is exactly the gradient it would get alone;
+* the loss is the sum of the per-model MSEs and Adam works elementwise: no parameter is
+  shared, so each model's update is exactly the one it would get alone;
 * early stopping and best-weight restore are per model; once every seed of a lag has
-  stopped, that lag's op is skipped (``tf.cond``) and its forecasts are reported at once, so
-  a UI can show them while the longer lags train on.
+  stopped, its forecasts are reported at once (a UI shows them while longer lags train on),
+  and the lag leaves the step when the work saved outweighs tracing a new one.
 
 ``BlockLSTMV2`` would take Keras' gate order directly, but its registered gradient swaps the
-forget and cell gates (TensorFlow 2.21, measured against a reference loop); so the V1 op is
-used, with the gates permuted and its forget bias and cell clip switched off.
+forget and cell gates (TensorFlow 2.21, measured against a reference loop; a test guards
+this); so the V1 op is used, with the gates permuted and its forget bias and cell clip off.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .events import Cancelled, Reporter
+from .events import Reporter
 from .models import Budget, Job, quiet_tensorflow
 
 #: Keras orders an LSTM's gates i, f, c, o; ``BlockLSTM`` wants i, c, f, o.
@@ -112,9 +112,10 @@ def block_forecast(tf, windows, kernel, recurrent, bias, head, head_bias):
 
     The S models become one LSTM of S·H cells whose recurrent matrix is block-diagonal (so no
     model sees another's state), with the gates laid out gate-major as the op expects.
-    Weights are the stacked per-model ones (model axis first, Keras layout).
+    Weights are the stacked per-model ones (model axis first, Keras layout). Shapes may be
+    dynamic, so one traced graph serves every lag (see :func:`compiled_block_forecast`).
     """
-    models, units = head.shape
+    models, units = tf.shape(head)[0], tf.shape(head)[1]
     cells = models * units
 
     def gate_major(w):  # (S, 4H) → (4·S·H,), gates in BlockLSTM's order
@@ -136,6 +137,28 @@ def block_forecast(tf, windows, kernel, recurrent, bias, head, head_bias):
     return tf.einsum("bmh,mh->bm", last, head) + head_bias
 
 
+_COMPILED: dict = {}
+
+
+def compiled_block_forecast():
+    """:func:`block_forecast` as one ``tf.function`` with fully dynamic shapes.
+
+    Why: building the training graph op by op costs about a millisecond per op in Python, and
+    each lag (forward and gradient) has dozens of ops; traced once and called per lag, every
+    lag after the first adds one call op, and the gradient function is built once too.
+    """
+    if "block" not in _COMPILED:
+        import tensorflow as tf
+
+        spec = lambda *shape: tf.TensorSpec(shape, tf.float32)  # noqa: E731
+        _COMPILED["block"] = tf.function(
+            lambda *args: block_forecast(tf, *args), autograph=False, reduce_retracing=True,
+            input_signature=[spec(None, None), spec(None, None), spec(None, None, None), spec(None, None),
+                             spec(None, None), spec(None)],
+        )
+    return _COMPILED["block"]
+
+
 def forecast(weights: dict[str, np.ndarray], windows: np.ndarray, blocks: list[LagBlock],
              only: list[LagBlock] | None = None) -> np.ndarray:
     """Every model's scaled forecast for windows (n, L_max) → (n, M), NaN for lags not asked.
@@ -147,66 +170,77 @@ def forecast(weights: dict[str, np.ndarray], windows: np.ndarray, blocks: list[L
     n, max_lag = windows.shape
     units = weights["head"].shape[1]
     out = np.full((n, weights["head"].shape[0]), np.nan, dtype="float32")
+    compiled = compiled_block_forecast()
     for block in only or blocks:
         rows = slice(block.start, block.stop)
         w = [tf.constant(weights[name][rows]) for name in WEIGHT_NAMES]
         chunk = max(64, FORECAST_CHUNK_BYTES // (7 * 4 * block.lag * block.models * units))
         for first in range(0, n, chunk):
             x = np.ascontiguousarray(windows[first:first + chunk, max_lag - block.lag:], dtype="float32")
-            out[first:first + chunk, rows] = block_forecast(tf, tf.constant(x), *w).numpy()
+            out[first:first + chunk, rows] = compiled(tf.constant(x), *w).numpy()
     return out
 
 
-def build_stack_model(keras, jobs: list[Job], units: int, max_lag: int):
-    """One Keras model computing every job's forecast: windows (batch, L_max) → (batch, M).
+class ModelStack:
+    """Every model's weights (stacked, model axis first) and their Adam training step.
 
-    Its ``running`` flags (one per lag) let training skip a lag whose every model has stopped.
+    The step is one ``tf.function``: each running lag's models forecast the batch through
+    :func:`compiled_block_forecast`, the loss is the sum of the per-model MSEs, and Adam
+    updates every weight elementwise exactly as ``keras.optimizers.Adam`` does (β₁ 0.9,
+    β₂ 0.999, ε 1e-7), so each model moves as it would alone. Lags whose models have all
+    stopped can be left out of the step (:meth:`use_lags`), which costs one new trace.
     """
-    import tensorflow as tf
 
-    blocks = lag_blocks(jobs)
-    start = stacked_initial_weights(jobs, units)
+    BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
 
-    class LSTMStack(keras.layers.Layer):
-        def build(self, input_shape):
-            for name in WEIGHT_NAMES:
-                setattr(self, name, self.add_weight(
-                    shape=start[name].shape, initializer=keras.initializers.Constant(start[name]), name=name))
-            self.running = self.add_weight(shape=(len(blocks),), initializer="ones", trainable=False,
-                                           name="running")
-            self.built = True
+    def __init__(self, jobs: list[Job], units: int, learning_rate: float):
+        import tensorflow as tf
 
-        def call(self, windows):
-            batch = tf.shape(windows)[0]
-            parts = []
-            for index, block in enumerate(blocks):
-                rows = slice(block.start, block.stop)
-                weights = [getattr(self, name)[rows] for name in WEIGHT_NAMES]
+        self.tf = tf
+        self.blocks = lag_blocks(jobs)
+        self.max_lag = max(job.lag for job in jobs)
+        self.learning_rate = learning_rate
+        start = stacked_initial_weights(jobs, units)
+        self.variables = {name: tf.Variable(start[name], name=name) for name in WEIGHT_NAMES}
+        self.moments = [tf.Variable(tf.zeros_like(v)) for v in self.variables.values()]
+        self.velocities = [tf.Variable(tf.zeros_like(v)) for v in self.variables.values()]
+        self.iterations = tf.Variable(0.0)
+        self.step = None
+        self.use_lags(self.blocks)
 
-                def train(block=block, weights=weights):
-                    return block_forecast(tf, windows[:, max_lag - block.lag:], *weights)
+    def use_lags(self, blocks: list[LagBlock]) -> None:
+        """Build the training step for these lags (traced on its first call)."""
+        tf, max_lag, variables = self.tf, self.max_lag, list(self.variables.values())
+        compiled = compiled_block_forecast()
+        rate = self.learning_rate
 
-                def skip(block=block):
-                    return tf.zeros((batch, block.models), dtype=windows.dtype)
+        def forecast_batch(windows):
+            return [compiled(windows[:, max_lag - block.lag:],
+                             *[v[block.start:block.stop] for v in variables]) for block in blocks]
 
-                parts.append(tf.cond(self.running[index] > 0, train, skip))
-            return tf.concat(parts, axis=1)
+        @tf.function(input_signature=[tf.TensorSpec((None, max_lag), tf.float32),
+                                      tf.TensorSpec((None,), tf.float32)])
+        def step(windows, targets):
+            with tf.GradientTape() as tape:
+                errors = tf.concat(forecast_batch(windows), axis=1) - targets[:, None]
+                loss = tf.reduce_sum(tf.reduce_mean(tf.square(errors), axis=0))
+            gradients = tape.gradient(loss, variables)
+            self.iterations.assign_add(1.0)
+            t = self.iterations
+            alpha = rate * tf.sqrt(1 - self.BETA_2**t) / (1 - self.BETA_1**t)
+            for variable, gradient, moment, velocity in zip(variables, gradients, self.moments, self.velocities):
+                moment.assign_add((gradient - moment) * (1 - self.BETA_1))
+                velocity.assign_add((tf.square(gradient) - velocity) * (1 - self.BETA_2))
+                variable.assign_sub(alpha * moment / (tf.sqrt(velocity) + self.EPSILON))
+            return loss
 
-        def weights_now(self) -> dict[str, np.ndarray]:
-            return {name: np.array(getattr(self, name).numpy()) for name in WEIGHT_NAMES}
+        self.step = step
 
-    inputs = keras.Input((max_lag,))
-    stack = LSTMStack()
-    model = keras.Model(inputs, stack(inputs))
-    return model, stack, blocks
+    def train_batch(self, windows: np.ndarray, targets: np.ndarray) -> None:
+        self.step(self.tf.constant(windows), self.tf.constant(targets))
 
-
-def per_model_mse(y_true, y_pred):
-    """Sum over models of each model's MSE: each model's gradient is exactly its own."""
-    import tensorflow as tf
-
-    y_true = tf.reshape(tf.cast(y_true, y_pred.dtype), (-1, 1))
-    return tf.reduce_sum(tf.reduce_mean(tf.square(y_pred - y_true), axis=0))
+    def weights_now(self) -> dict[str, np.ndarray]:
+        return {name: np.array(v.numpy()) for name, v in self.variables.items()}
 
 
 class TrainingClock:
@@ -267,6 +301,10 @@ class TrainingClock:
                     stage="estimate", data={"estimate_s": estimate},
                 )
 
+    def retraced(self) -> None:
+        """A new step was built: its first batch pays for tracing, not training."""
+        self._batch_start = None
+
     def epoch_done(self) -> None:
         # The epoch's evaluation is timed with the next batch, so the rate includes it.
         self.epochs_done += 1
@@ -284,12 +322,11 @@ def format_seconds(seconds: float) -> str:
 
 
 class EarlyStopping:
-    """Per-model early stopping with best-weight restore; reports each lag when it is done.
+    """Per-model early stopping with best-weight restore, lag by lag.
 
     After every epoch each running model is scored on the early-stopping windows; a model
     that has not improved for ``patience`` epochs stops (its best weights are kept, as if it
-    trained alone). When every model of a lag has stopped, the lag is switched off in the
-    graph and ``on_lag_done(block, best_weights)`` reports it.
+    trained alone). A lag is done when every one of its models has stopped.
     """
 
     def __init__(self, stack, blocks: list[LagBlock], x_es: np.ndarray, y_es: np.ndarray, patience: int):
@@ -323,36 +360,34 @@ class EarlyStopping:
             best[improved] = now[name][improved]  # every weight has the model axis first
         finished = [block for block in running if self.stopped[block.start:block.stop].all()]
         self.done.extend(finished)
-        if finished:
-            flags = np.array([block in running and block not in finished for block in self.blocks], "float32")
-            self.stack.running.assign(flags)
         return losses, finished
 
 
 def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, budget: Budget,
                   reporter: Reporter, shuffle: bool = True) -> dict[Job, np.ndarray]:
-    """Train every job in one model and return scaled predictions at ``targets``.
+    """Train every job together and return scaled predictions at ``targets``.
 
     Emits ``result`` events (stage ``group``, ``data["predictions"]``) as each lag finishes,
-    so a UI can add its row while the other lags train.
+    so a UI can add its row while the other lags train. Batches are drawn in one shuffled
+    order per epoch (from the smallest seed), shared by every model.
     """
     quiet_tensorflow()
-    import keras
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
     jobs = sorted(jobs)
     split = prepared.split
-    max_lag = max(job.lag for job in jobs)
-    keras.utils.set_random_seed(min(job.seed for job in jobs))
-    model, stack, blocks = build_stack_model(keras, jobs, units, max_lag)
-    model.compile(optimizer=keras.optimizers.Adam(budget.learning_rate), loss=per_model_mse)
+    stack = ModelStack(jobs, units, budget.learning_rate)
+    blocks, max_lag = stack.blocks, stack.max_lag
     x_fit = np.ascontiguousarray(prepared.windows(max_lag, split.fit), dtype="float32")
+    y_fit = prepared.scaled_targets(split.fit).astype("float32")
     stopping = EarlyStopping(stack, blocks, prepared.windows(max_lag, split.early_stop),
                              prepared.scaled_targets(split.early_stop), budget.patience)
-    clock = TrainingClock(-(-len(x_fit) // budget.batch_size), budget.epochs, reporter)
-    out: dict[Job, np.ndarray] = {}
+    batches = -(-len(x_fit) // budget.batch_size)
+    clock = TrainingClock(batches, budget.epochs, reporter)
     x_targets = prepared.windows(max_lag, targets)
+    rng = np.random.default_rng(min(job.seed for job in jobs))
+    out: dict[Job, np.ndarray] = {}
 
     def report(finished: list[LagBlock], why: str) -> None:
         if not finished:
@@ -364,36 +399,48 @@ def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, bu
         reporter.emit("result", f"lag{'s' if len(finished) > 1 else ''} {lags} {why}", stage="group",
                       data={"predictions": done, "group": [block.lag for block in finished]})
 
-    class Callback(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            clock.batch_done(stopping.units_per_batch())
-            if reporter.cancelled:
-                self.model.stop_training = True
-
-        def on_epoch_end(self, epoch, logs=None):
-            losses, finished = stopping.epoch_end()
-            clock.epoch_done()
-            report(finished, f"stopped improving by epoch {epoch + 1}")
-            units = stopping.units_per_batch()
-            reporter.emit(
-                "progress", stage="train", fraction=clock.fraction(units),
-                data={"group": [block.lag for block in stopping.running] or [block.lag for block in finished],
-                      "epoch": epoch + 1, "val_loss": float(np.nanmin(losses)), "eta_s": clock.eta(units)},
-            )
-            if not stopping.running:
-                self.model.stop_training = True
-
     reporter.emit(
         "info",
         f"training lags {', '.join(str(block.lag) for block in blocks)} × {len(jobs) // len(blocks)} "
-        f"seeds ({len(jobs)} LSTMs in one model)",
+        f"seeds ({len(jobs)} LSTMs in one training step)",
         stage="train", data={"group": [block.lag for block in blocks], "models": len(jobs)},
     )
-    model.fit(x_fit, prepared.scaled_targets(split.fit).astype("float32"), epochs=budget.epochs,
-              batch_size=budget.batch_size, shuffle=shuffle, verbose=0, callbacks=[Callback()])
-    if reporter.cancelled:
-        raise Cancelled("cancelled by the user")
-    report(stopping.running, f"trained to {budget.epochs} epochs" if stopping.running else "")
+    traced_units = stopping.units_per_batch()  # the work of the step as it is traced now
+    trace_seconds = None
+    for epoch in range(budget.epochs):
+        order = rng.permutation(len(x_fit)) if shuffle else np.arange(len(x_fit))
+        for first in range(0, len(x_fit), budget.batch_size):
+            reporter.check_cancelled()
+            rows = order[first:first + budget.batch_size]
+            started = time.perf_counter()
+            stack.train_batch(x_fit[rows], y_fit[rows])
+            if trace_seconds is None:
+                trace_seconds = time.perf_counter() - started
+            clock.batch_done(traced_units)
+        losses, finished = stopping.epoch_end()
+        clock.epoch_done()
+        report(finished, f"stopped improving by epoch {epoch + 1}")
+        running_units = stopping.units_per_batch()
+        if finished and running_units and worth_retracing(clock, traced_units - running_units, trace_seconds):
+            stack.use_lags(stopping.running)
+            clock.retraced()
+            traced_units = running_units
+        reporter.emit(
+            "progress", stage="train", fraction=clock.fraction(traced_units),
+            data={"group": [block.lag for block in stopping.running] or [block.lag for block in finished],
+                  "epoch": epoch + 1, "val_loss": float(np.nanmin(losses)), "eta_s": clock.eta(traced_units)},
+        )
+        if not stopping.running:
+            break
+    report(stopping.running, f"trained to {budget.epochs} epochs")
     reporter.emit("progress", stage="train", fraction=1.0, data={"eta_s": 0.0})
-    keras.backend.clear_session()
     return out
+
+
+def worth_retracing(clock: TrainingClock, saved_units: float, trace_seconds: float | None) -> bool:
+    """Leave finished lags out of the step when the work they would still cost (every batch
+    of the remaining epochs) outweighs tracing a new step, which costs about what the first did."""
+    if clock.measured_units <= 0 or trace_seconds is None:
+        return False
+    seconds_per_unit = clock.measured_seconds / clock.measured_units
+    return seconds_per_unit * clock.remaining_units(saved_units) > trace_seconds
