@@ -333,3 +333,23 @@ def test_a_natural_period_within_noise_of_the_best_is_preferred():
     assert chosen == 52
     # A prior lag that is clearly worse than the best is not preferred.
     assert select_lag(losses, naive, prior_lags={60}).chosen_lag == 30
+
+
+def test_a_lag_better_than_one_within_noise_is_within_noise_too():
+    """The CO₂ case at base seed 7: 52 scored better than 30, but its paired SE was small, so
+    by its own SE it fell outside the best's noise while 30 fell inside. The set is closed
+    upward in loss, so 52 is a candidate too, and as a confirmed natural period it is chosen."""
+    base = _losses(1.0, n=400, seed=1)
+    rng = np.random.default_rng(2)
+    noisy, quiet = [z - z.mean() for z in rng.standard_normal((2, 400))]
+    losses = {30: base + 0.003 + 0.1 * noisy,  # paired SE ≈ 0.005: within
+              40: base,  # best
+              52: base + 0.002 + 0.01 * quiet,  # paired SE ≈ 0.0005: outside by its own SE
+              60: base + 0.5}
+    naive = base + 1.0
+    sel = select_lag(losses, naive, prior_lags={52})
+    assert sel.best_lag == 40
+    assert sel.chosen_lag == 52
+    assert "within: 30, 40, 52" in sel.reason
+    # Without a prior the shortest of them is still the choice.
+    assert select_lag(losses, naive).chosen_lag == 30

@@ -86,8 +86,14 @@ def select_lag(
         )
     else:
         best = min(qualified, key=lambda lag: (means[lag], lag))
-        within = [lag for lag in qualified if lag == best or means[lag] - means[best] < np.hypot(
+        tied = [lag for lag in qualified if lag == best or means[lag] - means[best] < np.hypot(
             paired_loss_se(val_losses[lag], val_losses[best]), training_se(seed_val_losses, lag, best))]
+        # The set is closed upward in loss: a lag that did better than one which cannot be told
+        # apart from the best cannot be told apart either. (Paired SEs differ by lag, so without
+        # this a lag could be "within" while a better one is not, and the choice would hinge
+        # on which side of its own SE a near-equal lag happened to fall.)
+        worst_tied = max(means[lag] for lag in tied)
+        within = [lag for lag in qualified if means[lag] <= worst_tied]
         priors = [lag for lag in within if lag in prior_lags]
         chosen = (priors or within)[0]  # ascending: the shortest
         if chosen == best:
