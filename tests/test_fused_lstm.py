@@ -137,3 +137,48 @@ def test_format_seconds_reads_naturally():
     assert format_seconds(42.4) == "42 s"
     assert format_seconds(125) == "2 min 05 s"
     assert format_seconds(3 * 3600 + 61) == "3 h 01 min"
+
+
+@pytest.mark.slow
+def test_a_gpu_that_cannot_run_the_fused_step_falls_back_to_the_cpu(monkeypatch):
+    """No GPU here: simulate one whose first fused step fails (a missing kernel), and check
+    the run warns and trains on the CPU instead of failing."""
+    import tensorflow as tf
+
+    from seqlen_tui.core import fused_lstm
+
+    real_train_batch = fused_lstm.ModelStack.train_batch
+    calls = {"n": 0}
+
+    def failing_once(self, windows, targets):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise tf.errors.NotFoundError(None, None, "No registered 'BlockLSTM' OpKernel for 'GPU'")
+        return real_train_batch(self, windows, targets)
+
+    monkeypatch.setattr(fused_lstm.ModelStack, "train_batch", failing_once)
+    monkeypatch.setattr(tf.config, "list_logical_devices", lambda kind=None: ["GPU:0"] if kind == "GPU" else [])
+    n = 24 * 20
+    prepared = prepare(50 + 4 * random_profile(24, n, noise=0.4, seed=8), "diff", max_lag=6)
+    jobs = [Job(3, 1), Job(6, 1)]
+    events = []
+    out = LSTMJudge(budget=Budget(epochs=1, patience=1, batch_size=64, learning_rate=3e-3)).predict(
+        prepared, jobs, prepared.split.val, Reporter(events.append))
+    assert sorted(out) == jobs and all(np.isfinite(p).all() for p in out.values())
+    warnings = [e.message for e in events if e.kind == "warning"]
+    assert any("training on the CPU instead" in w and "BlockLSTM" in w for w in warnings)
+
+
+def test_without_a_gpu_a_failing_step_is_not_hidden(monkeypatch):
+    import tensorflow as tf
+
+    from seqlen_tui.core import fused_lstm
+
+    def failing(self, windows, targets):
+        raise tf.errors.InternalError(None, None, "boom")
+
+    monkeypatch.setattr(fused_lstm.ModelStack, "train_batch", failing)
+    prepared = prepare(50 + 4 * random_profile(24, 24 * 20, noise=0.4, seed=8), "diff", max_lag=6)
+    with pytest.raises(tf.errors.InternalError):
+        LSTMJudge(budget=Budget(epochs=1, patience=1, batch_size=64, learning_rate=3e-3)).predict(
+            prepared, [Job(3, 1)], prepared.split.val, Reporter())

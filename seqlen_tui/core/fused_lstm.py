@@ -375,6 +375,22 @@ def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, bu
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
+    try:
+        return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle)
+    except tf.errors.OpError as error:
+        # A GPU build without BlockLSTM's kernel (or without a deterministic one) fails on
+        # the first step, before any result is out: train on the CPU rather than fail the run.
+        if not tf.config.list_logical_devices("GPU"):
+            raise
+        reporter.warning(
+            f"the GPU could not run the fused LSTM ({type(error).__name__}: "
+            f"{str(error).splitlines()[0][:160]}); training on the CPU instead", stage="train")
+        with tf.device("/CPU:0"):
+            return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle)
+
+
+def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, budget: Budget,
+                       reporter: Reporter, shuffle: bool) -> dict[Job, np.ndarray]:
     jobs = sorted(jobs)
     split = prepared.split
     stack = ModelStack(jobs, units, budget.learning_rate)
