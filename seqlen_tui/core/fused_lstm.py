@@ -171,7 +171,7 @@ def forecast(weights: dict[str, np.ndarray], windows: np.ndarray, blocks: list[L
     units = weights["head"].shape[1]
     out = np.full((n, weights["head"].shape[0]), np.nan, dtype="float32")
     compiled = compiled_block_forecast()
-    for block in only or blocks:
+    for block in blocks if only is None else only:
         rows = slice(block.start, block.stop)
         w = [tf.constant(weights[name][rows]) for name in WEIGHT_NAMES]
         chunk = max(64, FORECAST_CHUNK_BYTES // (7 * 4 * block.lag * block.models * units))
