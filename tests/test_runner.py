@@ -46,3 +46,23 @@ def test_run_file_bad_file_is_a_data_error_and_writes_nothing(tmp_path, ridge):
     with pytest.raises(DataError):
         run_file(bad, RunOptions(seeds=1), runs_dir=tmp_path / "runs")
     assert not (tmp_path / "runs").exists()
+
+
+def test_write_new_file_never_overwrites_and_leaves_nothing_behind_on_failure(tmp_path):
+    import pytest
+
+    from seqlen_tui.core.report import file_stamp, write_new_file
+
+    assert file_stamp("2026-11-25T08:22:04+00:00") == "20261125T082204"
+    first = write_new_file(tmp_path, "MSFT_x", ".json", lambda handle: handle.write("one"))
+    second = write_new_file(tmp_path, "MSFT_x", ".json", lambda handle: handle.write("two"))
+    assert (first.name, second.name) == ("MSFT_x.json", "MSFT_x-2.json")
+    assert first.read_text() == "one" and second.read_text() == "two"
+
+    def fails(handle):
+        handle.write("half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        write_new_file(tmp_path, "MSFT_x", ".json", fails)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["MSFT_x-2.json", "MSFT_x.json"]

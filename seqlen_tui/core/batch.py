@@ -38,7 +38,7 @@ from pathlib import Path
 
 from .engine import RunOptions
 from .errors import DataError, SettingsError
-from .report import chosen_skill, iter_reports, now_iso, write_report
+from .report import chosen_skill, file_stamp, iter_reports, now_iso, write_new_file, write_report
 from .runner import DataOptions, report_identity
 from .settings import SettingsStore, asset_from_path, settings_key
 
@@ -512,21 +512,15 @@ def _stop(executor: ProcessPoolExecutor) -> None:
 
 def write_summary(outcomes: Sequence[AssetOutcome], runs_dir: Path) -> Path | None:
     """``batch_<UTC time>.csv`` beside the reports, one row per asset; None if not writable."""
-    stamp = now_iso().replace("-", "").replace(":", "").removesuffix("+0000")
+    def write_rows(handle) -> None:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for outcome in outcomes:
+            writer.writerow({k: "" if v is None else v for k, v in outcome.row().items()})
+
     try:
         runs_dir.mkdir(parents=True, exist_ok=True)
-        target = runs_dir / f"batch_{stamp}.csv"
-        counter = 1
-        while target.exists():
-            counter += 1
-            target = runs_dir / f"batch_{stamp}-{counter}.csv"
-        fd, temp = tempfile.mkstemp(dir=runs_dir, prefix=".batch-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-            writer.writeheader()
-            for outcome in outcomes:
-                writer.writerow({k: "" if v is None else v for k, v in outcome.row().items()})
-        os.replace(temp, target)
+        target = write_new_file(runs_dir, f"batch_{file_stamp(now_iso())}", ".csv", write_rows, newline="")
     except OSError:
         return None
     return target

@@ -82,16 +82,29 @@ def write_report(report: dict, runs_dir: Path) -> Path:
         runs_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DataError(f"cannot create the runs folder {runs_dir}: {exc.strerror}; pass --runs-dir") from None
-    stamp = report["created_at"].replace("-", "").replace(":", "").split(".")[0].removesuffix("+0000")
-    target = runs_dir / f"{report['asset']}_{stamp}.json"
+    stem = f"{report['asset']}_{file_stamp(report['created_at'])}"
+    return write_new_file(runs_dir, stem, ".json", lambda handle: handle.write(dumps(report) + "\n"))
+
+
+def file_stamp(iso_time: str) -> str:
+    """``2026-11-25T08:22:04+00:00`` → ``20261125T082204``: sortable, safe in a file name."""
+    return iso_time.replace("-", "").replace(":", "").split(".")[0].removesuffix("+0000")
+
+
+def write_new_file(folder: Path, stem: str, suffix: str, write, newline: str | None = None) -> Path:
+    """Write ``<stem><suffix>`` (or ``<stem>-2<suffix>``, … if taken) in ``folder`` atomically:
+    ``write(handle)`` fills a temporary file that then replaces the target in one step, so a
+    reader never sees half a file and nothing existing is overwritten. The temporary file is
+    removed if writing fails."""
+    target = folder / f"{stem}{suffix}"
     counter = 1
     while target.exists():
         counter += 1
-        target = runs_dir / f"{report['asset']}_{stamp}-{counter}.json"
-    fd, temp = tempfile.mkstemp(dir=runs_dir, prefix=".report-", suffix=".tmp")
+        target = folder / f"{stem}-{counter}{suffix}"
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".write-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(dumps(report) + "\n")
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+            write(handle)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
