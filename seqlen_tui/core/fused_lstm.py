@@ -412,8 +412,10 @@ def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: in
         done = {jobs[m]: pred[:, m].astype(float) for block in finished for m in range(block.start, block.stop)}
         out.update(done)
         lags = ", ".join(str(block.lag) for block in finished)
+        early = {jobs[m]: bool(stopping.stopped[m]) for block in finished for m in range(block.start, block.stop)}
         reporter.emit("result", f"lag{'s' if len(finished) > 1 else ''} {lags} {why}", stage="group",
-                      data={"predictions": done, "group": [block.lag for block in finished]})
+                      data={"predictions": done, "group": [block.lag for block in finished],
+                            "stopped_early": early})
 
     reporter.emit(
         "info",
