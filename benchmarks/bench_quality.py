@@ -93,10 +93,16 @@ def tool_pick(name: str, seed: int = 42) -> dict:
     seen, _ = seen_part(load(name))
     started = time.perf_counter()
     result = run_asset(seen, RunOptions(classifiers=False, seed=seed))
+    from seqlen_tui.core.candidates import prior_lags
+
+    selection = result.selection
     return {
         "series": name, "seed": seed, "lag": result.chosen_lag, "target": result.target,
-        "candidates": list(result.lags), "best_lag": result.selection.best_lag,
-        "reason": result.selection.reason, "warnings": list(result.selection.warnings),
+        "candidates": list(result.lags), "best_lag": selection.best_lag,
+        "within": list(getattr(selection, "within", ())),
+        "priors": sorted(prior_lags(result.analysis.candidates, result.analysis.transforms)),
+        "qualified": list(selection.qualified),
+        "reason": selection.reason, "verdict": selection.verdict, "warnings": list(selection.warnings),
         "seconds": round(time.perf_counter() - started, 1),
     }
 
@@ -284,6 +290,35 @@ def print_table(label: str, names: list[str]) -> None:
               f"AIC or BIC beats the tool by > 1 % on: {', '.join(beaten) or 'none'}")
     early = np.mean([r["early"] for r in rows])
     print(f"oracle models stopped early: {early:.0%}; oracle {ORACLE}")
+    print_tie_breaks(label, [r["series"] for r in rows])
+
+
+def tie_break_picks(tool: dict) -> dict[str, int] | None:
+    """What each tie-break would pick from the run's one-SE set (None when it has none)."""
+    within = tool.get("within") or []
+    if not within:
+        return None
+    priors = [lag for lag in within if lag in tool.get("priors", [])]
+    return {"shortest": within[0], "prior": (priors or within)[0], "best": tool["best_lag"],
+            "longest": within[-1]}
+
+
+def print_tie_breaks(label: str, names: list[str]) -> None:
+    """Regret of each tie-break inside the one-SE set, on the series where the lag matters."""
+    regrets: dict[str, list[float]] = {}
+    for name in names:
+        tool = json.loads(picks_path(label, name).read_text())["tool"]
+        picks = tie_break_picks(tool)
+        mse = oracle_mse(json.loads(oracle_path(name).read_text()))
+        if picks is None or max(mse.values()) < MATTERS_SPREAD * min(mse.values()):
+            continue
+        for rule, lag in picks.items():
+            if lag in mse:
+                regrets.setdefault(rule, []).append(mse[lag] / min(mse.values()))
+    if regrets:
+        print("tie-break inside the one-SE set (lag matters): " + "; ".join(
+            f"{rule} median {statistics.median(v):.3f} mean {np.mean(v):.3f} max {max(v):.3f} (n={len(v)})"
+            for rule, v in regrets.items()))
 
 
 # --- stability on the samples ----------------------------------------------------------------

@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json); read only, for defaults and the current value")
     analyze.add_argument("--json", metavar="PATH", help="write the analysis as JSON to PATH, or '-' for stdout (human output then goes to stderr)")
     analyze.add_argument("--plot", action="store_true", help="draw the ACFs with their bands in the terminal")
+    analyze.add_argument("--target", choices=("diff", "level", "logret"), default="diff", help="express the candidates in lags of what the LSTM will model (default diff; run --target auto re-expresses them once it has chosen)")
 
     run = sub.add_parser(
         "run",
@@ -235,7 +236,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     alpha = args.alpha if args.alpha is not None else setting(defaults, "alpha", float, 0.05)
     max_lag = args.max_lag if args.max_lag is not None else setting(defaults, "max_lag", int, None)
     series = load_series(args.file, args.column, last=args.last, start=args.start, end=args.end)
-    analysis = analyze_series(series, max_lag=max_lag, alpha=alpha, user_lags=args.lags)
+    analysis = analyze_series(series, max_lag=max_lag, alpha=alpha, user_lags=args.lags, target=args.target)
     print("\n".join(describe_summary(series.summary)), file=human)
     print(settings["line"], file=human)
     print(file=human)

@@ -25,3 +25,7 @@ def random_profile(period: int, n: int, noise: float = 0.5, seed: int = 0) -> np
 
 def random_walk(n: int, seed: int = 0, start: float = 100.0) -> np.ndarray:
     return start + np.random.default_rng(seed).standard_normal(n).cumsum()
+
+
+#: Differences that are AR(16) with real weight at lag 16 (as in benchmarks/corpus.py).
+AR16 = (0.25, 0.1, 0.0, 0.05, 0.0, 0.0, 0.0, 0.1, 0.0, 0.0, 0.0, 0.05, 0.0, 0.0, 0.0, 0.3)

@@ -14,7 +14,7 @@ from seqlen_tui.core.candidates import (
     propose_candidates,
     seasonal_peaks,
 )
-from synthetic import ar_process, random_profile
+from synthetic import AR16, ar_process, random_profile
 
 
 def _analyses(x, max_lag):
@@ -43,10 +43,51 @@ def test_article_rule_and_ar_order_are_candidates():
     base = analyses["diff"].first_insignificant_lag
     for k in (1, 2, 3, 4):
         assert base * k in cands.lags
-    by_lag = {c.lag: c.reasons for c in cands.candidates}
-    assert "PACF cutoff (raw)" in by_lag[2]
-    assert "AR order by BIC (raw)" in by_lag[2]
     assert cands.lags == tuple(sorted(cands.lags))
+    # In the judge's units: levels that are AR(2) give 2 lags of levels, 1 of differences.
+    levels = {c.lag: c.reasons for c in propose_candidates(analyses, len(x), target="level").candidates}
+    assert "PACF cutoff (raw)" in levels[2]
+    assert "AR order by BIC (raw)" in levels[2]
+    diffs = {c.lag: c.reasons for c in cands.candidates}
+    assert "PACF cutoff (raw: 2 levels = 1 difference)" in diffs[1]
+    assert "AR order by BIC (raw: 2 levels = 1 difference)" in diffs[1]
+
+
+def test_orders_of_differences_become_one_more_as_levels():
+    changes = ar_process((0.5, 0.3), 3000, seed=12)
+    analyses = _analyses(100 + changes.cumsum(), 40)
+    assert analyses["diff"].pacf_cutoff == 2
+    levels = {c.lag: c.reasons for c in propose_candidates(analyses, 3000, target="level").candidates}
+    assert "PACF cutoff (differenced: 2 differences = 3 levels)" in levels[3]
+    diffs = {c.lag: c.reasons for c in propose_candidates(analyses, 3000, target="diff").candidates}
+    assert "PACF cutoff (differenced)" in diffs[2]
+
+
+def test_integrated_ar16_keeps_16_for_differences():
+    """Differences that are AR(16): the levels' order (17) is 16 differences, so nothing folds
+    16 into 17 (measured before: 17 differences lost 7 % on unseen data)."""
+    changes = ar_process(AR16, 3000, seed=16)
+    analyses = _analyses(100 + changes.cumsum(), 60)
+    assert analyses["diff"].ar_order_bic == 16 and analyses["raw"].ar_order_bic == 17
+    cands = propose_candidates(analyses, 3000)
+    assert 16 in cands.lags and 17 not in cands.lags
+    sixteen = next(c for c in cands.candidates if c.lag == 16)
+    assert sixteen.exact and "AR order by BIC (differenced)" in sixteen.reasons
+    assert "AR order by BIC (raw: 17 levels = 16 differences)" in sixteen.reasons
+
+
+def test_merge_never_drops_exact_evidence_for_a_lag_without():
+    from seqlen_tui.core.candidates import Candidate, merge_close
+
+    kept, merged = merge_close([
+        Candidate(16, ("AR order by BIC (differenced)",), exact=True),
+        Candidate(17, ("PACF cutoff (raw)",)),  # a reason that used to outrank it
+        Candidate(48, ("natural period: one day",)),
+        Candidate(50, ("AR order by AIC (differenced)",), exact=True),
+    ])
+    assert [c.lag for c in kept] == [16, 48, 50]
+    assert [d.lag for d in merged] == [17]
+    assert all(d.kind == "merged" for d in merged)
 
 
 def test_natural_periods_and_user_lags_are_added_with_reasons():

@@ -4,6 +4,7 @@ driven in-process with the ridge judge (fast and deterministic)."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -201,7 +202,8 @@ def test_ridge_judge_on_ar2_changes_beats_persistence_and_picks_2(ar_levels_file
 def test_target_auto_chooses_and_says_why(ar_levels_file):
     result = _run(ar_levels_file, target="auto")
     assert result.target == "diff"  # a random-walk level: differences are the right target
-    assert result.target_reason.startswith("auto: diff had the lowest validation MSE")
+    assert result.target_reason.startswith("auto: diff")
+    assert "validation MSE at lag 2" in result.target_reason  # the AR order of the differences
 
 
 def test_same_options_give_the_same_report(ar_levels_file):
@@ -338,7 +340,8 @@ def test_a_natural_period_within_noise_of_the_best_is_preferred():
 def test_a_lag_better_than_one_within_noise_is_within_noise_too():
     """The CO₂ case at base seed 7: 52 scored better than 30, but its paired SE was small, so
     by its own SE it fell outside the best's noise while 30 fell inside. The set is closed
-    upward in loss, so 52 is a candidate too, and as a confirmed natural period it is chosen."""
+    upward in loss, so 52 is in the one-SE set too — but here the best beats it significantly
+    (DM), so the prior does not win over it."""
     base = _losses(1.0, n=400, seed=1)
     rng = np.random.default_rng(2)
     noisy, quiet = [z - z.mean() for z in rng.standard_normal((2, 400))]
@@ -349,7 +352,104 @@ def test_a_lag_better_than_one_within_noise_is_within_noise_too():
     naive = base + 1.0
     sel = select_lag(losses, naive, prior_lags={52})
     assert sel.best_lag == 40
-    assert sel.chosen_lag == 52
-    assert "within: 30, 40, 52" in sel.reason
+    assert sel.within == (30, 40, 52)
+    assert sel.priors_beaten == (52,) and sel.chosen_lag == 30
+    assert "52 passed over although preferred" in sel.reason and "52 passed over" in sel.verdict
     # Without a prior the shortest of them is still the choice.
     assert select_lag(losses, naive).chosen_lag == 30
+    # A prior that nothing beats significantly is chosen.
+    losses[52] = base + 0.002 + 0.1 * quiet
+    assert select_lag(losses, naive, prior_lags={52}).chosen_lag == 52
+
+
+def test_a_prior_lag_never_wins_over_a_significantly_better_lag():
+    """The smooth hourly temperature case: the seeds disagree so much that 27 and 168 are
+    "within one SE", but 27 beats 168 on every validation point's pairing (DM p ≪ 0.05)."""
+    rng = np.random.default_rng(5)
+    base = 0.10 + 0.02 * rng.standard_normal(500) ** 2
+    losses = {27: base, 168: base * 1.26 + 0.001 * rng.standard_normal(500)}
+    seeds = {27: base + rng.normal(0, 0.2, size=(3, 1)), 168: losses[168] + rng.normal(0, 0.2, size=(3, 1))}
+    naive = base + 1.0
+    sel = select_lag(losses, naive, seed_val_losses=seeds, prior_lags={168})
+    assert sel.within == (27, 168)  # the seeds' noise puts both in the one-SE set …
+    assert sel.chosen_lag == 27 and sel.priors_beaten == (168,)  # … the prior does not ride on it
+    assert not any("longest candidate" in w for w in sel.warnings)
+
+
+def test_longest_candidate_warning_names_what_was_left_out_for_cost():
+    naive = _losses(2.0, seed=3)
+    val = {4: _losses(1.5, seed=4), 8: _losses(1.2, seed=5), 16: _losses(0.5, seed=6)}
+    plain = select_lag(val, naive)
+    assert any("16 is the longest candidate: a longer sequence might do better" in w for w in plain.warnings)
+    why = "longer than the CPU default --max-seq-len 256 (cost); pass --max-seq-len 336 to include it"
+    sel = select_lag(val, naive, longer_left_out={336: why})
+    edge = [w for w in sel.warnings if w.startswith("16 is the longest")]
+    assert edge and "longest candidate:" not in edge[0]
+    assert "336: " + why in edge[0]
+
+
+def test_ridge_ar_far_better_than_the_judge_is_named_in_the_verdict():
+    rng = np.random.default_rng(8)
+    naive = 1.0 + 0.1 * rng.standard_normal(400) ** 2
+    judge = {lag: 0.5 + 0.1 * rng.standard_normal(400) ** 2 for lag in (6, 24)}
+    linear = {6: 0.2 + 0.05 * rng.standard_normal(400) ** 2, 24: 0.02 + 0.005 * rng.standard_normal(400) ** 2}
+    sel = select_lag(judge, naive, linear_val_losses=linear)
+    assert "A linear autoregression beats the LSTM here: ridge AR at lag 24" in sel.verdict
+    assert any(w.startswith("a linear autoregression beats the LSTM") and "less reliable" in w
+               for w in sel.warnings)
+    # Ridge AR only a little better (MSE above 0.9 × the LSTM's): nothing is said.
+    close = {lag: loss * 0.95 for lag, loss in judge.items()}
+    assert not any("linear" in w for w in select_lag(judge, naive, linear_val_losses=close).warnings)
+
+
+def test_integrated_ar16_run_chooses_16_differences(tmp_path):
+    """Levels whose differences are AR(16): 16 is a candidate (17 levels = 16 differences, so
+    nothing folds it into 17), and a linear judge chooses it."""
+    from synthetic import AR16
+
+    levels = 100 + ar_process(AR16, 3000, seed=16).cumsum()
+    path = tmp_path / "ar16.csv"
+    pd.DataFrame({"date": pd.date_range("2015-01-01", periods=3000, freq="D"), "close": levels}).to_csv(path, index=False)
+    result = _run(path)
+    assert 16 in result.lags and 17 not in result.lags
+    assert result.chosen_lag == 16
+    assert result.target == "diff"
+
+
+def test_candidates_come_from_the_points_before_the_test_block(ar_levels_file):
+    from seqlen_tui.core.windows import points_before_test
+
+    result = _run(ar_levels_file)
+    n = len(load_series(ar_levels_file).values)
+    assert result.analysis.points == points_before_test(n) < result.split["test"]["first"]
+    assert result.analysis.transforms["raw"].n == result.analysis.points
+    report = result.to_report("AR2", str(ar_levels_file))
+    assert report["analysed_points"] == result.analysis.points and report["candidates_target"] == "diff"
+
+
+@dataclass(frozen=True)
+class ShrunkRidge:
+    """A judge far from what its inputs allow: ridge AR's forecasts shrunk towards no change."""
+
+    name: str = "lstm"
+
+    def predict(self, prepared, jobs, targets, reporter):
+        ridge = RidgeJudge().predict(prepared, jobs, targets, reporter)
+        return {job: 0.3 * pred + 0.7 * prepared.scaler.transform(np.zeros(1))[0] for job, pred in ridge.items()}
+
+
+def test_a_smooth_series_where_ridge_ar_wins_says_so_in_the_verdict(tmp_path):
+    n = 24 * 150
+    hours = np.arange(n)
+    levels = 10 + 3 * np.sin(2 * np.pi * hours / 24) + 0.05 * np.random.default_rng(3).standard_normal(n).cumsum()
+    path = tmp_path / "smooth.csv"
+    pd.DataFrame({"date": pd.date_range("2024-01-01", periods=n, freq="h"), "temp": levels}).to_csv(path, index=False)
+    result = run_asset(load_series(path), RunOptions(seeds=1, classifiers=False), judge=ShrunkRidge())
+    assert "A linear autoregression beats the LSTM here: ridge AR at lag" in result.selection.verdict
+    report = result.to_report("SMOOTH", str(path))
+    assert any(w.startswith("a linear autoregression beats the LSTM") for w in report["warnings"])
+    # The chosen lag is still the judge's own choice.
+    assert result.chosen_lag in result.lags
+    # With the real ridge as the judge there is nothing to compare against.
+    plain = _run(path, seeds=1)
+    assert not any("linear autoregression" in w for w in plain.selection.warnings)

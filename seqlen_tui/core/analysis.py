@@ -26,6 +26,24 @@ class SeriesAnalysis:
     transforms: dict[str, AcfAnalysis]
     skipped: dict[str, str]
     candidates: CandidateSet
+    #: The judge's target the candidates are expressed in (lags of differences by default).
+    target: str = "diff"
+    #: Points the ACF saw: all of them for ``analyze``, those before the test block for a run.
+    points: int | None = None
+    user_lags: tuple[int, ...] = ()
+
+    def for_target(self, target: str) -> SeriesAnalysis:
+        """The same evidence, with the candidates re-expressed for another judge target
+        (``--target auto`` decides the target after the candidates were first proposed)."""
+        from dataclasses import replace
+
+        if target == self.target:
+            return self
+        frequency = self.series.summary.frequency
+        candidates = propose_candidates(self.transforms, len(self.series.values),
+                                        frequency.seasonal_periods, frequency.period_names,
+                                        self.user_lags, target=target)
+        return replace(self, candidates=candidates, target=target)
 
     def to_dict(self) -> dict:
         summary = self.series.summary
@@ -41,6 +59,8 @@ class SeriesAnalysis:
             "alpha": self.alpha,
             "acf": {name: analysis.to_dict() for name, analysis in self.transforms.items()},
             "skipped_transforms": dict(self.skipped),
+            "candidates_target": self.target,
+            "analysed_points": self.points if self.points is not None else summary.n,
             **self.candidates.to_dict(),
         }
 
@@ -57,21 +77,30 @@ def analyze_series(
     alpha: float = 0.05,
     user_lags: tuple[int, ...] = (),
     reporter: Reporter = SILENT,
+    target: str = "diff",
+    points: int | None = None,
 ) -> SeriesAnalysis:
+    """ACF, PACF and AR orders of each transform, then candidates in ``target``'s units.
+
+    ``points`` limits the evidence to the series' first points: a run passes those before its
+    test block (:func:`~seqlen_tui.core.windows.points_before_test`), so the lags it tests were
+    not found by looking at the test data.  Feasibility still counts the whole series.
+    """
     if not 0 < alpha < 1:
         raise DataError(f"--alpha must be between 0 and 1, e.g. 0.05 (got {alpha})")
     n = len(series.values)
+    values = series.values if points is None else series.values[:points]
     frequency = series.summary.frequency
     if max_lag is None:
-        max_lag = default_max_lag(n, frequency.seasonal_periods)
-    check_max_lag(max_lag, n)
+        max_lag = default_max_lag(len(values), frequency.seasonal_periods)
+    check_max_lag(max_lag, len(values))
     distance = peak_distance(frequency.seasonal_periods)
 
     transforms: dict[str, AcfAnalysis] = {}
     skipped: dict[str, str] = {}
     for step, name in enumerate(TRANSFORMS):
         reporter.stage("acf", f"ACF of the {name} series up to lag {max_lag}")
-        analysis = analyze_transform(series.values, name, max_lag, alpha, distance)
+        analysis = analyze_transform(values, name, max_lag, alpha, distance)
         if analysis is None:
             skipped[name] = _skip_reason(name)
             reporter.info(f"{name}: skipped ({skipped[name]})")
@@ -87,9 +116,11 @@ def analyze_series(
         frequency.seasonal_periods,
         frequency.period_names,
         tuple(user_lags),
+        target=target,
     )
     reporter.emit("progress", stage="candidates", fraction=1.0)
-    return SeriesAnalysis(series, max_lag, alpha, transforms, skipped, candidates)
+    return SeriesAnalysis(series, max_lag, alpha, transforms, skipped, candidates, target,
+                          len(values), tuple(user_lags))
 
 
 def _skip_reason(name: str) -> str:

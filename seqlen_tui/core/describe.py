@@ -7,6 +7,7 @@ them the same way.
 from __future__ import annotations
 
 from .acf import AcfAnalysis
+from .candidates import UNIT_WORDS
 from .analysis import SeriesAnalysis
 from .data import DataSummary
 from .names import MODEL_NAMES  # noqa: F401 - re-exported
@@ -53,7 +54,9 @@ def _when(iso: str, daily: bool) -> str:
 
 def describe_findings(analysis: SeriesAnalysis) -> list[str]:
     """The ACF findings, one row per transform, then the candidates with their reasons."""
-    lines = [f"ACF findings (max lag {analysis.max_lag}, alpha {analysis.alpha:g})"]
+    seen = analysis.points if analysis.points is not None else analysis.series.summary.n
+    part = "" if seen >= analysis.series.summary.n else f", first {seen:,} points: before the test block"
+    lines = [f"ACF findings (max lag {analysis.max_lag}, alpha {analysis.alpha:g}{part})"]
     header = (
         f"  {'series':<12} {'1st insig':>9} {'max sig':>8} {'seas.peak':>9} "
         f"{'PACF cut':>8} {'AR AIC':>6} {'AR BIC':>6}  peaks (strongest first)"
@@ -65,7 +68,9 @@ def describe_findings(analysis: SeriesAnalysis) -> list[str]:
         lines.append(f"  {name:<12} skipped: {why}")
     lines.append("")
     cands = analysis.candidates
-    lines.append(f"Candidate sequence lengths ({len(cands.candidates)}): " + ", ".join(map(str, cands.lags)))
+    units = UNIT_WORDS.get(analysis.target, analysis.target)
+    lines.append(f"Candidate sequence lengths, in lags of {units} ({len(cands.candidates)}): "
+                 + ", ".join(map(str, cands.lags)))
     for cand in cands.candidates:
         lines.append(f"  {cand.lag:>5}  " + "; ".join(cand.reasons))
     if cands.dropped:

@@ -39,9 +39,11 @@ from .models import (
     seasonal_naive,
 )
 from .selection import Selection, select_lag
-from .windows import TARGET_WORDS, TARGETS, Prepared, prepare, rolling_origins
+from .windows import TARGET_WORDS, TARGETS, Prepared, points_before_test, prepare, rolling_origins
 
 PROTOCOLS = ("robust", "article")
+#: ``--target auto`` leaves differences only for a target at least this much better.
+AUTO_TARGET_MARGIN = 0.01
 
 
 @dataclass(frozen=True)
@@ -176,32 +178,36 @@ def run_asset(
     check_lags_fit(options.lags, len(series.values))
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    analysis = analyze_series(
-        series, max_lag=options.max_lag, alpha=options.alpha, user_lags=options.lags,
-        reporter=reporter.part(0.0, 0.02),
-    )
-    timings["analysis"] = time.perf_counter() - started
     if options.only_lags and not options.lags:
         raise DataError("--only-lags needs --lags L1,L2,… to benchmark")
+    # Candidates come from the points before the test block: the lags a run tests must not
+    # have been found by looking at its test data.
+    points = points_before_test(len(series.values))
+    analysis = analyze_series(
+        series, max_lag=options.max_lag, alpha=options.alpha, user_lags=options.lags,
+        reporter=reporter.part(0.0, 0.02), points=points,
+        target="diff" if options.target == "auto" else options.target,
+    )
+    reporter.info(f"candidates from the first {points:,} of {len(series.values):,} points "
+                  "(the test block is left out)", stage="candidates")
+    timings["analysis"] = time.perf_counter() - started
     judge = judge or LSTMJudge(units=options.units, budget=options.resolved_budget())
     device = "CPU" if isinstance(judge, RidgeJudge) else _device(reporter)
     analysis = bound_sequence_length(analysis, options, device, reporter)
-    lags = analysis.candidates.lags
-    if options.only_lags:
-        lags = tuple(lag for lag in lags if lag in options.lags)
-        if not lags:
-            why = "; ".join(f"{d.lag}: {d.reason}" for d in analysis.candidates.dropped if d.lag in options.lags)
-            raise DataError(f"none of --lags {','.join(map(str, options.lags))} can be benchmarked ({why})")
-    if not lags:
-        raise DataError(
-            f"no candidate sequence length fits {len(series.values)} points "
-            "(each must leave 100+ training windows); use a longer history"
-        )
+    lags = benchmarked_lags(analysis, options, len(series.values))
 
     period = seasonal_period(analysis, max(lags))
     target, target_reason = options.target, ""
     if target == "auto":
-        target, target_reason = choose_target(series.values, lags, period, judge, options, reporter)
+        exact = [c.lag for c in analysis.candidates.candidates if c.exact and c.lag in lags]
+        probe = exact[0] if exact else lags[min(1, len(lags) - 1)]
+        target, target_reason = choose_target(series.values, lags, probe, period, judge, options, reporter)
+        if target != analysis.target:
+            analysis = bound_sequence_length(analysis.for_target(target), options, device, reporter)
+            lags = benchmarked_lags(analysis, options, len(series.values))
+            period = seasonal_period(analysis, max(lags))
+            reporter.info(f"candidates in {TARGET_WORDS[target].split(' (')[0]}: "
+                          f"{', '.join(map(str, lags))}", stage="candidates")
     max_train = options.max_train_windows or DEFAULT_MAX_TRAIN_WINDOWS
     prepared = prepare(series.values, target, max(lags), min_history=period or 0, max_train=max_train)
     if prepared.split.trimmed:
@@ -245,12 +251,17 @@ def run_asset(
                  for key in test_forecasts}
     losses = {key: (pred - actual) ** 2 for key, pred in forecasts.items()}
     naive_loss = losses[("persistence", None)]
+    longest = max(lags)
     selection = select_lag(
         {lag: losses[(judge.name, lag)][:n_val] for lag in lags},
         naive_loss[:n_val],
         options.gate_alpha,
         seed_val_losses=seed_losses(seed_parts, lags),
         prior_lags=prior_lags(analysis.candidates, analysis.transforms),
+        longer_left_out={d.lag: d.reason for d in analysis.candidates.dropped
+                         if d.lag > longest and d.kind in ("cost", "data")},
+        linear_val_losses=None if judge.name == "ridge_ar" else
+        {lag: losses[("ridge_ar", lag)][:n_val] for lag in lags},
     )
     stability = lag_stability(seed_parts, lags)
 
@@ -288,6 +299,22 @@ def run_asset(
     )
 
 
+def benchmarked_lags(analysis: SeriesAnalysis, options: RunOptions, n: int) -> tuple[int, ...]:
+    """The candidates a run trains: all of them, or only your ``--lags`` with ``--only-lags``."""
+    lags = analysis.candidates.lags
+    if options.only_lags:
+        lags = tuple(lag for lag in lags if lag in options.lags)
+        if not lags:
+            why = "; ".join(f"{d.lag}: {d.reason}" for d in analysis.candidates.dropped if d.lag in options.lags)
+            raise DataError(f"none of --lags {','.join(map(str, options.lags))} can be benchmarked ({why})")
+    if not lags:
+        raise DataError(
+            f"no candidate sequence length fits {n} points "
+            "(each must leave 100+ training windows); use a longer history"
+        )
+    return lags
+
+
 def bound_sequence_length(analysis: SeriesAnalysis, options: RunOptions, device: str,
                           reporter: Reporter) -> SeriesAnalysis:
     """Drop candidates longer than ``--max-sequence-len`` (default set by the device), listing
@@ -304,7 +331,7 @@ def bound_sequence_length(analysis: SeriesAnalysis, options: RunOptions, device:
         if candidate.lag > limit and (explicit or candidate.lag not in options.lags):
             how = "--max-seq-len" if explicit else f"the {device.split(' ')[0]} default --max-seq-len"
             cut.append(DroppedCandidate(candidate.lag, f"longer than {how} {limit} (cost); "
-                                        f"pass --max-seq-len {candidate.lag} to include it"))
+                                        f"pass --max-seq-len {candidate.lag} to include it", kind="cost"))
         else:
             keep.append(candidate)
     if not cut:
@@ -447,9 +474,9 @@ def seasonal_period(analysis: SeriesAnalysis, longest: int) -> int | None:
     return natural[0] if natural else None
 
 
-def choose_target(levels, lags, period, judge, options, reporter) -> tuple[str, str]:
-    """``--target auto``: the transform with the lowest validation loss at a short lag."""
-    lag = lags[min(1, len(lags) - 1)]
+def choose_target(levels, lags, lag, period, judge, options, reporter) -> tuple[str, str]:
+    """``--target auto``: the transform with the lowest validation loss at ``lag`` (the shortest
+    lag with exact evidence in differences: the order the data's own AR structure suggests)."""
     reporter.stage("target", f"choosing the target transform at lag {lag}")
     candidates = [t for t in TARGETS if t != "logret" or np.all(levels > 0)]
     scores = {}
@@ -460,8 +487,13 @@ def choose_target(levels, lags, period, judge, options, reporter) -> tuple[str, 
         preds = judge.predict(prepared, [Job(lag, options.seed)], val, reporter)
         level_pred = prepared.to_levels(next(iter(preds.values())), val)
         scores[target] = float(np.mean((level_pred - levels[val]) ** 2))
-    best = min(scores, key=scores.get)
+    # Differences stay unless another target is clearly better: log returns of a price far
+    # from zero forecast almost exactly like differences, and a tie should not flip the target.
+    best = min(scores, key=lambda t: scores[t] * (1 + AUTO_TARGET_MARGIN * (t != "diff")))
     detail = ", ".join(f"{t} {s:.4g}" for t, s in scores.items())
+    if best == "diff" and min(scores.values()) < scores["diff"]:
+        return best, (f"auto: diff kept; no target beat it by {AUTO_TARGET_MARGIN:.0%} in validation "
+                      f"MSE at lag {lag} ({detail})")
     return best, f"auto: {best} had the lowest validation MSE at lag {lag} ({detail})"
 
 

@@ -21,7 +21,17 @@
    average; seeds are paired across lags, which start alike).  Counting only the first made
    the pick depend on the base seed — measured on the weekly CO₂ sample: 45, 45, 52 for base
    seeds 42, 7, 123.
+   A prior lag is never chosen over a lag that beats it significantly (one-sided paired DM
+   p < ``PRIOR_ALPHA`` on validation): the one-SE set counts the seeds' disagreement, and
+   when the seeds disagree wildly a clearly worse period could otherwise ride on their noise
+   (measured: on a smooth hourly temperature series 168 was chosen over 27 although 27 beat
+   it on the test block at DM p ≈ 1e-40).
 3. **Nothing qualifies.** The verdict says so plainly and the shortest candidate is returned.
+4. **A linear model as a yardstick.** Ridge AR at the same lags is in the leaderboard; when its
+   best lag beats the judge's best clearly (one-sided DM p < ``LINEAR_ALPHA`` and MSE at most
+   ``LINEAR_RATIO`` of the judge's), the judge is far from what its inputs allow and its
+   ranking of lags is mostly its own training noise: the verdict and the warnings say so.
+   The chosen lag stays the judge's.
 """
 
 from __future__ import annotations
@@ -31,6 +41,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .metrics import diebold_mariano, paired_loss_se
+
+#: A prior lag is passed over for any lag that beats it at this one-sided DM p-value.
+PRIOR_ALPHA = 0.05
+#: A linear model "beats" the judge when its best lag wins at this p-value …
+LINEAR_ALPHA = 0.05
+#: … and its validation MSE is at most this share of the judge's best.
+LINEAR_RATIO = 0.9
 
 
 @dataclass(frozen=True)
@@ -43,6 +60,10 @@ class Selection:
     reason: str
     verdict: str
     warnings: tuple[str, ...] = field(default=())
+    #: Lags within one standard error of the best (the one-SE set), shortest first.
+    within: tuple[int, ...] = ()
+    #: Prior lags (yours, confirmed natural periods) passed over: a lag beat each significantly.
+    priors_beaten: tuple[int, ...] = ()
 
     @property
     def predictable(self) -> bool:
@@ -55,11 +76,16 @@ def select_lag(
     gate_alpha: float = 0.05,
     seed_val_losses: dict[int, np.ndarray] | None = None,
     prior_lags: frozenset[int] | set[int] = frozenset(),
+    longer_left_out: dict[int, str] | None = None,
+    linear_val_losses: dict[int, np.ndarray] | None = None,
 ) -> Selection:
     """Apply the gate and the one-SE rule to per-point validation losses of each lag.
 
     ``seed_val_losses[lag]`` (shape seeds × points) are each seed's own losses; with two or
     more seeds their spread adds the training noise to the one-SE tolerance.
+    ``longer_left_out`` (lag → why) names candidates longer than every benchmarked one that
+    were left out (for cost or data), so the edge warning can say what to do about them;
+    ``linear_val_losses`` are ridge AR's losses at the same lags (see point 4 above).
     """
     if not val_losses:
         raise ValueError("no candidate lags to choose from")
@@ -72,6 +98,8 @@ def select_lag(
     qualified = tuple(lag for lag in lags if np.isfinite(gate[lag]) and gate[lag] < gate_alpha)
     best = min(lags, key=lambda lag: (means[lag], lag))
     warnings: list[str] = []
+    within: list[int] = []
+    beaten: list[int] = []
 
     if not qualified:
         chosen = lags[0]
@@ -94,7 +122,8 @@ def select_lag(
         # on which side of its own SE a near-equal lag happened to fall.)
         worst_tied = max(means[lag] for lag in tied)
         within = [lag for lag in qualified if means[lag] <= worst_tied]
-        priors = [lag for lag in within if lag in prior_lags]
+        beaten = [lag for lag in within if lag in prior_lags and significantly_beaten(lag, within, val_losses, means)]
+        priors = [lag for lag in within if lag in prior_lags and lag not in beaten]
         chosen = (priors or within)[0]  # ascending: the shortest
         if chosen == best:
             reason = f"lowest validation MSE among the {len(qualified)} lags that beat persistence"
@@ -110,13 +139,18 @@ def select_lag(
             f"Sequence length {chosen} beats persistence on validation "
             f"(DM p = {gate[chosen]:.3g}, Holm-adjusted); {reason}."
         )
+        if beaten:
+            reason += (f"; {', '.join(map(str, beaten))} passed over although preferred: a better lag "
+                       f"beats {'it' if len(beaten) == 1 else 'them'} significantly (DM p < {PRIOR_ALPHA:g})")
+            verdict = verdict[:-1] + f"; {reason.split('; ')[-1]}."
         if chosen == lags[-1]:
-            warnings.append(
-                f"{chosen} is the longest candidate: a longer sequence might do better "
-                "(try --lags with longer values)"
-            )
+            warnings.append(edge_warning(chosen, longer_left_out or {}))
         elif chosen == lags[0] and len(lags) > 1:
             warnings.append(f"{chosen} is the shortest candidate: a shorter one might do as well")
+    linear = linear_beats_judge(linear_val_losses, val_losses, best) if linear_val_losses else None
+    if linear:
+        warnings.append(linear)
+        verdict += " " + linear[0].upper() + linear[1:] + "."
 
     others = sorted((lag for lag in lags if lag != chosen), key=lambda lag: (means[lag], lag))
     return Selection(
@@ -128,7 +162,51 @@ def select_lag(
         reason=reason,
         verdict=verdict,
         warnings=tuple(warnings),
+        within=tuple(within),
+        priors_beaten=tuple(beaten),
     )
+
+
+def significantly_beaten(lag: int, others, val_losses: dict[int, np.ndarray], means: dict[int, float],
+                         alpha: float = PRIOR_ALPHA) -> bool:
+    """Whether some lag with a lower mean loss beats ``lag`` at a one-sided paired DM p < alpha."""
+    for other in others:
+        if other == lag or means[other] >= means[lag]:
+            continue
+        p = diebold_mariano(val_losses[other], val_losses[lag], alternative="less")[1]
+        if np.isfinite(p) and p < alpha:
+            return True
+    return False
+
+
+def edge_warning(chosen: int, longer_left_out: dict[int, str]) -> str:
+    """The longest benchmarked lag won: a longer one might do better — unless none exists.
+
+    "Longest candidate" is only true when nothing longer was left out; when something was,
+    name it and why (the reason says how to include it)."""
+    if not longer_left_out:
+        return (f"{chosen} is the longest candidate: a longer sequence might do better "
+                "(try --lags with longer values)")
+    left = "; ".join(f"{lag}: {why}" for lag, why in sorted(longer_left_out.items()))
+    return (f"{chosen} is the longest lag benchmarked and it won: the longer candidates left out "
+            f"might do better ({left})")
+
+
+def linear_beats_judge(linear_val_losses: dict[int, np.ndarray], val_losses: dict[int, np.ndarray],
+                       judge_best: int) -> str | None:
+    """One sentence when ridge AR's best lag clearly beats the judge's best, else ``None``."""
+    linear_means = {lag: float(np.mean(loss)) for lag, loss in linear_val_losses.items()}
+    linear_best = min(linear_means, key=lambda lag: (linear_means[lag], lag))
+    linear_mse, judge_mse = linear_means[linear_best], float(np.mean(val_losses[judge_best]))
+    if not judge_mse > 0 or linear_mse > LINEAR_RATIO * judge_mse:
+        return None
+    p = diebold_mariano(linear_val_losses[linear_best], val_losses[judge_best], alternative="less")[1]
+    if not (np.isfinite(p) and p < LINEAR_ALPHA):
+        return None
+    return (f"a linear autoregression beats the LSTM here: ridge AR at lag {linear_best} has "
+            f"validation MSE {linear_mse:.4g} against {judge_mse:.4g} for the best LSTM (lag "
+            f"{judge_best}), {1 - linear_mse / judge_mse:.0%} lower (DM p = {p:.2g}); the LSTM's "
+            "ranking of lags is less reliable (more epochs or a larger LSTM may close the gap)")
 
 
 def training_se(seed_val_losses: dict[int, np.ndarray] | None, lag: int, best: int) -> float:

@@ -90,10 +90,26 @@ class Split:
         return {**blocks, "train_left_out": self.trimmed}
 
 
+#: Shares of the targets in train, validation and test.
+SPLIT_FRACTIONS = (0.7, 0.1, 0.2)
+
+
+def points_before_test(n: int, fractions: tuple[float, float, float] = SPLIT_FRACTIONS) -> int:
+    """How many leading points of an ``n``-point series lie before the test block, whatever
+    the longest lag: the analysis that proposes candidates sees only these, so the test score
+    of the chosen lag is out of sample.
+
+    The test block starts at ``first + round(share · (n − first))`` or later (two roundings,
+    each at most half a point down), which is at least ``share · n − 1`` for any ``first ≥ 0``.
+    """
+    share = (fractions[0] + fractions[1]) / sum(fractions)
+    return max(0, int(share * n) - 1)
+
+
 def chronological_split(
     n: int,
     first_target: int,
-    fractions: tuple[float, float, float] = (0.7, 0.1, 0.2),
+    fractions: tuple[float, float, float] = SPLIT_FRACTIONS,
     early_stop_fraction: float = 0.1,
     min_block: int = 20,
     max_train: int | None = None,
@@ -215,7 +231,7 @@ def prepare(
     target: str,
     max_lag: int,
     min_history: int = 0,
-    fractions: tuple[float, float, float] = (0.7, 0.1, 0.2),
+    fractions: tuple[float, float, float] = SPLIT_FRACTIONS,
     max_train: int | None = None,
 ) -> Prepared:
     """Transform, split on shared targets, and scale on the training part only."""
