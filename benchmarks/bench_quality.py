@@ -52,13 +52,14 @@ ORACLE_DIR = HERE / "oracle"
 PICKS_DIR = HERE / "picks"
 SEEN_FRACTION = 0.8
 #: The oracle's training schedule: fixed, whatever the tool's budgets become.
-ORACLE = {"units": 16, "epochs": 400, "patience": 12, "batch_size": 64, "learning_rate": 1e-3,
+ORACLE = {"units": 16, "epochs": 400, "patience": 10, "batch_size": 64, "learning_rate": 1e-3,
           "early_stop_fraction": 0.1}
-#: Geometric ladder of lags every series' grid holds (up to what its seen part can train).
-LADDER = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256)
+#: Geometric ladder of lags every series' grid holds (up to what its seen part can train);
+#: longer lags join the grid when the tool considers or picks them, or AIC/BIC do.
+LADDER = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
 #: The longest lag the oracle trains (the tool's CPU default --max-seq-len).
 ORACLE_MAX_LAG = 256
-FIRST_SEEDS = 3
+FIRST_SEEDS = 2
 NEAR_SEEDS = 5
 #: Lags whose oracle MSE is within this factor of the best get NEAR_SEEDS seeds.
 NEAR_FACTOR = 1.05

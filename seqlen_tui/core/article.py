@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .acf import analyze_transform, max_lag_limit
+from .candidates import Candidate
 from .errors import DataError
 from .events import SILENT, Cancelled, Reporter
 from .models import quiet_tensorflow, training_callback
@@ -249,6 +250,11 @@ def run_article(
         stage="acf",
         data={"base_lag": base, "lags": list(lags), "acf_nlags": nlags},
     )
+    reporter.emit("result", f"benchmarking {', '.join(map(str, lags))}", stage="candidates",
+                  data={"candidates": tuple(Candidate(lag, (f"article: {k} × first insignificant ACF "
+                                                            f"lag of differences ({base})",))
+                                            for lag, k in zip(lags, ARTICLE_MULTIPLIERS)),
+                        "target": "level"})
     if n_windows < MIN_ARTICLE_WINDOWS:
         raise DataError(
             f"article protocol: {len(values)} points are too few for its longest lag {longest} "

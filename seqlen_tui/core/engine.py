@@ -196,6 +196,7 @@ def run_asset(
     analysis = bound_sequence_length(analysis, options, device, reporter)
     lags = benchmarked_lags(analysis, options, len(series.values))
 
+    emit_candidates(analysis, lags, reporter)
     period = seasonal_period(analysis, max(lags))
     target, target_reason = options.target, ""
     if target == "auto":
@@ -206,6 +207,7 @@ def run_asset(
             analysis = bound_sequence_length(analysis.for_target(target), options, device, reporter)
             lags = benchmarked_lags(analysis, options, len(series.values))
             period = seasonal_period(analysis, max(lags))
+            emit_candidates(analysis, lags, reporter)
             reporter.info(f"candidates in {TARGET_WORDS[target].split(' (')[0]}: "
                           f"{', '.join(map(str, lags))}", stage="candidates")
     max_train = options.max_train_windows or DEFAULT_MAX_TRAIN_WINDOWS
@@ -297,6 +299,13 @@ def run_asset(
         split={**split.to_dict(), "folds": [fold.to_dict() for fold in folds]},
         timings=timings, target_reason=target_reason,
     )
+
+
+def emit_candidates(analysis: SeriesAnalysis, lags: tuple[int, ...], reporter: Reporter) -> None:
+    """Tell the front ends which candidates this run benchmarks (they never recompute them)."""
+    chosen = tuple(c for c in analysis.candidates.candidates if c.lag in lags)
+    reporter.emit("result", f"benchmarking {', '.join(map(str, lags))}", stage="candidates",
+                  data={"candidates": chosen, "target": analysis.target})
 
 
 def benchmarked_lags(analysis: SeriesAnalysis, options: RunOptions, n: int) -> tuple[int, ...]:

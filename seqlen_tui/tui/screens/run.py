@@ -142,7 +142,6 @@ class RunScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="run")
     def run_asset(self, request: RunRequest) -> None:
         # Heavy imports happen here, in the worker: TensorFlow only if the judge needs it.
-        from seqlen_tui.core.candidates import propose_candidates
         from seqlen_tui.core.errors import DataError, SettingsError
         from seqlen_tui.core.events import Cancelled, Reporter
         from seqlen_tui.core.report import write_report
@@ -150,8 +149,6 @@ class RunScreen(Screen):
 
         worker = get_current_worker()
         post = self.post_message
-        acf: dict[str, Any] = {}
-        state: dict[str, Any] = {}
 
         def on_event(event) -> None:
             if event.kind in ("stage", "info", "warning") and event.message:
@@ -165,13 +162,10 @@ class RunScreen(Screen):
                     detail = f"lags {group} epoch {event.data['epoch']}"
                 post(RunProgress(event.fraction, detail))
             if event.kind == "result" and event.stage == "acf":
-                acf[event.data.transform] = event.data
                 post(RunAcf(event.data.to_dict()))
-            elif event.kind == "stage" and event.stage == "candidates" and "series" in state:
-                summary = state["series"].summary
-                found = propose_candidates(acf, summary.n, summary.frequency.seasonal_periods,
-                                           summary.frequency.period_names, request.options.lags)
-                post(RunCandidates([c.to_dict() for c in found.candidates]))
+            elif event.kind == "result" and event.stage == "candidates":
+                # The core says what it benchmarks; the app never recomputes it.
+                post(RunCandidates([c.to_dict() for c in event.data["candidates"]]))
                 import sys
 
                 if "tensorflow" not in sys.modules and request.options.protocol == "robust":
@@ -184,7 +178,6 @@ class RunScreen(Screen):
         try:
             post(RunLog(time.time(), f"reading {request.path}"))
             series = request.data.load(request.path)
-            state["series"] = series
             reporter = Reporter(on_event, worker.cancelled_event)
             report = build_report(series, request.options, request.asset, request.path,
                                   reporter, request.data)
