@@ -135,14 +135,13 @@ def select_lag(
                 f"shortest {kind} within one standard error of the best ({best}): validation MSE "
                 f"{means[chosen]:.4g} vs {means[best]:.4g} (within: {', '.join(map(str, within))})"
             )
+        if beaten:
+            reason += (f"; {', '.join(map(str, beaten))} passed over although preferred: a better lag "
+                       f"beats {'it' if len(beaten) == 1 else 'them'} significantly (DM p < {PRIOR_ALPHA:g})")
         verdict = (
             f"Sequence length {chosen} beats persistence on validation "
             f"(DM p = {gate[chosen]:.3g}, Holm-adjusted); {reason}."
         )
-        if beaten:
-            reason += (f"; {', '.join(map(str, beaten))} passed over although preferred: a better lag "
-                       f"beats {'it' if len(beaten) == 1 else 'them'} significantly (DM p < {PRIOR_ALPHA:g})")
-            verdict = verdict[:-1] + f"; {reason.split('; ')[-1]}."
         if chosen == lags[-1]:
             warnings.append(edge_warning(chosen, longer_left_out or {}))
         elif chosen == lags[0] and len(lags) > 1:
