@@ -453,3 +453,13 @@ def test_a_smooth_series_where_ridge_ar_wins_says_so_in_the_verdict(tmp_path):
     # With the real ridge as the judge there is nothing to compare against.
     plain = _run(path, seeds=1)
     assert not any("linear autoregression" in w for w in plain.selection.warnings)
+
+
+@pytest.mark.parametrize("n", [250, 333, 1000, 2485, 4999])
+def test_points_before_test_never_reach_the_test_block(n):
+    from seqlen_tui.core.windows import points_before_test
+
+    for first in (1, 2, 7, 50, n // 10):
+        test_start = chronological_split(n, first).test[0]
+        assert points_before_test(n) <= test_start  # the analysis sees indices < points
+        assert points_before_test(n) >= test_start - 0.2 * first - 3  # and not much less
