@@ -7,25 +7,31 @@
    "beats" a random walk by luck about a third of the time — measured: MSFT with base seed 123
    picked lag 11 at raw p = 0.038 while seeds 42 and 7 found nothing. Holm keeps the family
    error at 5 % and leaves real signals alone (electricity: p ≈ 1e-20).
-2. **One-standard-error rule.** Among qualifying lags, those whose mean validation loss
-   exceeds the best's by less than one standard error of the difference cannot be told apart
-   from the best. Among them, a *prior* lag (your own ``--lags``, or a natural period of the
-   clock: a day of half-hours, a year of weeks) is preferred, the shortest of them; with no
-   prior lag among them, the *shortest*: shorter windows are cheaper and less prone to
-   overfit, and a difference within noise is no reason to pay for a longer one.  Why the
-   prior first: on a plateau of near-equal lags "the shortest within noise" moves with the
-   noise — measured on the weekly CO₂ sample, base seeds 42/7/123 gave sets {45, 52},
-   {40, 45, 52}, {30, 40, 45, 52} and so picks 45/40/30, while the year (52) was in every set.  The noise has two sources and the standard error counts both: the
+2. **Priors, then the best; the one-SE set as the measure of doubt.** Among qualifying lags,
+   those whose mean validation loss exceeds the best's by less than one standard error of the
+   difference cannot be told apart from the best (the *one-SE set*, reported). A *prior* lag
+   (your own ``--lags``, or a natural period of the clock that the ACF confirms: a day of
+   half-hours, a year of weeks) is chosen, the shortest of them, unless a better lag beats it
+   significantly (one-sided paired DM p < ``PRIOR_ALPHA``); with no such prior, the *best*.
+   Why, measured on the quality corpus (``benchmarks/bench_quality.py``: 13 real and 6
+   synthetic series the defaults were not tuned on, regret against a converged LSTM oracle
+   on unseen data, the 14 series where the lag matters): the shortest lag of the one-SE set
+   had regret median 1.019, mean 1.123, max 2.37 — it picks short windows where the loss
+   keeps falling with length (El Niño monthly 3 against 12, tree rings 9 against 34) — the
+   best had median 1.011, mean 1.029, max 1.14.  Why the prior first: on a plateau of
+   near-equal lags the best (and the shortest) move with the noise — measured on the weekly
+   CO₂ sample, base seeds 42/7/123 give 52/36/52 by either, and 52/52/52 with the prior; a
+   prior that must also sit inside the one-SE set gave 36 at seed 7 (52 fell just outside,
+   DM p = 0.08 against 36).  The noise has two sources and the standard error counts both: the
    validation points (Newey–West SE of the paired loss difference) and the training itself
    (how much the difference varies from seed to seed, divided by √seeds for the seed
    average; seeds are paired across lags, which start alike).  Counting only the first made
    the pick depend on the base seed — measured on the weekly CO₂ sample: 45, 45, 52 for base
    seeds 42, 7, 123.
-   A prior lag is never chosen over a lag that beats it significantly (one-sided paired DM
-   p < ``PRIOR_ALPHA`` on validation): the one-SE set counts the seeds' disagreement, and
-   when the seeds disagree wildly a clearly worse period could otherwise ride on their noise
-   (measured: on a smooth hourly temperature series 168 was chosen over 27 although 27 beat
-   it on the test block at DM p ≈ 1e-40).
+   A prior lag is never chosen over a lag that beats it significantly: when the seeds
+   disagree wildly a clearly worse period could otherwise ride on their noise (measured: on a
+   smooth hourly temperature series 168 was chosen over 27 although 27 beat it on the test
+   block at DM p ≈ 1e-40).
 3. **Nothing qualifies.** The verdict says so plainly and the shortest candidate is returned.
 4. **A linear model as a yardstick.** Ridge AR at the same lags is in the leaderboard; when its
    best lag beats the judge's best clearly (one-sided DM p < ``LINEAR_ALPHA`` and MSE at most
@@ -44,6 +50,11 @@ from .metrics import diebold_mariano, paired_loss_se
 
 #: A prior lag is passed over for any lag that beats it at this one-sided DM p-value.
 PRIOR_ALPHA = 0.05
+#: Which priors may be chosen: those "within" the one-SE set, or every qualified one that no
+#: better lag beats significantly ("not beaten").
+PRIOR_REACH = "not beaten"
+#: Without an eligible prior: the "shortest" lag of the one-SE set, or the "best".
+TIE_BREAK = "best"
 #: A linear model "beats" the judge when its best lag wins at this p-value …
 LINEAR_ALPHA = 0.05
 #: … and its validation MSE is at most this share of the judge's best.
@@ -122,17 +133,25 @@ def select_lag(
         # on which side of its own SE a near-equal lag happened to fall.)
         worst_tied = max(means[lag] for lag in tied)
         within = [lag for lag in qualified if means[lag] <= worst_tied]
-        beaten = [lag for lag in within if lag in prior_lags and significantly_beaten(lag, within, val_losses, means)]
-        priors = [lag for lag in within if lag in prior_lags and lag not in beaten]
-        chosen = (priors or within)[0]  # ascending: the shortest
+        reach = within if PRIOR_REACH == "within" else list(qualified)
+        beaten = [lag for lag in reach if lag in prior_lags and significantly_beaten(lag, qualified, val_losses, means)]
+        priors = [lag for lag in reach if lag in prior_lags and lag not in beaten]
+        chosen = priors[0] if priors else (best if TIE_BREAK == "best" else within[0])
         if chosen == best:
             reason = f"lowest validation MSE among the {len(qualified)} lags that beat persistence"
             if len(within) > 1:
                 reason += f" (within one standard error: {', '.join(map(str, within))})"
-        else:
-            kind = "preferred lag (your own, or a natural period the ACF confirms)" if priors else "lag"
+        elif priors:
+            where = ("within one standard error of" if chosen in within
+                     else "not significantly worse (DM p ≥ {:g}) than".format(PRIOR_ALPHA))
             reason = (
-                f"shortest {kind} within one standard error of the best ({best}): validation MSE "
+                f"shortest preferred lag (your own, or a natural period the ACF confirms) {where} "
+                f"the best ({best}): validation MSE {means[chosen]:.4g} vs {means[best]:.4g} "
+                f"(within one standard error: {', '.join(map(str, within))})"
+            )
+        else:
+            reason = (
+                f"shortest lag within one standard error of the best ({best}): validation MSE "
                 f"{means[chosen]:.4g} vs {means[best]:.4g} (within: {', '.join(map(str, within))})"
             )
         if beaten:
