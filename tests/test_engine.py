@@ -463,3 +463,32 @@ def test_points_before_test_never_reach_the_test_block(n):
         test_start = chronological_split(n, first).test[0]
         assert points_before_test(n) <= test_start  # the analysis sees indices < points
         assert points_before_test(n) >= test_start - 0.2 * first - 3  # and not much less
+
+
+def test_a_prior_just_outside_the_one_se_set_is_chosen_unless_significantly_beaten():
+    """The CO₂ sample at base seed 7: the year (52) fell just outside the one-SE set of 36, but
+    36 did not beat it significantly (DM p ≈ 0.08); the prior keeps the pick stable."""
+    rng = np.random.default_rng(4)
+    base = _losses(1.0, n=400, seed=1)
+    wobble = rng.standard_normal(400)
+    wobble = 0.28 * (wobble - wobble.mean()) / wobble.std()  # paired: 52 − 36 = 0.02 ± 0.014
+    losses = {36: base, 45: base + 0.004, 52: base + 0.02 + wobble, 90: base + 0.5}
+    seeds = {lag: np.repeat(loss[None], 3, axis=0) for lag, loss in losses.items()}  # seeds agree
+    naive = base + 1.0
+    plain = select_lag(losses, naive, seed_val_losses=seeds)
+    assert 52 not in plain.within and plain.chosen_lag == 36
+    sel = select_lag(losses, naive, seed_val_losses=seeds, prior_lags={52})
+    assert sel.chosen_lag == 52 and "not significantly worse" in sel.reason
+    # A prior that the best beats significantly is still passed over.
+    losses[52] = base + 0.02 + 0.02 * wobble
+    assert select_lag(losses, naive, seed_val_losses=seeds, prior_lags={52}).chosen_lag == 36
+
+
+def test_no_lag_is_chosen_over_one_that_beats_it_significantly():
+    """Within one SE by the seeds' disagreement, but 26 beats 24 point by point: 26."""
+    rng = np.random.default_rng(6)
+    base = 0.05 + 0.02 * rng.standard_normal(500) ** 2
+    losses = {24: base * 1.5 + 0.001 * rng.standard_normal(500), 26: base}
+    seeds = {24: losses[24] + rng.normal(0, 0.3, size=(3, 1)), 26: base + rng.normal(0, 0.3, size=(3, 1))}
+    sel = select_lag(losses, base + 1.0, seed_val_losses=seeds)
+    assert sel.within == (24, 26) and sel.chosen_lag == 26

@@ -153,6 +153,8 @@ class RunResult:
             "best_lag": selection.best_lag,
             "runner_up": selection.runner_up,
             "qualified": list(selection.qualified),
+            "within_one_se": list(selection.within),
+            "priors_passed_over": list(selection.priors_beaten),
             "gate_p_values": {str(k): v for k, v in selection.gate_p_values.items()},
             "reason": selection.reason,
             "verdict": selection.verdict,
