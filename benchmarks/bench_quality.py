@@ -38,6 +38,7 @@ import os
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -257,6 +258,11 @@ def record_picks(label: str, name: str, tool_only: bool = False) -> dict:
     return record
 
 
+def regret_of(mse: dict[int, float], lag: int) -> float:
+    """A lag's oracle MSE over the best grid lag's (NaN when the grid lacks it)."""
+    return mse[lag] / min(mse.values()) if lag in mse else float("nan")
+
+
 def regret_rows(label: str, names: list[str]) -> list[dict]:
     rows = []
     for name in names:
@@ -268,9 +274,7 @@ def regret_rows(label: str, names: list[str]) -> list[dict]:
         mse = oracle_mse(table)
         best_lag = min(mse, key=mse.get)
         best, worst = mse[best_lag], max(mse.values())
-
-        def regret(lag):
-            return mse[lag] / best if lag in mse else float("nan")
+        regret = partial(regret_of, mse)
 
         early = [s["stopped_early"] for seeds in table["lags"].values() for s in seeds.values()]
         rows.append({

@@ -7,8 +7,8 @@ them the same way.
 from __future__ import annotations
 
 from .acf import AcfAnalysis
-from .candidates import UNIT_WORDS
 from .analysis import SeriesAnalysis
+from .candidates import UNIT_WORDS
 from .data import DataSummary
 from .names import MODEL_NAMES  # noqa: F401 - re-exported
 

@@ -202,9 +202,7 @@ def run_asset(
     period = seasonal_period(analysis, max(lags))
     target, target_reason = options.target, ""
     if target == "auto":
-        exact = [c.lag for c in analysis.candidates.candidates if c.exact and c.lag in lags]
-        probe = exact[0] if exact else lags[min(1, len(lags) - 1)]
-        target, target_reason = choose_target(series.values, lags, probe, period, judge, options, reporter)
+        target, target_reason = choose_target(series.values, analysis, lags, period, judge, options, reporter)
         if target != analysis.target:
             analysis = bound_sequence_length(analysis.for_target(target), options, device, reporter)
             lags = benchmarked_lags(analysis, options, len(series.values))
@@ -485,9 +483,12 @@ def seasonal_period(analysis: SeriesAnalysis, longest: int) -> int | None:
     return natural[0] if natural else None
 
 
-def choose_target(levels, lags, lag, period, judge, options, reporter) -> tuple[str, str]:
-    """``--target auto``: the transform with the lowest validation loss at ``lag`` (the shortest
-    lag with exact evidence in differences: the order the data's own AR structure suggests)."""
+def choose_target(levels, analysis: SeriesAnalysis, lags, period, judge, options, reporter) -> tuple[str, str]:
+    """``--target auto``: the transform with the lowest validation loss at one lag — the
+    shortest with exact evidence in differences (the order the data's own AR structure
+    suggests), else the second shortest candidate."""
+    exact = [c.lag for c in analysis.candidates.candidates if c.exact and c.lag in lags]
+    lag = exact[0] if exact else lags[min(1, len(lags) - 1)]
     reporter.stage("target", f"choosing the target transform at lag {lag}")
     candidates = [t for t in TARGETS if t != "logret" or np.all(levels > 0)]
     scores = {}

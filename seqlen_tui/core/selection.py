@@ -54,12 +54,6 @@ from .metrics import diebold_mariano, paired_loss_se
 
 #: A prior lag is passed over for any lag that beats it at this one-sided DM p-value.
 PRIOR_ALPHA = 0.05
-#: Which priors may be chosen: those "within" the one-SE set, or every qualified one that no
-#: better lag beats significantly ("not beaten").
-PRIOR_REACH = "not beaten"
-#: Without an eligible prior: the "shortest unbeaten" lag of the one-SE set (no better lag
-#: beats it significantly), its "shortest" whatever DM says, or the "best".
-TIE_BREAK = "shortest unbeaten"
 #: A linear model "beats" the judge when its best lag wins at this p-value …
 LINEAR_ALPHA = 0.05
 #: … and its validation MSE is at most this share of the judge's best.
@@ -138,17 +132,12 @@ def select_lag(
         # on which side of its own SE a near-equal lag happened to fall.)
         worst_tied = max(means[lag] for lag in tied)
         within = [lag for lag in qualified if means[lag] <= worst_tied]
-        reach = within if PRIOR_REACH == "within" else list(qualified)
-        beaten = [lag for lag in reach if lag in prior_lags and significantly_beaten(lag, qualified, val_losses, means)]
-        priors = [lag for lag in reach if lag in prior_lags and lag not in beaten]
-        if priors:
-            chosen = priors[0]
-        elif TIE_BREAK == "best":
-            chosen = best
-        elif TIE_BREAK == "shortest unbeaten":
-            chosen = next(lag for lag in within if lag == best or not significantly_beaten(lag, within, val_losses, means))
-        else:
-            chosen = within[0]
+        # Priors reach every qualified lag; the fallback is the shortest lag of the one-SE set.
+        # Either way no lag is chosen over one that beats it significantly (point 2 above).
+        beaten = [lag for lag in qualified if lag in prior_lags and significantly_beaten(lag, qualified, val_losses, means)]
+        priors = [lag for lag in qualified if lag in prior_lags and lag not in beaten]
+        chosen = priors[0] if priors else next(
+            lag for lag in within if lag == best or not significantly_beaten(lag, within, val_losses, means))
         if chosen == best:
             reason = f"lowest validation MSE among the {len(qualified)} lags that beat persistence"
             if len(within) > 1:
