@@ -92,12 +92,16 @@ def oracle_max_lag(n_seen: int) -> int:
 
 # --- the tool, AIC and BIC -------------------------------------------------------------------
 
+#: Options of the tool's runs beyond its defaults (``--highway`` sets ``highway``).
+TOOL_OPTIONS: dict = {}
+
+
 def tool_pick(name: str, seed: int = 42) -> dict:
     from seqlen_tui.core.engine import RunOptions, run_asset
 
     seen, _ = seen_part(load(name))
     started = time.perf_counter()
-    result = run_asset(seen, RunOptions(classifiers=False, seed=seed))
+    result = run_asset(seen, RunOptions(classifiers=False, seed=seed, **TOOL_OPTIONS))
     from seqlen_tui.core.candidates import prior_lags
 
     selection = result.selection
@@ -108,6 +112,8 @@ def tool_pick(name: str, seed: int = 42) -> dict:
         "priors": sorted(prior_lags(result.analysis.candidates, result.analysis.transforms)),
         "qualified": list(selection.qualified),
         "reason": selection.reason, "verdict": selection.verdict, "warnings": list(selection.warnings),
+        "race": result.race, "training": result.training,
+        "train_seconds": round(result.timings.get("train", float("nan")), 1),
         "seconds": round(time.perf_counter() - started, 1),
     }
 
@@ -251,7 +257,10 @@ def record_picks(label: str, name: str, tool_only: bool = False) -> dict:
     if path.exists():
         record = json.loads(path.read_text())
     else:
-        record = {"tool": tool_pick(name), **ic_picks(name)}
+        others = [p for p in PICKS_DIR.glob(f"*/{name}.json")]
+        ic = ({key: json.loads(others[0].read_text())[key] for key in ("aic", "bic")} if others
+              else ic_picks(name))  # AIC and BIC do not depend on the tool: computed once
+        record = {"tool": tool_pick(name), **ic}
         write_json(path, record)
         print(f"{name} [{label}]: tool {record['tool']['lag']} ({record['tool']['seconds']}s), "
               f"AIC {record['aic']}, BIC {record['bic']}", file=sys.stderr, flush=True)
@@ -283,8 +292,15 @@ def regret_rows(label: str, names: list[str]) -> list[dict]:
             "bic": record["bic"], "bic_regret": regret(record["bic"]), "best": best_lag,
             "spread": worst / best, "seconds": record["tool"]["seconds"],
             "skill": 1 - best / table["persistence_mse"], "early": float(np.mean(early)),
+            "tool_early": tool_early_share(record["tool"]), "training": record["tool"].get("training"),
         })
     return rows
+
+
+def tool_early_share(tool: dict) -> float:
+    """Share of the tool's LSTMs that early stopping ended before the cap (NaN if unrecorded)."""
+    training = tool.get("training") or {}
+    return training["stopped_early"] / training["models"] if training.get("models") else float("nan")
 
 
 def print_table(label: str, names: list[str]) -> None:
@@ -294,12 +310,12 @@ def print_table(label: str, names: list[str]) -> None:
         return
     print(f"\n[{label}] regret = oracle unseen MSE of the pick ÷ the best grid lag's")
     print(f"{'series':<24} {'tool':>5} {'regret':>7} {'AIC':>5} {'regret':>7} {'BIC':>5} {'regret':>7} "
-          f"{'oracle':>6} {'spread':>7} {'skill':>6} {'early':>6} {'tool s':>7}")
+          f"{'oracle':>6} {'spread':>7} {'skill':>6} {'early':>6} {'tool s':>7} {'t.early':>7}")
     for r in rows:
         flag = " *" if r["spread"] >= MATTERS_SPREAD else ""
         print(f"{r['series']:<24} {r['tool']:>5} {r['tool_regret']:>7.3f} {r['aic']:>5} {r['aic_regret']:>7.3f} "
               f"{r['bic']:>5} {r['bic_regret']:>7.3f} {r['best']:>6} {r['spread']:>7.3f} {r['skill']:>6.3f} "
-              f"{r['early']:>6.0%} {r['seconds']:>7.0f}{flag}")
+              f"{r['early']:>6.0%} {r['seconds']:>7.0f} {r['tool_early']:>7.0%}{flag}")
     matters = [r for r in rows if r["spread"] >= MATTERS_SPREAD]
     for title, group in (("lag matters (spread ≥ 1.10, *)", matters), ("all series", rows)):
         if not group:
@@ -313,6 +329,12 @@ def print_table(label: str, names: list[str]) -> None:
               f"AIC or BIC beats the tool by > 1 % on: {', '.join(beaten) or 'none'}")
     early = np.mean([r["early"] for r in rows])
     print(f"oracle models stopped early: {early:.0%}; oracle {ORACLE}")
+    trained = [r["training"] for r in rows if r["training"]]
+    if trained:
+        models = sum(t["models"] for t in trained)
+        stopped = sum(t["stopped_early"] for t in trained)
+        print(f"the tool's LSTMs stopped early: {stopped} of {models} ({stopped / models:.1%}); "
+              f"tool time {sum(r['seconds'] for r in rows):.0f} s over {len(rows)} series")
     print_tie_breaks(label, [r["series"] for r in rows])
 
 
@@ -375,7 +397,10 @@ def main() -> None:
     parser.add_argument("--table", nargs="*", metavar="LABEL", help="print these labels' tables only")
     parser.add_argument("--no-oracle", action="store_true", help="record picks only")
     parser.add_argument("--samples-stability", action="store_true")
+    parser.add_argument("--highway", action="store_true", help="the tool's judge with LSTNet's linear highway")
     args = parser.parse_args()
+    if args.highway:
+        TOOL_OPTIONS["highway"] = True
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
     if args.samples_stability:

@@ -33,6 +33,8 @@ class ProgressPrinter:
     def on_event(self, event: Event) -> None:
         if event.kind in ("stage", "warning") or (event.kind == "info" and event.stage != "train"):
             self._line(("warning: " if event.kind == "warning" else "") + event.message)
+        elif event.kind == "result" and event.stage == "race":
+            self._line(event.message)
         elif event.kind == "info" and not self.tty:
             self._line(event.message)
         elif event.kind == "progress" and event.fraction is not None:

@@ -222,7 +222,7 @@ async def test_unreadable_settings_warn_and_use_defaults(make_app, tmp_path):
         await settle(app, pilot)
         assert app.is_running
         assert any("not valid JSON" in n.message for n in app._notifications)
-        assert app.screen.query_one("#opt-seeds", Input).value == "3"
+        assert app.screen.query_one("#opt-seeds", Input).value == "2"
 
 
 async def test_help_opens_and_closes(make_app):

@@ -87,6 +87,7 @@ def test_save_without_terminal_or_yes_writes_nothing_and_exits_1(series_file, tm
     (["--lags", "100000"], "too long"),
     (["--protocol", "magic"], "--protocol"),
     (["--seeds", "0"], "--seeds"),
+    (["--seeds", "3", "--seeds-max", "2"], "--seeds-max must be at least --seeds (3)"),
 ])
 def test_bad_run_options_exit_2(series_file, tmp_path, capsys, args, words):
     assert main(["run", str(series_file), "--runs-dir", str(tmp_path), *args]) == 2

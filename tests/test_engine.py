@@ -103,7 +103,9 @@ def _losses(mean, n=400, seed=0, noise=0.05):
     return mean + noise * np.random.default_rng(seed).standard_normal(n) ** 2
 
 
-def test_one_se_rule_prefers_the_shortest_lag_within_noise_of_the_best():
+def test_within_noise_of_the_best_the_shortest_lag_the_ar_structure_suggests_is_chosen():
+    """Without a prior, the best lag — unless a shorter one within one SE of it has exact
+    evidence (the PACF cutoff or AR order of the modelled sequence)."""
     naive = _losses(2.0, seed=9)
     common = np.random.default_rng(1).standard_normal(400) ** 2
     wiggle = np.random.default_rng(2).standard_normal(400)
@@ -114,11 +116,15 @@ def test_one_se_rule_prefers_the_shortest_lag_within_noise_of_the_best():
         16: 1.000 + common,  # best
         32: 1.002 + common + 0.02 * wiggle,  # within one SE too, but longer
     }
-    sel = select_lag(val, naive + common)
-    assert sel.best_lag == 16
+    sel = select_lag(val, naive + common, exact_lags={8})
+    assert sel.best_lag == 16 and sel.within == (8, 16)
     assert sel.chosen_lag == 8
     assert set(sel.qualified) == {4, 8, 16, 32}
-    assert "within one standard error" in sel.reason
+    assert "within one standard error" in sel.reason and "AR structure" in sel.reason
+    # No such evidence, or only for a lag longer than the best or outside the set: the best.
+    for exact in (set(), {32}, {4}):
+        plain = select_lag(val, naive + common, exact_lags=exact)
+        assert plain.chosen_lag == 16 and plain.reason.startswith("lowest validation MSE")
 
 
 def test_clear_winner_is_chosen_and_edge_warned():
@@ -144,17 +150,21 @@ def test_holm_adjustment_by_hand():
     assert adjusted == pytest.approx({2: 0.04, 3: 0.09, 1: 0.09, 4: 1.0})
 
 
-def test_one_lucky_lag_among_eight_does_not_pass_the_gate(monkeypatch):
-    import seqlen_tui.core.selection as selection
+def test_one_lucky_lag_among_eight_does_not_pass_the_gate():
+    """MSFT at base seed 123: eight lags as good as persistence, one of them lucky (raw DM
+    p ≈ 0.03) — the family-wise gate does not let it through; a real edge passes."""
+    from seqlen_tui.core.metrics import diebold_mariano
 
-    raw = {1: 0.97, 2: 0.98, 3: 0.39, 4: 0.43, 5: 0.40, 11: 0.038, 12: 0.25, 36: 0.61}
-    monkeypatch.setattr(selection, "diebold_mariano",
-                        lambda a, b, alternative: (0.0, raw[int(a[0])]))
-    val = {lag: np.full(50, float(lag)) for lag in raw}
-    sel = selection.select_lag(val, np.ones(50))
-    assert sel.qualified == ()  # MSFT, base seed 123: raw p 0.038 was luck
-    raw[11] = 0.001
-    assert selection.select_lag(val, np.ones(50)).qualified == (11,)
+    rng = np.random.default_rng(7)
+    naive = rng.standard_t(5, 500) ** 2
+    val = {lag: naive + 0.3 * rng.standard_normal(500) for lag in (1, 2, 3, 4, 5, 11, 12, 36)}
+    val = {lag: loss - loss.mean() + naive.mean() for lag, loss in val.items()}  # no lag better on average
+    val[11] = val[11] - 0.025
+    assert diebold_mariano(val[11], naive, alternative="less")[1] < 0.05
+    sel = select_lag(val, naive)
+    assert sel.qualified == () and sel.gate_p_values[11] > 0.05
+    val[11] = val[11] - 0.05
+    assert select_lag(val, naive).qualified == (11,)
 
 
 def test_lag_that_loses_to_persistence_cannot_win_even_if_best_among_lags():
@@ -314,14 +324,16 @@ def test_seed_to_seed_noise_widens_the_one_se_tolerance():
     base = _losses(1.0, n=2000, seed=1)
     losses = {5: base + 0.02, 10: base}
     naive = base + 1.0
-    assert select_lag(losses, naive).chosen_lag == 10
-    # ...but the seeds disagree by far more than that: within noise, the shorter lag wins.
+    assert select_lag(losses, naive, exact_lags={5}).within == (10,)
+    # ...but the seeds disagree by far more than that: within noise, and 5 (with exact
+    # evidence) is chosen.
     rng = np.random.default_rng(3)
     seeds = {lag: loss + rng.normal(0, 0.1, size=(3, 1)) for lag, loss in losses.items()}
-    assert select_lag(losses, naive, seed_val_losses=seeds).chosen_lag == 5
+    sel = select_lag(losses, naive, seed_val_losses=seeds, exact_lags={5})
+    assert sel.within == (5, 10) and sel.chosen_lag == 5
     # Seeds that agree change nothing.
     agreeing = {lag: np.repeat(loss[None], 3, axis=0) for lag, loss in losses.items()}
-    assert select_lag(losses, naive, seed_val_losses=agreeing).chosen_lag == 10
+    assert select_lag(losses, naive, seed_val_losses=agreeing, exact_lags={5}).chosen_lag == 10
 
 
 def test_a_natural_period_within_noise_of_the_best_is_preferred():
@@ -330,11 +342,11 @@ def test_a_natural_period_within_noise_of_the_best_is_preferred():
     noise = [0.1 * (z - z.mean()) for z in rng.standard_normal((2, 400))]  # SE ≈ 0.005
     losses = {30: base + 0.003 + noise[0], 45: base, 52: base + 0.001 + noise[1], 60: base + 0.5}
     naive = base + 1.0
-    assert select_lag(losses, naive).chosen_lag == 30  # no prior: the shortest within noise
+    assert select_lag(losses, naive).chosen_lag == 45  # no prior: the best
     chosen = select_lag(losses, naive, prior_lags={52}).chosen_lag
     assert chosen == 52
     # A prior lag that is clearly worse than the best is not preferred.
-    assert select_lag(losses, naive, prior_lags={60}).chosen_lag == 30
+    assert select_lag(losses, naive, prior_lags={60}).chosen_lag == 45
 
 
 def test_a_lag_better_than_one_within_noise_is_within_noise_too():
@@ -353,27 +365,35 @@ def test_a_lag_better_than_one_within_noise_is_within_noise_too():
     sel = select_lag(losses, naive, prior_lags={52})
     assert sel.best_lag == 40
     assert sel.within == (30, 40, 52)
-    assert sel.priors_beaten == (52,) and sel.chosen_lag == 30
+    assert sel.priors_beaten == (52,) and sel.chosen_lag == 40
     assert "52 passed over although preferred" in sel.reason and "52 passed over" in sel.verdict
-    # Without a prior the shortest of them is still the choice.
-    assert select_lag(losses, naive).chosen_lag == 30
+    # Without a prior the best is the choice, unless 30 has exact evidence (and is unbeaten).
+    assert select_lag(losses, naive).chosen_lag == 40
+    assert select_lag(losses, naive, exact_lags={30}).chosen_lag == 30
     # A prior that nothing beats significantly is chosen.
     losses[52] = base + 0.002 + 0.1 * quiet
     assert select_lag(losses, naive, prior_lags={52}).chosen_lag == 52
 
 
 def test_a_prior_lag_never_wins_over_a_significantly_better_lag():
-    """The smooth hourly temperature case: the seeds disagree so much that 27 and 168 are
-    "within one SE", but 27 beats 168 on every validation point's pairing (DM p ≪ 0.05)."""
+    """The smooth hourly temperature case: 27 beats the week (168) by 26 % on every
+    validation point's pairing, and the seeds agree: the prior does not win. When the seeds
+    disagree by more than the gap (El Niño's year against 6 on three seeds), it is not
+    significant, and the prior stays."""
     rng = np.random.default_rng(5)
     base = 0.10 + 0.02 * rng.standard_normal(500) ** 2
     losses = {27: base, 168: base * 1.26 + 0.001 * rng.standard_normal(500)}
-    seeds = {27: base + rng.normal(0, 0.2, size=(3, 1)), 168: losses[168] + rng.normal(0, 0.2, size=(3, 1))}
+    seeds = {27: base + rng.normal(0, 0.002, size=(3, 1)), 168: losses[168] + rng.normal(0, 0.002, size=(3, 1))}
     naive = base + 1.0
     sel = select_lag(losses, naive, seed_val_losses=seeds, prior_lags={168})
-    assert sel.within == (27, 168)  # the seeds' noise puts both in the one-SE set …
-    assert sel.chosen_lag == 27 and sel.priors_beaten == (168,)  # … the prior does not ride on it
+    assert sel.chosen_lag == 27 and sel.priors_beaten == (168,)
     assert not any("longest candidate" in w for w in sel.warnings)
+    disagreeing = {27: base + rng.normal(0, 0.2, size=(3, 1)), 168: losses[168] + rng.normal(0, 0.2, size=(3, 1))}
+    sel = select_lag(losses, naive, seed_val_losses=disagreeing, prior_lags={168})
+    assert sel.within == (27, 168) and sel.chosen_lag == 168 and sel.priors_beaten == ()
+    # A prior that left the race (the leader beat it at p < 0.01) is passed over whatever the seeds.
+    sel = select_lag(losses, naive, seed_val_losses=disagreeing, prior_lags={168}, eliminated={168})
+    assert sel.chosen_lag == 27 and sel.priors_beaten == (168,)
 
 
 def test_longest_candidate_warning_names_what_was_left_out_for_cost():

@@ -84,7 +84,9 @@ def test_fused_training_matches_separate_fits():
     prepared = prepare(levels, "diff", max_lag=12)
     targets = prepared.split.val
     jobs = [Job(lag, seed) for lag in (3, 6) for seed in (1, 2)]
-    budget = Budget(epochs=3, patience=1, batch_size=64, learning_rate=3e-3)
+    # A rate that overshoots, halved after each flat epoch, so the decay is exercised too
+    # (measured: three of the four models have their rate halved by epoch 6, at different epochs).
+    budget = Budget(epochs=6, patience=4, batch_size=64, learning_rate=0.1, plateau_patience=1)
     events = []
     fused = LSTMJudge(budget=budget, fused=True, shuffle=False).predict(prepared, jobs, targets,
                                                                        Reporter(events.append))
@@ -102,6 +104,8 @@ def test_fused_training_matches_separate_fits():
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     groups = [e.data["predictions"] for e in events if e.kind == "result" and e.stage == "group"]
     assert sorted(job for group in groups for job in group) == sorted(jobs)
+    epochs = {job: n for e in events if e.stage == "group" for job, n in e.data["epochs"].items()}
+    assert sorted(epochs) == sorted(jobs) and all(1 <= n <= 6 for n in epochs.values())
 
 
 def test_training_clock_counts_the_work_left_for_the_running_models():
@@ -182,3 +186,21 @@ def test_without_a_gpu_a_failing_step_is_not_hidden(monkeypatch):
     with pytest.raises(tf.errors.InternalError):
         LSTMJudge(budget=Budget(epochs=1, patience=1, batch_size=64, learning_rate=3e-3)).predict(
             prepared, [Job(3, 1)], prepared.split.val, Reporter())
+
+
+@pytest.mark.slow
+def test_fused_training_with_the_linear_highway_matches_separate_keras_fits():
+    """LSTNet's highway (a linear map of the window added to the LSTM's forecast) trains in the
+    fused step exactly as the Keras model with an ``Add`` of the two does."""
+    n = 24 * 30
+    levels = 50 + 4 * random_profile(24, n, noise=0.4, seed=3)
+    prepared = prepare(levels, "diff", max_lag=8)
+    targets = prepared.split.val
+    jobs = [Job(lag, seed) for lag in (4, 8) for seed in (1, 2)]
+    budget = Budget(epochs=3, patience=3, batch_size=64, learning_rate=1e-2, plateau_patience=1)
+    fused = LSTMJudge(budget=budget, shuffle=False, highway=True).predict(prepared, jobs, targets)
+    separate = LSTMJudge(budget=budget, fused=False, shuffle=False, highway=True).predict(prepared, jobs, targets)
+    plain = LSTMJudge(budget=budget, shuffle=False).predict(prepared, jobs, targets)
+    for job in jobs:
+        np.testing.assert_allclose(fused[job], separate[job], atol=1e-4)
+        assert np.max(np.abs(fused[job] - plain[job])) > 1e-3  # the highway changed the model

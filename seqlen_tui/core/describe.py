@@ -9,6 +9,7 @@ from __future__ import annotations
 from .acf import AcfAnalysis
 from .analysis import SeriesAnalysis
 from .candidates import UNIT_WORDS
+from .cells import seeds_cell
 from .data import DataSummary
 from .names import MODEL_NAMES  # noqa: F401 - re-exported
 
@@ -118,6 +119,28 @@ def _num(value, spec: str) -> str:
     return "—" if value is None else format(value, spec)
 
 
+def describe_race(report: dict) -> list[str]:
+    """How the race spent its seeds and how training ended, from a report (empty if none)."""
+    lines = []
+    race = report.get("race") or {}
+    if race and race.get("seeds_max", 0) > race.get("seeds", 0):
+        exits = race.get("exits") or []
+        ended = {"one left": "one lag left", "cap": f"the survivors reached {race['seeds_max']} seeds",
+                 "budget": "the budget's training was spent"}.get(race.get("ended", ""), "")
+        lines.append(f"  race: {race['seeds']} seeds to start, up to {race['seeds_max']}; "
+                     f"{race.get('rounds', 1)} round(s)" + (f", ended as {ended}" if ended else ""))
+        for exit in exits:
+            lines.append(f"    {exit['lag']} left after round {exit['round']} with {exit['seeds']} seeds "
+                         f"(worse than {exit['leader']}: one-sided DM p {exit['p_value']:.2g}, Holm-adjusted)")
+    training = report.get("training")
+    if training and training.get("models"):
+        median = training.get("median_epochs")
+        lines.append(f"  training: {training['stopped_early']} of {training['models']} LSTMs stopped early"
+                     + (f" (median {median:.0f} epochs)" if median is not None else "")
+                     + f"; {training['at_cap']} still improving at the {training['epoch_cap']}-epoch cap")
+    return lines
+
+
 def describe_leaderboard(report: dict) -> list[str]:
     """The leaderboard and the choice, from a run report (fresh or stored)."""
     chosen = report.get("chosen_lag")
@@ -126,7 +149,7 @@ def describe_leaderboard(report: dict) -> list[str]:
     lines = [
         f"Leaderboard ({report.get('target_words', report.get('target', ''))}; {how})",
         f"  {'model':<15} {'lag':>5} {'val MSE':>11} {'± SE':>9} {'test MSE':>11} "
-        f"{'skill':>7} {'MASE':>6} {'dir.acc':>7} {'PT p':>7} {'DM p':>8} {'stab.':>5}",
+        f"{'skill':>7} {'MASE':>6} {'dir.acc':>7} {'PT p':>7} {'DM p':>8} {'stab.':>5} {'seeds':>5}",
     ]
     for row in report.get("leaderboard", []):
         mark = "▶" if row["model"] == "lstm" and row.get("lag") == chosen else " "
@@ -137,11 +160,15 @@ def describe_leaderboard(report: dict) -> list[str]:
             f"{_num(row.get('mase'), '.3f'):>6} {_num(row.get('directional_accuracy'), '.3f'):>7} "
             f"{_num(row.get('pt_p'), '.2g'):>7} "
             f"{_num(row.get('dm_p_vs_persistence'), '.2g'):>8} {_num(row.get('stability'), '.2f'):>5}"
+            f" {seeds_cell(row):>5}"
         )
     majority = next((r.get("majority_rate") for r in report.get("leaderboard", [])
                      if r.get("majority_rate") is not None), None)
     if majority is not None:
         lines.append(f"  majority-direction rate (training): {majority:.3f}")
+    if any(row.get("left_race_after") is not None for row in report.get("leaderboard", [])):
+        lines.append("  seeds: LSTMs averaged per lag; ✗ left the race, significantly worse than the leader")
+    lines += describe_race(report)
     lines += ["", f"Chosen sequence length: {chosen}", f"  {report.get('verdict', '')}"]
     if report.get("runner_up") is not None:
         lines.append(f"  runner-up: {report['runner_up']}")

@@ -9,7 +9,7 @@ caller cancels; a cancelled run returns nothing (so no report is written).
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -42,6 +42,8 @@ from .selection import Selection, select_lag
 from .windows import TARGET_WORDS, TARGETS, Prepared, points_before_test, prepare, rolling_origins
 
 PROTOCOLS = ("robust", "article")
+#: The models that are not the judge: they have no seeds and never race.
+BASELINE_MODELS = ("persistence", "seasonal_naive", "ridge_ar")
 #: ``--target auto`` leaves differences only for a target at least this much better.
 AUTO_TARGET_MARGIN = 0.01
 
@@ -55,7 +57,8 @@ class RunOptions:
     patience: int | None = None
     batch_size: int | None = None
     learning_rate: float | None = None
-    seeds: int = 3
+    seeds: int = 2
+    seeds_max: int | None = None  # None: DEFAULT_SEEDS_MAX (at least seeds); seeds_max == seeds: no race
     seed: int = 42
     folds: int = 1
     units: int = 16
@@ -67,6 +70,7 @@ class RunOptions:
     alpha: float = 0.05
     gate_alpha: float = 0.05
     classifiers: bool = True
+    highway: bool = False  # LSTNet's linear highway beside the judge's LSTM (measured: off by default)
 
     def validate(self) -> None:
         if self.protocol not in PROTOCOLS:
@@ -75,7 +79,7 @@ class RunOptions:
             raise DataError(f"unknown --target {self.target!r}; choose diff, level, logret or auto")
         if self.budget not in BUDGETS:
             raise DataError(f"unknown --budget {self.budget!r}; choose {', '.join(BUDGETS)}")
-        for name in ("epochs", "patience", "batch_size", "seeds", "units", "folds", "max_seq_len",
+        for name in ("epochs", "patience", "batch_size", "seeds", "seeds_max", "units", "folds", "max_seq_len",
                      "max_train_windows"):
             value = getattr(self, name)
             if value is not None and value < 1:
@@ -83,10 +87,19 @@ class RunOptions:
                 raise DataError(f"{flag} must be at least 1 (got {value})")
         if self.learning_rate is not None and not self.learning_rate > 0:
             raise DataError(f"--learning-rate must be above 0 (got {self.learning_rate})")
+        if self.seeds_max is not None and self.seeds_max < self.seeds:
+            raise DataError(f"--seeds-max must be at least --seeds ({self.seeds}); got {self.seeds_max}")
+
+    def resolved_seeds_max(self) -> int:
+        """The race's seed cap: ``seeds_max``, else the default but never below ``seeds``."""
+        from .race import DEFAULT_SEEDS_MAX
+
+        return self.seeds_max if self.seeds_max is not None else max(DEFAULT_SEEDS_MAX, self.seeds)
 
     def resolved_budget(self) -> Budget:
         base = BUDGETS[self.budget]
-        return Budget(
+        return replace(
+            base,
             epochs=self.epochs or base.epochs,
             patience=self.patience or base.patience,
             batch_size=self.batch_size or base.batch_size,
@@ -112,6 +125,9 @@ class LeaderboardRow:
     stability: float | None = None
     majority_rate: float | None = None
     pt_p: float | None = None  # Pesaran–Timmermann p-value of the directional accuracy
+    seeds: int | None = None  # the judge's seeds averaged at this lag (racing gives contenders more)
+    left_race_after: int | None = None  # seeds this lag had when it left the race; None: it stayed
+
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -131,6 +147,8 @@ class RunResult:
     split: dict
     timings: dict[str, float] = field(default_factory=dict)
     target_reason: str = ""
+    race: dict = field(default_factory=dict)  # RaceResult.to_dict: seeds per lag, who left when
+    training: dict | None = None  # RaceResult.training_summary: early stops, models at the cap
 
     @property
     def chosen_lag(self) -> int:
@@ -161,6 +179,8 @@ class RunResult:
             "warnings": list(selection.warnings),
             "test_dm_p_vs_best": self.test_p_vs_best,
             "test_dm_p_vs_persistence": self.test_p_vs_persistence,
+            "race": self.race,
+            "training": self.training,
             "device": self.device,
             "timings": self.timings,
         }
@@ -193,7 +213,7 @@ def run_asset(
     reporter.info(f"candidates from the first {points:,} of {len(series.values):,} points "
                   "(the test block is left out)", stage="candidates")
     timings["analysis"] = time.perf_counter() - started
-    judge = judge or LSTMJudge(units=options.units, budget=options.resolved_budget())
+    judge = judge or LSTMJudge(units=options.units, budget=options.resolved_budget(), highway=options.highway)
     device = "CPU" if isinstance(judge, RidgeJudge) else _device(reporter)
     analysis = bound_sequence_length(analysis, options, device, reporter)
     lags = benchmarked_lags(analysis, options, len(series.values))
@@ -218,31 +238,30 @@ def run_asset(
             "ones left out (--max-train-windows)", stage="data")
     split = prepared.split
     folds = rolling_origins(split, options.folds)
-    jobs = [Job(lag, options.seed + s) for lag in lags for s in range(options.seeds)]
     levels = prepared.levels
     train_levels = levels[: split.last_train_target + 1]
 
     # Every fold forecasts its validation block; the last (the real split) also the test block.
-    val_parts: list[dict] = []
-    seed_parts: list[tuple[dict, np.ndarray]] = []
     t0 = time.perf_counter()
-    for index, fold in enumerate(folds):
-        last = index == len(folds) - 1
-        fold_prepared = prepared if last else prepared.with_split(fold)
-        targets = np.concatenate([fold.val, fold.test]) if last else fold.val
-        if len(folds) > 1:
-            reporter.stage("fold", f"fold {index + 1}/{len(folds)}: validation from target {fold.val[0]}")
-        part = reporter.part(0.03 + 0.92 * index / len(folds), 0.03 + 0.92 * (index + 1) / len(folds))
-        n_fold_val = len(fold.val)
-        fold_forecasts, per_seed = forecast_block(
-            fold_prepared, targets, lags, jobs, judge, period, part, live=index == 0,
-            n_val=n_fold_val,
-        )
-        val_parts.append({key: pred[:n_fold_val] for key, pred in fold_forecasts.items()})
-        seed_parts.append(({job: p[:n_fold_val] for job, p in per_seed.items()}, levels[fold.val]))
-        if last:
-            test_forecasts = {key: pred[n_fold_val:] for key, pred in fold_forecasts.items()}
+    fold_targets = [np.concatenate([fold.val, fold.test]) if index == len(folds) - 1 else fold.val
+                    for index, fold in enumerate(folds)]
+    fold_prepared = [prepared if index == len(folds) - 1 else prepared.with_split(fold)
+                     for index, fold in enumerate(folds)]
+    baselines = [baseline_forecasts(fold_prepared[index], fold_targets[index], lags, period,
+                                    reporter, live=index == 0, n_val=len(fold.val))
+                 for index, fold in enumerate(folds)]
+    race = run_race(fold_prepared, fold_targets, [len(fold.val) for fold in folds], lags, judge,
+                    options, reporter, live_rows=baselines[0])
     timings["train"] = time.perf_counter() - t0
+    val_parts = []
+    seed_parts: list[tuple[dict, np.ndarray]] = []
+    for index, fold in enumerate(folds):
+        n_fold_val = len(fold.val)
+        fold_forecasts = {**baselines[index], **seed_average(race.per_seed[index], judge.name)}
+        val_parts.append({key: pred[:n_fold_val] for key, pred in fold_forecasts.items()})
+        seed_parts.append(({job: p[:n_fold_val] for job, p in race.per_seed[index].items()}, levels[fold.val]))
+        if index == len(folds) - 1:
+            test_forecasts = {key: pred[n_fold_val:] for key, pred in fold_forecasts.items()}
 
     val_targets = np.concatenate([fold.val for fold in folds])
     evaluate = np.concatenate([val_targets, split.test])
@@ -258,6 +277,8 @@ def run_asset(
         {lag: losses[(judge.name, lag)][:n_val] for lag in lags},
         naive_loss[:n_val],
         options.gate_alpha,
+        eliminated=frozenset(exit.lag for exit in race.exits),
+        exact_lags=frozenset(c.lag for c in analysis.candidates.candidates if c.exact),
         seed_val_losses=seed_losses(seed_parts, lags),
         prior_lags=prior_lags(analysis.candidates, analysis.transforms),
         longer_left_out={d.lag: d.reason for d in analysis.candidates.dropped
@@ -266,12 +287,20 @@ def run_asset(
         {lag: losses[("ridge_ar", lag)][:n_val] for lag in lags},
     )
     stability = lag_stability(seed_parts, lags)
+    training = race.training_summary(judge.budget.epochs) if isinstance(judge, LSTMJudge) else None
+    cap_warning = still_improving_warning(training)
+    if cap_warning:
+        reporter.warning(cap_warning, stage="train")
+        selection = replace(selection, warnings=(*selection.warnings, cap_warning))
 
     rows = []
     test_naive_mse = float(np.mean(naive_loss[n_val:]))
+    left = {exit.lag: exit.seeds for exit in race.exits}
     for (model, lag), pred in forecasts.items():
-        rows.append(_row(model, lag, pred, actual, previous, n_val, train_levels,
-                         test_naive_mse, naive_loss, stability.get(lag) if model == judge.name else None))
+        judged = model == judge.name
+        row = _row(model, lag, pred, actual, previous, n_val, train_levels,
+                   test_naive_mse, naive_loss, stability.get(lag) if judged else None)
+        rows.append(replace(row, seeds=race.seeds[lag], left_race_after=left.get(lag)) if judged else row)
     if options.classifiers:
         reporter.stage("classifiers", "XGBoost and RandomForest direction classifiers")
         article_lag = analysis.transforms["diff"].first_insignificant_lag if "diff" in analysis.transforms else lags[0]
@@ -298,7 +327,24 @@ def run_asset(
         test_p_vs_best=p_best, test_p_vs_persistence=p_naive, device=device,
         split={**split.to_dict(), "folds": [fold.to_dict() for fold in folds]},
         timings=timings, target_reason=target_reason,
+        race=race.to_dict(), training=training,
     )
+
+
+#: More than this share of the LSTMs still improving at the epoch cap gets a warning.
+AT_CAP_WARNING_SHARE = 0.10
+
+
+def still_improving_warning(training: dict | None) -> str | None:
+    """A warning when too many LSTMs hit the epoch cap: their lags were ranked unconverged."""
+    if not training or not training["models"]:
+        return None
+    at_cap, models = training["at_cap"], training["models"]
+    if at_cap <= AT_CAP_WARNING_SHARE * models:
+        return None
+    return (f"{at_cap} of {models} LSTMs were still improving at the {training['epoch_cap']}-epoch cap "
+            "(not converged, so the ranking of lags is less certain): raise the epoch cap or use "
+            "the thorough budget")
 
 
 def emit_candidates(analysis: SeriesAnalysis, lags: tuple[int, ...], reporter: Reporter) -> None:
@@ -392,28 +438,24 @@ def sort_leaderboard(rows: list[LeaderboardRow]) -> list[LeaderboardRow]:
     return forecasters + classifiers
 
 
-def forecast_block(prepared: Prepared, targets, lags, jobs, judge: Judge, period, reporter: Reporter,
-                   live: bool = True, n_val: int | None = None):
-    """Level forecasts of every model at ``targets``, and the judge's forecast per seed.
+def provisional_rows(forecasts: dict, actual_val: np.ndarray, seeds: dict[int, int] | None = None) -> list:
+    """Leaderboard rows scored on validation only, for the live table."""
+    rows = []
+    for (model, lag), pred in forecasts.items():
+        loss = (pred[:len(actual_val)] - actual_val) ** 2
+        rows.append(LeaderboardRow(model, lag, val_mse=float(np.mean(loss)), val_mse_se=newey_west_se(loss),
+                                   seeds=(seeds or {}).get(lag) if model not in BASELINE_MODELS else None))
+    return rows
 
-    With ``live``, provisional leaderboard rows (validation MSE on the first ``n_val`` targets)
-    are emitted as ``result`` events with stage ``leaderboard``: the baselines first, then each
-    training group's lags as soon as that group finishes, so a UI can fill its table in.
+
+def baseline_forecasts(prepared: Prepared, targets, lags, period, reporter: Reporter,
+                       live: bool = True, n_val: int | None = None) -> dict:
+    """Level forecasts of the baselines at ``targets``: persistence, seasonal naive, ridge AR.
+
+    With ``live`` they are emitted as provisional leaderboard rows (validation MSE on the first
+    ``n_val`` targets) before any LSTM trains.
     """
     levels = prepared.levels
-    n_val = len(targets) if n_val is None else n_val
-    actual_val = levels[targets[:n_val]]
-
-    def emit_rows(forecasts_now: dict) -> None:
-        if not live:
-            return
-        rows = []
-        for (model, lag), pred in forecasts_now.items():
-            loss = (pred[:n_val] - actual_val) ** 2
-            rows.append(LeaderboardRow(model, lag, val_mse=float(np.mean(loss)), val_mse_se=newey_west_se(loss)))
-        reporter.emit("result", f"{len(rows)} provisional row(s)", stage="leaderboard",
-                      data={"rows": rows, "final": False})
-
     forecasts: dict[tuple[str, int | None], np.ndarray] = {
         ("persistence", None): persistence(levels, targets)
     }
@@ -425,48 +467,180 @@ def forecast_block(prepared: Prepared, targets, lags, jobs, judge: Judge, period
         forecasts[("ridge_ar", job.lag)] = prepared.to_levels(scaled, targets)
     if live:  # so a UI can show them before any model trains
         reporter.emit("result", "baselines ready", stage="baselines", data={"forecasts": list(forecasts)})
-        emit_rows(forecasts)
-    reporter.stage("train", f"training {len(lags)} lags × {len(jobs) // len(lags)} seeds")
+        actual_val = levels[targets[:len(targets) if n_val is None else n_val]]
+        reporter.emit("result", f"{len(forecasts)} provisional row(s)", stage="leaderboard",
+                      data={"rows": provisional_rows(forecasts, actual_val), "final": False})
+    return forecasts
 
-    def seed_average(per_seed: dict[Job, np.ndarray]) -> dict:
-        by_lag: dict[int, list[np.ndarray]] = {}
-        for job, pred in per_seed.items():
-            by_lag.setdefault(job.lag, []).append(pred)
-        return {(judge.name, lag): np.mean(preds, axis=0) for lag, preds in sorted(by_lag.items())}
 
-    shown: set[Job] = set()
+@dataclass
+class RaceResult:
+    """What the race trained: every fold's level forecasts per (lag, seed), who left when,
+    and how the LSTMs' training ended."""
 
-    def on_group(event) -> None:
-        if event.kind == "result" and event.stage == "group":
-            done = {job: prepared.to_levels(p, targets) for job, p in event.data["predictions"].items()}
-            shown.update(done)
-            emit_rows(seed_average(done))
+    per_seed: list[dict[Job, np.ndarray]]
+    exits: list
+    seeds: dict[int, int]
+    rounds: int
+    seeds_start: int
+    seeds_max: int  # equal to seeds_start: no race
+    ended: str = ""  # "one left", "cap" (seeds_max reached) or "budget" (race_work spent)
+    #: Per (fold, job): whether early stopping ended its training, and after how many epochs.
+    stopped_early: dict[tuple[int, Job], bool] = field(default_factory=dict)
+    epochs: dict[tuple[int, Job], int] = field(default_factory=dict)
 
-    scaled_by_job = judge.predict(prepared, jobs, targets, reporter.tap(on_group))
-    per_seed = {job: prepared.to_levels(p, targets) for job, p in scaled_by_job.items()}
-    unshown = {job: pred for job, pred in per_seed.items() if job not in shown}
-    if unshown:  # a judge that reports no groups: its rows come all at once
-        emit_rows(seed_average(unshown))
-    forecasts.update(seed_average(per_seed))
-    return forecasts, per_seed
+    def training_summary(self, epoch_cap: int) -> dict:
+        """How many models stopped early and how many were still improving at the cap."""
+        models = len(self.stopped_early)
+        early = sum(self.stopped_early.values())
+        epochs = list(self.epochs.values())
+        return {"models": models, "stopped_early": early, "at_cap": models - early,
+                "epoch_cap": epoch_cap, "median_epochs": float(np.median(epochs)) if epochs else None}
+
+    def to_dict(self) -> dict:
+        return {"seeds": self.seeds_start, "seeds_max": self.seeds_max, "rounds": self.rounds, "ended": self.ended,
+                "seeds_per_lag": {str(lag): n for lag, n in sorted(self.seeds.items())},
+                "exits": [exit.to_dict() for exit in self.exits]}
+
+
+def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold_n_val: list[int], lags,
+             judge: Judge, options: RunOptions, reporter: Reporter, live_rows: dict) -> RaceResult:
+    """Train every lag with ``options.seeds`` seeds, then race (see :mod:`.race`): after each
+    round the lags significantly worse than the leader leave, the others get one more seed.
+
+    Every fold trains each round; the race reads the validation losses of all folds together.
+    The first fold's rows are emitted live (with ``live_rows``, its baselines) as lags finish.
+    """
+    from .race import describe_exits, race_exits, race_over
+
+    # A deterministic judge gives every seed the same forecast: nothing to race.
+    seeds_max = options.resolved_seeds_max() if getattr(judge, "seeded", True) else options.seeds
+    seeds = dict.fromkeys(lags, options.seeds)
+    alive = list(lags)
+    per_seed: list[dict[Job, np.ndarray]] = [{} for _ in fold_targets]
+    result = RaceResult(per_seed, [], seeds, 0, options.seeds, seeds_max)
+    first_levels = fold_prepared[0].levels[fold_targets[0][:fold_n_val[0]]]
+    rounds_left = seeds_max - options.seeds
+    budget = getattr(judge, "budget", None)
+    work_allowed = (budget.race_work if budget else 1.0) * len(lags)  # in lag-rounds
+    work_done, ended = len(lags), "cap"
+    jobs = [Job(lag, options.seed + s) for lag in lags for s in range(options.seeds)]
+    while True:
+        result.rounds += 1
+        if result.rounds == 1:
+            share = (0.03, 0.95 if rounds_left == 0 else 0.70)
+        else:  # later rounds share what is left, one slice per possible round
+            share = tuple(0.70 + 0.25 * (result.rounds - k) / rounds_left for k in (2, 1))
+        if result.rounds == 1:
+            reporter.stage("train", f"training {len(lags)} lags × {options.seeds} seeds"
+                           + (f" (racing: up to {seeds_max} seeds for the lags still in contention)"
+                              if seeds_max > options.seeds else ""))
+        else:
+            reporter.stage("race", f"race round {result.rounds}: {', '.join(map(str, alive))} "
+                           f"get seed {seeds[alive[0]]} of at most {seeds_max}")
+        for index, prepared in enumerate(fold_prepared):
+            if len(fold_prepared) > 1:
+                reporter.stage("fold", f"fold {index + 1}/{len(fold_prepared)}: validation from "
+                                       f"target {fold_targets[index][0]}")
+            part = reporter.part(share[0] + (share[1] - share[0]) * index / len(fold_prepared),
+                                 share[0] + (share[1] - share[0]) * (index + 1) / len(fold_prepared))
+
+            def absorb(predictions: dict, index: int = index, prepared: Prepared = prepared) -> None:
+                done = {job: prepared.to_levels(p, fold_targets[index]) for job, p in predictions.items()}
+                per_seed[index].update(done)
+                if index == 0:  # the live table follows the first fold
+                    finished = {job.lag for job in done}
+                    averaged = {key: pred for key, pred in seed_average(per_seed[0], judge.name).items()
+                                if key[1] in finished}
+                    reporter.emit("result", f"{len(averaged)} provisional row(s)", stage="leaderboard",
+                                  data={"rows": provisional_rows(averaged, first_levels, seeds), "final": False})
+
+            def on_group(event, index: int = index, absorb=absorb) -> None:
+                if event.kind == "result" and event.stage == "group":
+                    result.stopped_early.update({(index, job): flag for job, flag in event.data["stopped_early"].items()})
+                    result.epochs.update({(index, job): n for job, n in event.data["epochs"].items()})
+                    absorb(event.data["predictions"])
+
+            scaled = judge.predict(prepared, jobs, fold_targets[index], part.tap(on_group))
+            unshown = {job: pred for job, pred in scaled.items() if job not in per_seed[index]}
+            if unshown:  # a judge that reports no groups (ridge): its rows come all at once
+                absorb(unshown)
+        if race_over(alive, seeds, seeds_max):
+            break
+        val_losses = race_losses(per_seed, fold_prepared, fold_targets, fold_n_val, alive, judge.name)
+        exits = race_exits(val_losses, alive, result.rounds, seeds)
+        if exits:
+            result.exits.extend(exits)
+            reporter.emit("result", describe_exits(exits), stage="race",
+                          data={"exits": exits, "round": result.rounds,
+                                "alive": [lag for lag in alive if lag not in {e.lag for e in exits}]})
+            alive = [lag for lag in alive if lag not in {exit.lag for exit in exits}]
+        if race_over(alive, seeds, seeds_max):
+            break
+        if work_done + len(alive) > work_allowed:
+            ended = "budget"
+            break
+        work_done += len(alive)
+        jobs = [Job(lag, options.seed + seeds[lag]) for lag in alive]
+        for lag in alive:
+            seeds[lag] += 1
+    if seeds_max > options.seeds:
+        tied = ", ".join(map(str, alive))
+        why = {"budget": f"the budget's training is spent ({tied} still in contention, with "
+                         f"{max(seeds[lag] for lag in alive)} seeds)",
+               "cap": f"{tied} could not be told apart at {seeds_max} seeds"}
+        reporter.info(f"race over: {why[ended] if len(alive) > 1 else f'{alive[0]} is the only lag left'}",
+                      stage="race", data={"alive": alive})
+    result.ended = ended if len(alive) > 1 else "one left"
+    return result
+
+
+def race_losses(per_seed, fold_prepared, fold_targets, fold_n_val, lags, name) -> dict[int, np.ndarray]:
+    """Each lag's per-point validation losses of its seed-averaged forecast, folds together."""
+    out = {}
+    for lag in lags:
+        parts = []
+        for index, prepared in enumerate(fold_prepared):
+            preds = [pred for job, pred in per_seed[index].items() if job.lag == lag]
+            val = fold_targets[index][:fold_n_val[index]]
+            parts.append((np.mean(preds, axis=0)[:len(val)] - prepared.levels[val]) ** 2)
+        out[lag] = np.concatenate(parts)
+    return out
+
+
+def seed_average(per_seed: dict[Job, np.ndarray], name: str) -> dict:
+    """The judge's forecast per lag: the mean of its seeds' forecasts."""
+    by_lag: dict[int, list[np.ndarray]] = {}
+    for job, pred in per_seed.items():
+        by_lag.setdefault(job.lag, []).append(pred)
+    return {(name, lag): np.mean(preds, axis=0) for lag, preds in sorted(by_lag.items())}
 
 
 def seed_losses(parts: list[tuple[dict[Job, np.ndarray], np.ndarray]], lags) -> dict[int, np.ndarray]:
-    """Each seed's own squared validation errors per lag, folds concatenated: (seeds, points)."""
-    seeds = sorted({job.seed for job in parts[0][0]})
-    return {lag: np.array([np.concatenate([(per_seed[Job(lag, seed)] - actual) ** 2
-                                           for per_seed, actual in parts]) for seed in seeds])
-            for lag in lags}
+    """Each seed's own squared validation errors per lag, folds concatenated: (seeds, points),
+    rows in seed order (so lags with fewer seeds share their rows with the others' first ones)."""
+    out = {}
+    for lag in lags:
+        seeds = sorted({job.seed for job in parts[0][0] if job.lag == lag})
+        out[lag] = np.array([np.concatenate([(per_seed[Job(lag, seed)] - actual) ** 2
+                                             for per_seed, actual in parts]) for seed in seeds])
+    return out
 
 
 def lag_stability(parts: list[tuple[dict[Job, np.ndarray], np.ndarray]], lags) -> dict[int, float]:
-    """Share of (fold, seed) pairs whose own model scores best on that fold's validation."""
+    """Share of (fold, seed) pairs whose own model scores best on that fold's validation.
+
+    With racing, lags have different seed counts: each seed is contested by the lags that
+    trained it, and a lag that left the race counts as losing every later seed — it left
+    because the leader beat it significantly. So stability is a share of every (fold, seed)
+    pair of the run, whatever a lag's own count."""
     wins = dict.fromkeys(lags, 0)
     trials = 0
     for per_seed, actual_val in parts:
         for seed in sorted({job.seed for job in per_seed}):
-            mse = {lag: float(np.mean((per_seed[Job(lag, seed)] - actual_val) ** 2)) for lag in lags}
-            wins[min(lags, key=lambda lag: (mse[lag], lag))] += 1
+            contenders = [lag for lag in lags if Job(lag, seed) in per_seed]
+            mse = {lag: float(np.mean((per_seed[Job(lag, seed)] - actual_val) ** 2)) for lag in contenders}
+            wins[min(contenders, key=lambda lag: (mse[lag], lag))] += 1
             trials += 1
     return {lag: wins[lag] / trials for lag in lags}
 

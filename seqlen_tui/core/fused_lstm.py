@@ -48,6 +48,14 @@ BLOCK_GATE_ORDER = [0, 2, 1, 3]
 FORECAST_CHUNK_BYTES = 128 * 2**20
 
 WEIGHT_NAMES = ("kernel", "recurrent", "bias", "head", "head_bias")
+#: The optional linear highway (LSTNet's autoregressive component, Lai et al. 2018): each model
+#: adds ``window · highway`` to its forecast, over its own lag; stacked (M, L_max), zeros at start.
+HIGHWAY = "highway"
+
+
+def highway_term(windows, highway, lag: int, max_lag: int, einsum):
+    """The highway's share of one lag block's forecasts: windows (batch, lag) → (batch, S)."""
+    return einsum("bl,ml->bm", windows, highway[:, max_lag - lag:])
 
 
 def initial_weights(job: Job, units: int) -> dict[str, np.ndarray]:
@@ -178,6 +186,9 @@ def forecast(weights: dict[str, np.ndarray], windows: np.ndarray, blocks: list[L
         for first in range(0, n, chunk):
             x = np.ascontiguousarray(windows[first:first + chunk, max_lag - block.lag:], dtype="float32")
             out[first:first + chunk, rows] = compiled(tf.constant(x), *w).numpy()
+            if HIGHWAY in weights:
+                out[first:first + chunk, rows] += highway_term(
+                    x, weights[HIGHWAY][rows], block.lag, weights[HIGHWAY].shape[1], np.einsum)
     return out
 
 
@@ -187,13 +198,15 @@ class ModelStack:
     The step is one ``tf.function``: each running lag's models forecast the batch through
     :func:`compiled_block_forecast`, the loss is the sum of the per-model MSEs, and Adam
     updates every weight elementwise exactly as ``keras.optimizers.Adam`` does (β₁ 0.9,
-    β₂ 0.999, ε 1e-7), so each model moves as it would alone. Lags whose models have all
+    β₂ 0.999, ε 1e-7), so each model moves as it would alone. Each model has its own
+    learning rate (``rates``), which :class:`EarlyStopping` lowers on that model's plateau
+    as Keras' ``ReduceLROnPlateau`` would. Lags whose models have all
     stopped can be left out of the step (:meth:`use_lags`), which costs one new trace.
     """
 
     BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
 
-    def __init__(self, jobs: list[Job], units: int, learning_rate: float):
+    def __init__(self, jobs: list[Job], units: int, learning_rate: float, highway: bool = False):
         import tensorflow as tf
 
         self.tf = tf
@@ -202,8 +215,11 @@ class ModelStack:
         self.learning_rate = learning_rate
         start = stacked_initial_weights(jobs, units)
         self.variables = {name: tf.Variable(start[name], name=name) for name in WEIGHT_NAMES}
+        if highway:
+            self.variables[HIGHWAY] = tf.Variable(np.zeros((len(jobs), self.max_lag), "float32"), name=HIGHWAY)
         self.moments = [tf.Variable(tf.zeros_like(v)) for v in self.variables.values()]
         self.velocities = [tf.Variable(tf.zeros_like(v)) for v in self.variables.values()]
+        self.rates = tf.Variable(np.full(len(jobs), learning_rate, dtype="float32"), name="rates")
         self.iterations = tf.Variable(0.0)
         self.step = None
         self.use_lags(self.blocks)
@@ -212,11 +228,20 @@ class ModelStack:
         """Build the training step for these lags (traced on its first call)."""
         tf, max_lag, variables = self.tf, self.max_lag, list(self.variables.values())
         compiled = compiled_block_forecast()
-        rate = self.learning_rate
+        rates = self.rates
+
+        lstm_weights = [self.variables[name] for name in WEIGHT_NAMES]
+        highway = self.variables.get(HIGHWAY)
 
         def forecast_batch(windows):
-            return [compiled(windows[:, max_lag - block.lag:],
-                             *[v[block.start:block.stop] for v in variables]) for block in blocks]
+            out = []
+            for block in blocks:
+                x = windows[:, max_lag - block.lag:]
+                y = compiled(x, *[v[block.start:block.stop] for v in lstm_weights])
+                if highway is not None:
+                    y = y + highway_term(x, highway[block.start:block.stop], block.lag, max_lag, tf.einsum)
+                out.append(y)
+            return out
 
         @tf.function(input_signature=[tf.TensorSpec((None, max_lag), tf.float32),
                                       tf.TensorSpec((None,), tf.float32)])
@@ -227,11 +252,12 @@ class ModelStack:
             gradients = tape.gradient(loss, variables)
             self.iterations.assign_add(1.0)
             t = self.iterations
-            alpha = rate * tf.sqrt(1 - self.BETA_2**t) / (1 - self.BETA_1**t)
+            alpha = rates * tf.sqrt(1 - self.BETA_2**t) / (1 - self.BETA_1**t)
             for variable, gradient, moment, velocity in zip(variables, gradients, self.moments, self.velocities):
                 moment.assign_add((gradient - moment) * (1 - self.BETA_1))
                 velocity.assign_add((tf.square(gradient) - velocity) * (1 - self.BETA_2))
-                variable.assign_sub(alpha * moment / (tf.sqrt(velocity) + self.EPSILON))
+                per_model = tf.reshape(alpha, [-1] + [1] * (len(variable.shape) - 1))
+                variable.assign_sub(per_model * moment / (tf.sqrt(velocity) + self.EPSILON))
             return loss
 
         self.step = step
@@ -322,20 +348,27 @@ def format_seconds(seconds: float) -> str:
 
 
 class EarlyStopping:
-    """Per-model early stopping with best-weight restore, lag by lag.
+    """Per-model early stopping with best-weight restore, and the learning rate's decay.
 
     After every epoch each running model is scored on the early-stopping windows; a model
-    that has not improved for ``patience`` epochs stops (its best weights are kept, as if it
-    trained alone). A lag is done when every one of its models has stopped.
+    that has not improved for ``budget.patience`` epochs stops (its best weights are kept, as
+    if it trained alone); one that has not improved for ``budget.plateau_patience`` epochs
+    since its last improvement or decay has its learning rate multiplied by
+    ``budget.lr_factor`` (Keras' ``ReduceLROnPlateau`` with ``min_delta=0``). A lag is done
+    when every one of its models has stopped. ``epochs[m]`` counts model m's epochs.
     """
 
-    def __init__(self, stack, blocks: list[LagBlock], x_es: np.ndarray, y_es: np.ndarray, patience: int):
+    def __init__(self, stack, blocks: list[LagBlock], x_es: np.ndarray, y_es: np.ndarray, budget: Budget):
         self.stack, self.blocks = stack, blocks
-        self.x_es, self.y_es, self.patience = x_es, y_es, patience
+        self.x_es, self.y_es, self.budget = x_es, y_es, budget
+        self.patience = budget.patience
         self.best_weights = stack.weights_now()
         models = blocks[-1].stop
         self.best = np.full(models, np.inf)
         self.wait = np.zeros(models, dtype=int)
+        self.plateau_wait = np.zeros(models, dtype=int)
+        self.rates = np.full(models, budget.learning_rate)
+        self.epochs = np.zeros(models, dtype=int)
         self.stopped = np.zeros(models, dtype=bool)
         self.done: list[LagBlock] = []
 
@@ -352,19 +385,35 @@ class EarlyStopping:
         now = self.stack.weights_now()
         losses = np.mean((forecast(now, self.x_es, self.blocks, running) - self.y_es[:, None]) ** 2, axis=0)
         scored = ~np.isnan(losses)
-        improved = scored & (losses < self.best) & ~self.stopped
+        running_now = scored & ~self.stopped
+        self.epochs += running_now
+        improved = running_now & (losses < self.best)
         self.best = np.where(improved, losses, self.best)
-        self.wait = np.where(improved, 0, self.wait + (scored & ~self.stopped))
+        self.wait = np.where(improved, 0, self.wait + running_now)
         self.stopped |= self.wait >= self.patience
+        self.decay(improved, running_now)
         for name, best in self.best_weights.items():
             best[improved] = now[name][improved]  # every weight has the model axis first
         finished = [block for block in running if self.stopped[block.start:block.stop].all()]
         self.done.extend(finished)
         return losses, finished
 
+    def decay(self, improved: np.ndarray, running: np.ndarray) -> None:
+        """Lower the rate of each running model on a plateau of ``plateau_patience`` epochs."""
+        plateau = self.budget.plateau_patience
+        if plateau is None:
+            return
+        self.plateau_wait = np.where(improved, 0, self.plateau_wait + (running & ~improved))
+        lower = (self.plateau_wait >= plateau) & (self.rates > self.budget.min_learning_rate)
+        if lower.any():
+            self.rates = np.where(lower, np.maximum(self.rates * self.budget.lr_factor,
+                                                    self.budget.min_learning_rate), self.rates)
+            self.plateau_wait = np.where(lower, 0, self.plateau_wait)
+            self.stack.rates.assign(self.rates.astype("float32"))
+
 
 def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, budget: Budget,
-                  reporter: Reporter, shuffle: bool = True) -> dict[Job, np.ndarray]:
+                  reporter: Reporter, shuffle: bool = True, highway: bool = False) -> dict[Job, np.ndarray]:
     """Train every job together and return scaled predictions at ``targets``.
 
     Emits ``result`` events (stage ``group``, ``data["predictions"]``) as each lag finishes,
@@ -376,7 +425,7 @@ def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, bu
 
     tf.config.experimental.enable_op_determinism()
     try:
-        return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle)
+        return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle, highway)
     except tf.errors.OpError as error:
         # A GPU build without BlockLSTM's kernel (or without a deterministic one) fails on
         # the first step, before any result is out: train on the CPU rather than fail the run.
@@ -386,19 +435,19 @@ def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, bu
             f"the GPU could not run the fused LSTM ({type(error).__name__}: "
             f"{str(error).splitlines()[0][:160]}); training on the CPU instead", stage="train")
         with tf.device("/CPU:0"):
-            return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle)
+            return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle, highway)
 
 
 def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, budget: Budget,
-                       reporter: Reporter, shuffle: bool) -> dict[Job, np.ndarray]:
+                       reporter: Reporter, shuffle: bool, highway: bool = False) -> dict[Job, np.ndarray]:
     jobs = sorted(jobs)
     split = prepared.split
-    stack = ModelStack(jobs, units, budget.learning_rate)
+    stack = ModelStack(jobs, units, budget.learning_rate, highway)
     blocks, max_lag = stack.blocks, stack.max_lag
     x_fit = np.ascontiguousarray(prepared.windows(max_lag, split.fit), dtype="float32")
     y_fit = prepared.scaled_targets(split.fit).astype("float32")
     stopping = EarlyStopping(stack, blocks, prepared.windows(max_lag, split.early_stop),
-                             prepared.scaled_targets(split.early_stop), budget.patience)
+                             prepared.scaled_targets(split.early_stop), budget)
     batches = -(-len(x_fit) // budget.batch_size)
     clock = TrainingClock(batches, budget.epochs, reporter)
     x_targets = prepared.windows(max_lag, targets)
@@ -412,10 +461,11 @@ def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: in
         done = {jobs[m]: pred[:, m].astype(float) for block in finished for m in range(block.start, block.stop)}
         out.update(done)
         lags = ", ".join(str(block.lag) for block in finished)
-        early = {jobs[m]: bool(stopping.stopped[m]) for block in finished for m in range(block.start, block.stop)}
+        members = [m for block in finished for m in range(block.start, block.stop)]
         reporter.emit("result", f"lag{'s' if len(finished) > 1 else ''} {lags} {why}", stage="group",
                       data={"predictions": done, "group": [block.lag for block in finished],
-                            "stopped_early": early})
+                            "stopped_early": {jobs[m]: bool(stopping.stopped[m]) for m in members},
+                            "epochs": {jobs[m]: int(stopping.epochs[m]) for m in members}})
 
     reporter.emit(
         "info",

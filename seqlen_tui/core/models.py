@@ -35,6 +35,8 @@ class Job:
 
 class Judge(Protocol):
     name: str
+    #: Whether seeds change its forecasts (only then do more seeds, and the race, mean anything).
+    seeded: bool
 
     def predict(
         self, prepared: Prepared, jobs: list[Job], targets: np.ndarray, reporter: Reporter
@@ -47,6 +49,7 @@ class RidgeJudge:
 
     alpha: float = 1.0
     name: str = "ridge_ar"
+    seeded: bool = False  # deterministic: every seed gives the same fit
 
     def predict(self, prepared, jobs, targets, reporter=SILENT):
         from sklearn.linear_model import Ridge
@@ -66,16 +69,42 @@ class RidgeJudge:
 
 @dataclass(frozen=True)
 class Budget:
+    """How each LSTM trains: Adam at ``learning_rate``, halved (down to ``min_learning_rate``)
+    after ``plateau_patience`` epochs without a better early-stopping loss, stopped after
+    ``patience`` (best weights kept) or at the ``epochs`` cap.
+
+    Why the decay: at a fixed rate a small LSTM on a few thousand windows keeps creeping
+    down for hundreds of epochs, so at any affordable cap most models were still improving
+    and the lags were ranked by how far each had got; halving the rate on a plateau settles
+    each model within a few dozen epochs (measured in ``benchmarks/bench_convergence.py``).
+    ``plateau_patience`` None keeps the rate fixed (the article's way).
+    """
+
     epochs: int
     patience: int
     batch_size: int
     learning_rate: float
+    plateau_patience: int | None = None
+    lr_factor: float = 0.5
+    min_learning_rate: float = 1e-5
+    #: The race (:mod:`.race`) may train this many times the lags of its first round, counted
+    #: in lag-rounds (a round costs about one fused op per lag and step, whatever its seeds):
+    #: 1 stops after the first round; 2 allows one more round of every lag, or several for
+    #: the few that stay in contention.
+    race_work: float = 1.0
 
 
+#: ``standard`` was chosen on the quality corpus (``benchmarks/bench_convergence.py``): a fixed
+#: 2e-3 for at most 40 epochs left 31–100 % of models still improving on hourly and daily
+#: series; halving the rate after 2 flat epochs from 3e-3 stops 100 % of them early, in a
+#: median 21–44 epochs, in about the old time. ``batch_size`` stays ≤ 4 × the 16 cells of a
+#: one-seed lag, so a GPU's reductions stay deterministic (``../shared/GUIDE.md`` §7).
 BUDGETS = {
     "quick": Budget(epochs=6, patience=2, batch_size=128, learning_rate=3e-3),
-    "standard": Budget(epochs=40, patience=5, batch_size=64, learning_rate=2e-3),
-    "thorough": Budget(epochs=100, patience=10, batch_size=32, learning_rate=1e-3),
+    "standard": Budget(epochs=200, patience=6, batch_size=64, learning_rate=3e-3, plateau_patience=2,
+                       race_work=2.0),
+    "thorough": Budget(epochs=400, patience=10, batch_size=32, learning_rate=2e-3, plateau_patience=4,
+                       race_work=4.0),
 }
 
 
@@ -145,6 +174,9 @@ class LSTMJudge:
     fused: bool = True
     shuffle: bool = True
     name: str = "lstm"
+    seeded: bool = True
+    #: LSTNet's linear highway beside the LSTM (measured on the corpus; off by default, see README).
+    highway: bool = False
 
     def predict(self, prepared, jobs, targets, reporter=SILENT):
         """Fused (all jobs in one model per lag group) unless ``fused=False``."""
@@ -152,7 +184,7 @@ class LSTMJudge:
             from .fused_lstm import fused_predict
 
             return fused_predict(prepared, jobs, targets, self.units, self.budget, reporter,
-                                 shuffle=self.shuffle)
+                                 shuffle=self.shuffle, highway=self.highway)
         return self._predict_separately(prepared, jobs, targets, reporter)
 
     def _predict_separately(self, prepared, jobs, targets, reporter):
@@ -173,9 +205,7 @@ class LSTMJudge:
                 data={"lag": job.lag, "seed": job.seed, "index": index, "total": len(jobs)},
             )
             keras.utils.set_random_seed(job.seed)
-            model = keras.Sequential(
-                [keras.Input((job.lag, 1)), keras.layers.LSTM(self.units), keras.layers.Dense(1)]
-            )
+            model = keras_model(keras, job.lag, self.units, self.highway)
             _set_initial_weights(model, job, self.units)
             model.compile(optimizer=keras.optimizers.Adam(self.budget.learning_rate), loss="mse")
             fit_x = prepared.windows(job.lag, split.fit)[..., None]
@@ -192,6 +222,7 @@ class LSTMJudge:
                     keras.callbacks.EarlyStopping(
                         patience=self.budget.patience, restore_best_weights=True
                     ),
+                    *plateau_callbacks(keras, self.budget),
                     training_callback(
                         keras, reporter,
                         lambda epoch, i=index: (i + (epoch + 1) / self.budget.epochs) / len(jobs),
@@ -206,14 +237,33 @@ class LSTMJudge:
         return out
 
 
+def plateau_callbacks(keras, budget: Budget) -> list:
+    """Keras' form of the budget's learning-rate decay (none when the rate is fixed)."""
+    if budget.plateau_patience is None:
+        return []
+    return [keras.callbacks.ReduceLROnPlateau(
+        factor=budget.lr_factor, patience=budget.plateau_patience, min_delta=0.0,
+        min_lr=budget.min_learning_rate)]
+
+
+def keras_model(keras, lag: int, units: int, highway: bool = False):
+    """``LSTM(units) → Dense(1)`` over a window of ``lag`` steps; with ``highway``, plus a linear
+    map of the window itself (LSTNet's autoregressive component), its weights starting at zero."""
+    inputs = keras.Input((lag, 1))
+    out = keras.layers.Dense(1, name="head")(keras.layers.LSTM(units, name="lstm")(inputs))
+    if highway:
+        linear = keras.layers.Dense(1, use_bias=False, kernel_initializer="zeros", name="highway")
+        out = keras.layers.Add()([out, linear(keras.layers.Flatten()(inputs))])
+    return keras.Model(inputs, out)
+
+
 def _set_initial_weights(model, job: Job, units: int) -> None:
     """The same start as the fused path gives this job, so the two can be compared."""
     from .fused_lstm import initial_weights
 
     w = initial_weights(job, units)
-    lstm, dense = model.layers
-    lstm.set_weights([w["kernel"], w["recurrent"], w["bias"]])
-    dense.set_weights([w["head"][:, None], w["head_bias"]])
+    model.get_layer("lstm").set_weights([w["kernel"], w["recurrent"], w["bias"]])
+    model.get_layer("head").set_weights([w["head"][:, None], w["head_bias"]])
 
 
 def training_callback(keras, reporter: Reporter, fraction, data: dict):

@@ -19,7 +19,8 @@ FORM_DEFAULTS: dict[str, Any] = {
     "target": "diff",
     "budget": "standard",
     "epochs": None,
-    "seeds": 3,
+    "seeds": 2,
+    "seeds_max": None,
     "seed": 42,
     "units": 16,
     "max_lag": None,
@@ -28,6 +29,7 @@ FORM_DEFAULTS: dict[str, Any] = {
     "lags": (),
     "only_lags": False,
     "classifiers": True,
+    "highway": False,
 }
 
 CHOICES = {

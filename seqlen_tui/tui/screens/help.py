@@ -37,10 +37,12 @@ Chooses the **input sequence length** (lookback) of an LSTM for one series and s
 | skill | 1 − MSE / MSE of persistence on test: above 0 beats "repeat the last value" |
 | dir.acc | share of test steps where the predicted direction was right (0.5 is a coin) |
 | stab. | share of seeds (and folds) in which this lag scored best: near 1 is a stable choice |
+| seeds | LSTMs averaged at this lag: contenders get more (the race); `2✗` left the race after 2 seeds, significantly worse than the leader |
 
 ## The selection rule
-A lag qualifies only if its LSTM beats persistence on validation (one-sided Diebold–Mariano
-test, Holm-adjusted). Among the qualified, the **shortest lag within one standard error of the
+Every lag starts with 2 seeds; after each round a lag significantly worse than the leader
+leaves the race and the others get one more seed (up to 8). A lag qualifies only if its LSTM
+beats persistence on validation (a stepdown bootstrap test over the candidates). Among the qualified, the **shortest lag within one standard error of the
 best** is chosen (the one-SE rule): a longer window must earn its cost. If none qualifies, the
 shortest candidate is returned and the **verdict** says plainly that no length beat the last
 value: on prices this is the usual, honest answer.

@@ -171,6 +171,8 @@ class RunScreen(Screen):
                 if "tensorflow" not in sys.modules and request.options.protocol == "robust":
                     post(RunLog(time.time(), "loading TensorFlow (first run only, a few "
                                 "seconds)", "stage"))
+            elif event.kind == "result" and event.stage == "race":
+                post(RunLog(event.time, event.message, "info"))
             elif event.kind == "result" and event.stage == "leaderboard":
                 rows = [asdict(r) if is_dataclass(r) else dict(r) for r in event.data["rows"]]
                 post(RunRows(rows, bool(event.data.get("final"))))

@@ -16,6 +16,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from ...core.cells import seeds_cell
 from ...core.names import MODEL_NAMES
 
 #: (key, label, row field, format) of the shown columns; ``None`` format: text.
@@ -28,10 +29,11 @@ COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
     ("skill", "skill", "skill", "+.3f"),
     ("da", "dir.acc", "directional_accuracy", ".3f"),
     ("stability", "stab.", "stability", ".2f"),
+    ("seeds", "seeds", "seeds", None),  # shown by seeds_cell: "2✗" left the race with 2 seeds
 )
 EXPORT_FIELDS = ("model", "lag", "val_mse", "val_mse_se", "test_mse", "test_mae", "mase", "skill",
                  "directional_accuracy", "pt_p", "dm_p_vs_persistence", "stability",
-                 "majority_rate", "chosen")
+                 "seeds", "left_race_after", "majority_rate", "chosen")
 
 
 def fmt(value: Any, spec: str | None) -> str:
@@ -152,6 +154,8 @@ class LeaderboardTable(DataTable):
             if key == "model":
                 text = ("▶ " if chosen else "  ") + model_name(row["model"])
                 cells.append(Text(text, style=style))
+            elif key == "seeds":
+                cells.append(Text(seeds_cell(row), style=style, justify="right"))
             else:
                 cells.append(Text(fmt(row.get(field), spec), style=style, justify="right"))
         return cells

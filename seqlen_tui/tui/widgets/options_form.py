@@ -71,7 +71,8 @@ def _asset(value: str) -> None:
 #: (id, label, placeholder, integer?, minimum, optional?)
 INT_FIELDS = (
     ("epochs", "epochs", "budget's", 1, True),
-    ("seeds", "seeds", "3", 1, False),
+    ("seeds", "seeds", "2", 1, False),
+    ("seeds_max", "seeds max", "8", 1, True),
     ("seed", "base seed", "42", None, False),
     ("units", "LSTM units", "16", 1, False),
     ("max_lag", "max lag", "auto", 1, True),
@@ -122,6 +123,8 @@ class OptionsForm(VerticalScroll):
                        compact=True)
         yield Checkbox("direction classifiers (XGBoost, RF)", bool(d.get("classifiers", True)),
                        id="opt-classifiers", compact=True)
+        yield Checkbox("linear highway beside the LSTM", bool(d.get("highway")), id="opt-highway",
+                       compact=True)
 
     def _row(self, name: str, label: str, widget) -> ComposeResult:
         with Horizontal(classes="field", id=f"row-{name}"):
@@ -189,6 +192,7 @@ class OptionsForm(VerticalScroll):
             "lags": parse_lags(text("lags")),
             "only_lags": self.query_one("#opt-only_lags", Checkbox).value,
             "classifiers": self.query_one("#opt-classifiers", Checkbox).value,
+            "highway": self.query_one("#opt-highway", Checkbox).value,
         }
         for name, *_ in INT_FIELDS:
             out[name] = int(text(name)) if text(name) else None
