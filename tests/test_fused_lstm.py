@@ -86,7 +86,7 @@ def test_fused_training_matches_separate_fits():
     jobs = [Job(lag, seed) for lag in (3, 6) for seed in (1, 2)]
     # A rate that overshoots, halved after each flat epoch, so the decay is exercised too
     # (measured: three of the four models have their rate halved by epoch 6, at different epochs).
-    budget = Budget(epochs=6, patience=4, batch_size=64, learning_rate=0.1, plateau_patience=1)
+    budget = Budget(epochs=6, patience=4, batch_size=64, learning_rate=0.1, plateau_patience=1, min_delta=1e-3)
     events = []
     fused = LSTMJudge(budget=budget, fused=True, shuffle=False).predict(prepared, jobs, targets,
                                                                        Reporter(events.append))

@@ -92,7 +92,8 @@ def test_seeds_equal_to_seeds_max_is_the_fixed_seed_protocol(ar2_file):
 
 
 def test_the_race_stops_when_the_budget_is_spent(ar2_file):
-    # race_work 2: one more round of every lag that started, in lag-rounds (3 + 3 ≥ 3 + 2 + 2 > 3 + 2).
+    # race_work 2: the race may train lags summing to 2 × (1 + 2 + 3) = 12; after the first
+    # round (6), lag 1 leaves and 2 + 3 = 5 fit once (11), not twice (16).
     judge = NoisyRidge(budget=Budget(1, 1, 64, 1e-3, race_work=2.0))
     result, events = run_race(ar2_file, judge, seeds=2, seeds_max=8)
     assert result.race["ended"] == "budget" and result.race["rounds"] == 2
@@ -213,3 +214,23 @@ def test_models_still_improving_at_the_epoch_cap_are_counted_and_warned(ar2_file
     report = result.to_report("AR2", str(ar2_file))
     assert report["training"] == training
     assert any(w.startswith("2 of 2 LSTMs were still improving at the 1-epoch cap") for w in report["warnings"])
+
+
+def test_an_improvement_smaller_than_min_delta_counts_as_a_flat_epoch():
+    from seqlen_tui.core.fused_lstm import EarlyStopping
+
+    budget = Budget(epochs=50, patience=2, batch_size=64, learning_rate=1e-3, plateau_patience=1, min_delta=0.01)
+    stopping = EarlyStopping.__new__(EarlyStopping)
+    stopping.stack, stopping.budget, stopping.patience = FakeStack(2), budget, budget.patience
+    stopping.best, stopping.wait = np.full(2, np.inf), np.zeros(2, dtype=int)
+    stopping.epochs, stopping.stopped = np.zeros(2, dtype=int), np.zeros(2, dtype=bool)
+    stopping.plateau_wait, stopping.rates = np.zeros(2, dtype=int), np.full(2, 1e-3)
+    stopping.record(np.array([1.0, 1.0]))
+    # Model 0 creeps down by 0.5 % an epoch (less than min_delta), model 1 falls.
+    improved = [list(stopping.record(np.array(losses))) for losses in ([0.995, 0.9], [0.991, 0.8])]
+    assert improved == [[False, True], [False, True]]
+    assert list(stopping.stopped) == [True, False] and list(stopping.best) == [1.0, 0.8]
+    assert list(stopping.epochs) == [3, 3] and stopping.rates[0] < 1e-3 == stopping.rates[1]
+    # A lag not scored this epoch (NaN) is not counted.
+    stopping.record(np.array([np.nan, 0.7]))
+    assert list(stopping.epochs) == [3, 4]

@@ -522,8 +522,8 @@ def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold
     first_levels = fold_prepared[0].levels[fold_targets[0][:fold_n_val[0]]]
     rounds_left = seeds_max - options.seeds
     budget = getattr(judge, "budget", None)
-    work_allowed = (budget.race_work if budget else 1.0) * len(lags)  # in lag-rounds
-    work_done, ended = len(lags), "cap"
+    work_allowed = (budget.race_work if budget else 1.0) * sum(lags)  # in lag-steps per round
+    work_done, ended = sum(lags), "cap"
     jobs = [Job(lag, options.seed + s) for lag in lags for s in range(options.seeds)]
     while True:
         result.rounds += 1
@@ -577,10 +577,10 @@ def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold
             alive = [lag for lag in alive if lag not in {exit.lag for exit in exits}]
         if race_over(alive, seeds, seeds_max):
             break
-        if work_done + len(alive) > work_allowed:
+        if work_done + sum(alive) > work_allowed:
             ended = "budget"
             break
-        work_done += len(alive)
+        work_done += sum(alive)
         jobs = [Job(lag, options.seed + seeds[lag]) for lag in alive]
         for lag in alive:
             seeds[lag] += 1

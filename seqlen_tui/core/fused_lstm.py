@@ -354,7 +354,8 @@ class EarlyStopping:
     that has not improved for ``budget.patience`` epochs stops (its best weights are kept, as
     if it trained alone); one that has not improved for ``budget.plateau_patience`` epochs
     since its last improvement or decay has its learning rate multiplied by
-    ``budget.lr_factor`` (Keras' ``ReduceLROnPlateau`` with ``min_delta=0``). A lag is done
+    ``budget.lr_factor`` (Keras' ``ReduceLROnPlateau``); an improvement must exceed
+    ``budget.min_delta``, as Keras counts one. A lag is done
     when every one of its models has stopped. ``epochs[m]`` counts model m's epochs.
     """
 
@@ -384,19 +385,24 @@ class EarlyStopping:
         running = self.running
         now = self.stack.weights_now()
         losses = np.mean((forecast(now, self.x_es, self.blocks, running) - self.y_es[:, None]) ** 2, axis=0)
-        scored = ~np.isnan(losses)
-        running_now = scored & ~self.stopped
-        self.epochs += running_now
-        improved = running_now & (losses < self.best)
-        self.best = np.where(improved, losses, self.best)
-        self.wait = np.where(improved, 0, self.wait + running_now)
-        self.stopped |= self.wait >= self.patience
-        self.decay(improved, running_now)
+        improved = self.record(losses)
         for name, best in self.best_weights.items():
             best[improved] = now[name][improved]  # every weight has the model axis first
         finished = [block for block in running if self.stopped[block.start:block.stop].all()]
         self.done.extend(finished)
         return losses, finished
+
+    def record(self, losses: np.ndarray) -> np.ndarray:
+        """Count an epoch of every running model (NaN: a lag not scored); returns which
+        improved by more than ``min_delta``. Stops the patient ones and lowers rates."""
+        running_now = ~np.isnan(losses) & ~self.stopped
+        self.epochs += running_now
+        improved = running_now & (losses < self.best - self.budget.min_delta)
+        self.best = np.where(improved, losses, self.best)
+        self.wait = np.where(improved, 0, self.wait + running_now)
+        self.stopped |= self.wait >= self.patience
+        self.decay(improved, running_now)
+        return improved
 
     def decay(self, improved: np.ndarray, running: np.ndarray) -> None:
         """Lower the rate of each running model on a plateau of ``plateau_patience`` epochs."""

@@ -42,10 +42,12 @@ Chooses the **input sequence length** (lookback) of an LSTM for one series and s
 ## The selection rule
 Every lag starts with 2 seeds; after each round a lag significantly worse than the leader
 leaves the race and the others get one more seed (up to 8). A lag qualifies only if its LSTM
-beats persistence on validation (a stepdown bootstrap test over the candidates). Among the qualified, the **shortest lag within one standard error of the
-best** is chosen (the one-SE rule): a longer window must earn its cost. If none qualifies, the
-shortest candidate is returned and the **verdict** says plainly that no length beat the last
-value: on prices this is the usual, honest answer.
+beats persistence on validation (a stepdown bootstrap test over the candidates). Among the
+qualified, and never over a lag that beats it significantly: your own lags or a natural
+period the ACF confirms (a day, a week, a year) first; else the shortest lag within one
+standard error of the best that the series' AR structure suggests; else the best. If none
+qualifies, the shortest candidate is returned and the **verdict** says plainly that no length
+beat the last value: on prices this is the usual, honest answer.
 
 ## Keys
 `f1`/`?` help · `f2` stored runs · `f10`/`ctrl+q` quit · `ctrl+p` commands (themes:
