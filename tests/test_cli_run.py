@@ -103,6 +103,8 @@ def test_run_end_to_end_with_the_lstm(series_file, tmp_path, capsys):
                  "--no-classifiers", "--json", "-"])
     assert code == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["device"] == "CPU"
+    from seqlen_tui.core.models import training_device
+
+    assert report["device"] == training_device()
     assert {row["lag"] for row in report["leaderboard"] if row["model"] == "lstm"} == {2, 5}
     assert np.isfinite([row["val_mse"] for row in report["leaderboard"] if row["model"] == "lstm"]).all()

@@ -688,6 +688,12 @@ def _device(reporter: Reporter) -> str:
 
     device = training_device()
     reporter.info(f"training on {device}", stage="device", data={"device": device})
+    if device == "CPU":
+        from .device import listed_but_unusable
+
+        problem = listed_but_unusable()
+        if problem:
+            reporter.warning(problem, stage="device", data={"device": device})
     return device
 
 

@@ -100,6 +100,14 @@ class RunDevice(Message):
         self.device = device
 
 
+class RunDeviceProblem(Message):
+    """A GPU is listed on this box but TensorFlow cannot use it: the one-line reason and fix."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class RunRows(Message):
     """Leaderboard rows as dicts: provisional ones are merged in, a final table replaces all."""
 

@@ -41,6 +41,7 @@ from ..messages import (
     RunCancelled,
     RunCandidates,
     RunDevice,
+    RunDeviceProblem,
     RunFailed,
     RunFinished,
     RunLog,
@@ -155,6 +156,8 @@ class RunScreen(Screen):
                 post(RunLog(event.time, event.message, event.kind))
             if event.kind == "info" and event.stage == "device" and event.data:
                 post(RunDevice(str(event.data.get("device"))))
+            if event.kind == "warning" and event.stage == "device":
+                post(RunDeviceProblem(event.message))
             if event.fraction is not None:
                 detail = ""
                 if isinstance(event.data, dict) and "epoch" in event.data:
@@ -228,6 +231,10 @@ class RunScreen(Screen):
     @on(RunDevice)
     def _device(self, message: RunDevice) -> None:
         self.query_one("#device", Static).update(f"device: {message.device}")
+
+    @on(RunDeviceProblem)
+    def _device_problem(self, message: RunDeviceProblem) -> None:
+        self.notify(message.text, title="GPU not used", severity="warning", timeout=15)
 
     @on(RunRows)
     def _rows(self, message: RunRows) -> None:

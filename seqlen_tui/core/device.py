@@ -1,0 +1,248 @@
+"""What this machine can train on, why a GPU is not used, and how fast each device runs the
+fused training step — the facts behind ``seqlen-tui doctor``.
+
+Why a separate check: a plain ``pip install tensorflow`` on Linux is a CUDA build *without*
+the CUDA libraries; TensorFlow then logs one line (hidden by the quiet start-up) and trains on
+the CPU. A user on a GPU box sees nothing wrong. ``nvidia-smi`` says what the box has; the
+TensorFlow build says what it could use; the difference is the problem, and it has a one-line
+fix. Every check here runs without training a model, except :func:`step_rates` and
+:func:`parity`, which time and verify the real fused step on each usable device.
+"""
+
+from __future__ import annotations
+
+import platform
+import shutil
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+#: The fix for a GPU that TensorFlow cannot use because the CUDA libraries are missing.
+GPU_INSTALL_FIX = "pip install 'seqlen-tui[gpu]'  (TensorFlow with its CUDA libraries)"
+#: Lags whose fused training step ``doctor`` times (3 seeds each, the standard batch).
+RATE_LAGS = (24, 168, 336)
+RATE_SEEDS = 3
+NVIDIA_SMI_TIMEOUT_S = 10
+
+
+@dataclass(frozen=True)
+class GpuListing:
+    """One GPU as ``nvidia-smi`` lists it."""
+
+    name: str
+    driver: str
+    memory: str
+
+
+@dataclass
+class DeviceReport:
+    """Everything ``doctor`` prints; ``to_dict`` is its ``--json``."""
+
+    python: str
+    tensorflow: str | None
+    keras: str | None
+    cuda_build: str | None
+    cudnn_build: str | None
+    nvidia_smi: list[GpuListing] | None  # None: no nvidia-smi on PATH
+    tensorflow_devices: list[str] = field(default_factory=list)
+    problem: str | None = None  # why a listed GPU is not used, and the fix
+    rates_ms: dict[str, dict[str, float]] = field(default_factory=dict)  # device → lag → ms/step
+    parity: dict[str, dict[str, float]] = field(default_factory=dict)  # device → largest errors
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["nvidia_smi"] = None if self.nvidia_smi is None else [asdict(g) for g in self.nvidia_smi]
+        return out
+
+
+def nvidia_smi_gpus() -> list[GpuListing] | None:
+    """The GPUs ``nvidia-smi`` lists; ``None`` when it is not on PATH, ``[]`` when it fails."""
+    exe = shutil.which("nvidia-smi")
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run([exe, "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=NVIDIA_SMI_TIMEOUT_S, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    gpus = []
+    for line in out.splitlines():
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) >= 3 and parts[0]:
+            gpus.append(GpuListing(parts[0], parts[1], parts[2]))
+    return gpus
+
+
+def gpu_problem(listed: list[GpuListing] | None, tf_gpus: list[str], cuda_build: str | None,
+                cuda_libraries: bool) -> str | None:
+    """Why a GPU that ``nvidia-smi`` lists is not usable by TensorFlow, with the fix; ``None``
+    when nothing is listed or TensorFlow sees a GPU."""
+    if not listed or tf_gpus:
+        return None
+    names = ", ".join(sorted({g.name for g in listed}))
+    if not cuda_build:
+        return (f"nvidia-smi lists {names}, but this TensorFlow was built without CUDA: "
+                f"training runs on the CPU; fix: {GPU_INSTALL_FIX}")
+    if not cuda_libraries:
+        return (f"nvidia-smi lists {names}, but TensorFlow's CUDA libraries (the nvidia-* wheels) "
+                f"are not installed, so it cannot use the GPU and trains on the CPU; fix: {GPU_INSTALL_FIX}")
+    drivers = ", ".join(sorted({g.driver for g in listed}))
+    return (f"nvidia-smi lists {names} (driver {drivers}) and TensorFlow has its CUDA {cuda_build} "
+            "libraries, yet it sees no GPU: the driver is probably too old for this CUDA; fix: "
+            "update the NVIDIA driver, or install a TensorFlow built for it")
+
+
+def cuda_libraries_installed() -> bool:
+    """Whether the ``nvidia-*`` wheels that ``tensorflow[and-cuda]`` brings are importable."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("nvidia.cudnn") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def listed_but_unusable() -> str | None:
+    """The one-line warning for a run on a box whose GPU TensorFlow cannot use (else ``None``).
+
+    Cheap when there is no ``nvidia-smi``; TensorFlow is already imported by the time a run
+    asks (it is about to train)."""
+    listed = nvidia_smi_gpus()
+    if not listed:
+        return None
+    import tensorflow as tf
+
+    tf_gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+    build = tf.sysconfig.get_build_info()
+    return gpu_problem(listed, tf_gpus, build.get("cuda_version"), cuda_libraries_installed())
+
+
+def gather(measure: bool = True) -> DeviceReport:
+    """The whole report; ``measure`` adds step rates and the parity check per device."""
+    from .models import quiet_tensorflow
+
+    listed = nvidia_smi_gpus()
+    report = DeviceReport(python=platform.python_version(), tensorflow=None, keras=None,
+                          cuda_build=None, cudnn_build=None, nvidia_smi=listed)
+    try:
+        quiet_tensorflow()
+        import keras
+        import tensorflow as tf
+    except ImportError as exc:
+        report.problem = f"TensorFlow cannot be imported ({exc}); fix: pip install -e ."
+        return report
+    build = tf.sysconfig.get_build_info()
+    report.tensorflow, report.keras = tf.__version__, keras.__version__
+    report.cuda_build, report.cudnn_build = build.get("cuda_version"), build.get("cudnn_version")
+    devices = tf.config.list_physical_devices()
+    report.tensorflow_devices = [f"{d.device_type}: {d.name}" for d in devices]
+    tf_gpus = [d.name for d in devices if d.device_type == "GPU"]
+    report.problem = gpu_problem(listed, tf_gpus, report.cuda_build, cuda_libraries_installed())
+    if measure:
+        for name in ["/CPU:0"] + [f"/GPU:{i}" for i in range(len(tf_gpus))]:
+            with tf.device(name):
+                report.rates_ms[name] = step_rates()
+                report.parity[name] = parity()
+    return report
+
+
+def step_rates(lags=RATE_LAGS, seeds: int = RATE_SEEDS, steps: int = 5) -> dict[str, float]:
+    """Milliseconds per fused training step (forward, gradient, Adam) at each lag, with
+    ``seeds`` models and the standard batch, timed after one untimed step (the trace)."""
+    from .fused_lstm import ModelStack
+    from .models import BUDGETS, Job
+
+    budget = BUDGETS["standard"]
+    rng = np.random.default_rng(0)
+    out = {}
+    for lag in lags:
+        stack = ModelStack([Job(lag, seed) for seed in range(seeds)], units=16,
+                           learning_rate=budget.learning_rate)
+        windows = rng.standard_normal((budget.batch_size, lag)).astype("float32")
+        targets = rng.standard_normal(budget.batch_size).astype("float32")
+        stack.train_batch(windows, targets)
+        started = time.perf_counter()
+        for _ in range(steps):
+            stack.train_batch(windows, targets)
+        stack.variables["head"].numpy()  # wait for the device to finish
+        out[str(lag)] = round(1000 * (time.perf_counter() - started) / steps, 2)
+    return out
+
+
+def reference_forecast(windows: np.ndarray, weights: dict[str, np.ndarray]) -> np.ndarray:
+    """A plain LSTM per model, step by step in float64 NumPy, Keras' gate order (i, f, c, o)."""
+    def sigmoid(a):
+        return 1 / (1 + np.exp(-a))
+
+    out = []
+    for m in range(weights["head"].shape[0]):
+        h = np.zeros((len(windows), weights["head"].shape[1]))
+        c = np.zeros_like(h)
+        for t in range(windows.shape[1]):
+            z = windows[:, t:t + 1] * weights["kernel"][m] + h @ weights["recurrent"][m] + weights["bias"][m]
+            i, f, g, o = np.split(z, 4, axis=1)
+            c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+            h = sigmoid(o) * np.tanh(c)
+        out.append(h @ weights["head"][m] + weights["head_bias"][m])
+    return np.stack(out, axis=1)
+
+
+def parity(lag: int = 12, seeds: int = 3, units: int = 16, probes: int = 6) -> dict[str, float]:
+    """Largest errors of the fused forward pass and of its gradient on this device, against a
+    float64 NumPy reference (the gradient by central differences at ``probes`` weights)."""
+    import tensorflow as tf
+
+    from .fused_lstm import block_forecast, stacked_initial_weights
+    from .models import Job
+
+    rng = np.random.default_rng(1)
+    weights = stacked_initial_weights([Job(lag, seed) for seed in range(seeds)], units)
+    weights["bias"] += rng.normal(0, 0.3, weights["bias"].shape).astype("float32")
+    windows = rng.standard_normal((32, lag)).astype("float32")
+    variables = {k: tf.Variable(v) for k, v in weights.items()}
+    with tf.GradientTape() as tape:
+        forecast = block_forecast(tf, tf.constant(windows), *variables.values())
+        loss = tf.reduce_sum(forecast ** 2)
+    grad = tape.gradient(loss, variables["recurrent"]).numpy()
+    exact = {k: v.astype("float64") for k, v in weights.items()}
+    forward_error = float(np.max(np.abs(forecast.numpy() - reference_forecast(windows.astype("float64"), exact))))
+    gradient_error, eps = 0.0, 1e-6
+    flat = np.flatnonzero(np.ones_like(exact["recurrent"]))
+    for index in rng.choice(flat, size=probes, replace=False):
+        where = np.unravel_index(index, exact["recurrent"].shape)
+        values = []
+        for sign in (1, -1):
+            shifted = dict(exact)
+            shifted["recurrent"] = exact["recurrent"].copy()
+            shifted["recurrent"][where] += sign * eps
+            values.append(np.sum(reference_forecast(windows.astype("float64"), shifted) ** 2))
+        numeric = (values[0] - values[1]) / (2 * eps)
+        gradient_error = max(gradient_error, abs(float(grad[where]) - numeric) / max(1.0, abs(numeric)))
+    return {"forward_max_abs_error": forward_error, "gradient_max_rel_error": gradient_error}
+
+
+def describe(report: DeviceReport) -> list[str]:
+    """``doctor``'s text."""
+    lines = [f"Python {report.python}; TensorFlow {report.tensorflow or '—'}; Keras {report.keras or '—'}; "
+             f"CUDA build {report.cuda_build or 'none'}, cuDNN build {report.cudnn_build or 'none'}"]
+    if report.nvidia_smi is None:
+        lines.append("nvidia-smi: not found (no NVIDIA driver on this machine)")
+    elif not report.nvidia_smi:
+        lines.append("nvidia-smi: found, but it listed no GPU (or failed)")
+    else:
+        for gpu in report.nvidia_smi:
+            lines.append(f"nvidia-smi: {gpu.name}, driver {gpu.driver}, {gpu.memory}")
+    lines.append("TensorFlow sees: " + ("; ".join(report.tensorflow_devices) or "nothing"))
+    if report.problem:
+        lines.append(f"problem: {report.problem}")
+    for device, rates in report.rates_ms.items():
+        per_lag = ", ".join(f"lag {lag}: {ms:.1f} ms" for lag, ms in rates.items())
+        check = report.parity.get(device, {})
+        lines.append(f"{device} fused training step ({RATE_SEEDS} seeds, batch 64): {per_lag}")
+        if check:
+            lines.append(f"{device} against float64 NumPy: forward max |error| "
+                         f"{check['forward_max_abs_error']:.2g}, gradient max relative error "
+                         f"{check['gradient_max_rel_error']:.2g}")
+    return lines
