@@ -156,6 +156,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, metavar="N", help="batch size (overrides the budget)")
     parser.add_argument("--learning-rate", type=float, metavar="R", help="Adam learning rate (overrides the budget)")
     parser.add_argument("--seeds", type=int, default=2, metavar="N", help="models per candidate to start the race with, averaged (default 2)")
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="where the LSTMs train: auto (default: the faster, by step rates measured once per machine; the CPU when TensorFlow sees no GPU), cpu or gpu")
     parser.add_argument("--highway", action="store_true", help="add LSTNet's linear highway beside the judge's LSTM (a linear map of the window added to its forecast); off by default: it did not lower the corpus regret")
     parser.add_argument("--seeds-max", type=int, metavar="M", help="most seeds a lag still in contention gets (default 8, never below --seeds); --seeds-max equal to --seeds turns racing off")
     parser.add_argument("--seed", type=int, default=42, metavar="S", help="base seed (default 42)")
@@ -361,7 +362,7 @@ def run_options_from_args(args: argparse.Namespace, defaults: dict):
     options = RunOptions(
         protocol=args.protocol, target=args.target, budget=args.budget, epochs=args.epochs,
         patience=args.patience, batch_size=args.batch_size, learning_rate=args.learning_rate,
-        seeds=args.seeds, seeds_max=args.seeds_max, highway=args.highway, seed=args.seed, folds=args.folds, units=args.units, lags=args.lags, only_lags=args.only_lags,
+        seeds=args.seeds, seeds_max=args.seeds_max, highway=args.highway, device=args.device, seed=args.seed, folds=args.folds, units=args.units, lags=args.lags, only_lags=args.only_lags,
         max_seq_len=args.max_seq_len, max_train_windows=args.max_train_windows,
         max_lag=args.max_lag if args.max_lag is not None else setting(defaults, "max_lag", int, None),
         alpha=args.alpha if args.alpha is not None else setting(defaults, "alpha", float, 0.05),

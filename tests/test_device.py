@@ -80,9 +80,9 @@ def test_a_run_on_a_box_with_an_unusable_gpu_warns_once_with_the_fix(fake_h200):
     from seqlen_tui.core.engine import _device
 
     events = []
-    device = _device(Reporter(events.append))
+    choice = _device(Reporter(events.append))
     warnings = [e.message for e in events if e.kind == "warning" and e.stage == "device"]
-    if device == "CPU":
+    if not choice.is_gpu:
         assert len(warnings) == 1 and "fix:" in warnings[0]
     else:
         assert warnings == []
@@ -103,3 +103,63 @@ def test_doctor_times_the_fused_step_and_checks_it_against_numpy(capsys):
     assert main(["doctor"]) == 0
     text = capsys.readouterr().out
     assert "/CPU:0 fused training step" in text and "against float64 NumPy" in text
+
+
+def test_auto_trains_on_the_faster_device_by_the_measured_rates():
+    from seqlen_tui.core.device import choose_device
+
+    gpu = ["/physical_device:GPU:0"]
+    faster_gpu = {"/CPU:0": {"24": 4.0, "168": 16.0}, "/GPU:0": {"24": 3.0, "168": 5.0}}
+    choice = choose_device("auto", gpus=gpu, rates=faster_gpu)
+    assert choice.name == "/GPU:0" and choice.is_gpu and "the GPU is faster (5.0 against 16.0" in choice.why
+    slower_gpu = {"/CPU:0": {"168": 16.0}, "/GPU:0": {"168": 40.0}}
+    assert choose_device("auto", gpus=gpu, rates=slower_gpu).name == "/CPU:0"
+    assert choose_device("cpu", gpus=gpu, rates=faster_gpu).name == "/CPU:0"
+    assert choose_device("gpu", gpus=gpu, rates=slower_gpu).name == "/GPU:0"
+    assert choose_device("auto", gpus=[], rates=faster_gpu).name == "/CPU:0"  # no GPU: no measuring
+
+
+def test_gpu_asked_for_without_one_is_a_data_error_with_the_fix(fake_h200):
+    from seqlen_tui.core.device import choose_device
+    from seqlen_tui.core.errors import DataError
+
+    with pytest.raises(DataError, match="a GPU was asked for but TensorFlow has none: .*fix:"):
+        choose_device("gpu", gpus=[])
+
+
+def test_the_rates_are_measured_once_and_then_read_from_the_cache(tmp_path, monkeypatch):
+    from seqlen_tui.core.device import cached_rates, rates_cache_path
+
+    monkeypatch.setenv("SEQLEN_CACHE_DIR", str(tmp_path))
+    calls = []
+
+    def measure():
+        calls.append(1)
+        return {"/CPU:0": {"168": 16.0}}
+
+    assert cached_rates("box", measure) == {"/CPU:0": {"168": 16.0}}
+    assert cached_rates("box", measure) == {"/CPU:0": {"168": 16.0}} and len(calls) == 1
+    assert rates_cache_path() == tmp_path / "device_rates.json"
+    rates_cache_path().write_text("not json")  # a damaged cache is measured again, not fatal
+    assert cached_rates("box", measure) and len(calls) == 2
+
+
+def test_on_a_gpu_the_batch_keeps_the_bias_gradient_deterministic():
+    from seqlen_tui.core.fused_lstm import deterministic_batch
+    from seqlen_tui.core.models import BUDGETS, Job
+
+    quick = BUDGETS["quick"]  # batch 128
+    one_seed = [Job(24, 1), Job(48, 1)]
+    assert deterministic_batch(quick, one_seed, 16, on_gpu=True).batch_size == 64  # 4 × 16 cells
+    assert deterministic_batch(quick, one_seed, 16, on_gpu=False).batch_size == 128
+    two_seeds = [Job(24, s) for s in (1, 2)]
+    assert deterministic_batch(quick, two_seeds, 16, on_gpu=True).batch_size == 128
+
+
+def test_run_with_device_gpu_on_a_box_without_one_exits_2_naming_the_fix(fake_h200, tmp_path, capsys):
+    if tensorflow_gpus():
+        pytest.skip("this machine has a usable GPU")
+    sample = os.path.join(os.path.dirname(__file__), "..", "sample_data", "MSFT.csv")
+    assert main(["run", sample, "--runs-dir", str(tmp_path), "--device", "gpu", "--no-classifiers"]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]  # after the analysis' progress lines
+    assert last.startswith("seqlen-tui: a GPU was asked for") and "fix:" in last

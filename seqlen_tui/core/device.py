@@ -246,3 +246,131 @@ def describe(report: DeviceReport) -> list[str]:
                          f"{check['forward_max_abs_error']:.2g}, gradient max relative error "
                          f"{check['gradient_max_rel_error']:.2g}")
     return lines
+
+
+# --- choosing the training device -----------------------------------------------------------
+
+DEVICES = ("auto", "cpu", "gpu")
+#: The lag whose step time decides ``--device auto`` (a week of hours: the long windows are
+#: where a device's speed matters).
+DECIDING_LAG = "168"
+
+
+@dataclass(frozen=True)
+class DeviceChoice:
+    """Where the judge trains: a TensorFlow device name, a label for people, and the measured
+    rates (ms per fused step, by device and lag) that chose it, when ``auto`` measured."""
+
+    name: str  # "/CPU:0" or "/GPU:0"
+    label: str  # "CPU" or "GPU (NVIDIA H200)"
+    rates_ms: dict = field(default_factory=dict)
+    why: str = ""
+
+    @property
+    def is_gpu(self) -> bool:
+        return self.name.startswith("/GPU")
+
+
+def rates_cache_path():
+    """Per-user cache of the measured step rates (``$SEQLEN_CACHE_DIR`` overrides)."""
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get("SEQLEN_CACHE_DIR")
+    if not folder:
+        from platformdirs import user_cache_dir
+
+        folder = user_cache_dir("seqlen-tui")
+    return Path(folder) / "device_rates.json"
+
+
+def machine_key(gpu_label: str) -> str:
+    """What the cached rates depend on: the TensorFlow version, the GPU and the CPU count."""
+    import os
+
+    import tensorflow as tf
+
+    return f"tf {tf.__version__}; {gpu_label}; {os.cpu_count()} CPUs"
+
+
+def cached_rates(key: str, measure) -> dict:
+    """The rates for this machine from the cache, measuring (``measure()``) and storing them on
+    first use: ``auto`` then reads the same numbers every run, so the choice does not wobble
+    with the machine's load."""
+    import json
+
+    path = rates_cache_path()
+    try:
+        cache = json.loads(path.read_text())
+    except (OSError, ValueError):
+        cache = {}
+    if not isinstance(cache, dict):
+        cache = {}
+    if key not in cache:
+        cache[key] = measure()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(cache, indent=1))
+            tmp.replace(path)
+        except OSError:
+            pass  # an unwritable cache only means measuring again next time
+    return cache[key]
+
+
+def choose_device(requested: str, gpus: list[str] | None = None, rates: dict | None = None) -> DeviceChoice:
+    """``cpu``, ``gpu`` (an error naming the fix when there is none) or ``auto``: the faster
+    device by the cached step rates at lag 168, the CPU when TensorFlow sees no GPU.
+
+    ``gpus`` (TensorFlow's GPU names) and ``rates`` can be injected (tests, ``doctor``)."""
+    import tensorflow as tf
+
+    from .errors import DataError
+
+    if requested not in DEVICES:
+        raise DataError(f"unknown device {requested!r}; choose auto, cpu or gpu")
+    if gpus is None:
+        gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+    cpu = DeviceChoice("/CPU:0", "CPU", why="asked for the CPU" if requested == "cpu" else "no GPU")
+    if requested == "cpu":
+        return cpu
+    if not gpus:
+        if requested == "gpu":
+            problem = listed_but_unusable() or "no GPU is listed by nvidia-smi or seen by TensorFlow"
+            raise DataError(f"a GPU was asked for but TensorFlow has none: {problem}")
+        return cpu
+    label = gpu_label()
+    gpu = DeviceChoice("/GPU:0", f"GPU ({label})")
+    if requested == "gpu":
+        return DeviceChoice(gpu.name, gpu.label, why="asked for the GPU")
+    if rates is None:
+        rates = cached_rates(machine_key(label), measure_devices)
+    cpu_ms = rates.get("/CPU:0", {}).get(DECIDING_LAG)
+    gpu_ms = rates.get("/GPU:0", {}).get(DECIDING_LAG)
+    if cpu_ms is not None and gpu_ms is not None and cpu_ms < gpu_ms:
+        return DeviceChoice(cpu.name, cpu.label, rates, f"auto: the CPU is faster ({cpu_ms:.1f} against "
+                            f"{gpu_ms:.1f} ms per step at lag {DECIDING_LAG})")
+    why = (f"auto: the GPU is faster ({gpu_ms:.1f} against {cpu_ms:.1f} ms per step at lag {DECIDING_LAG})"
+           if cpu_ms is not None and gpu_ms is not None else "auto: the GPU")
+    return DeviceChoice(gpu.name, gpu.label, rates, why)
+
+
+def gpu_label() -> str:
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return "none"
+    details = tf.config.experimental.get_device_details(gpus[0])
+    return str(details.get("device_name", gpus[0].name))
+
+
+def measure_devices() -> dict:
+    """Step rates on the CPU and the first GPU (a few seconds each)."""
+    import tensorflow as tf
+
+    out = {}
+    for name in ("/CPU:0", "/GPU:0"):
+        with tf.device(name):
+            out[name] = step_rates(lags=(24, int(DECIDING_LAG)))
+    return out

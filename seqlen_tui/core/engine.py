@@ -71,6 +71,7 @@ class RunOptions:
     gate_alpha: float = 0.05
     classifiers: bool = True
     highway: bool = False  # LSTNet's linear highway beside the judge's LSTM (measured: off by default)
+    device: str = "auto"  # auto (the faster by cached measurement), cpu or gpu
 
     def validate(self) -> None:
         if self.protocol not in PROTOCOLS:
@@ -87,6 +88,10 @@ class RunOptions:
                 raise DataError(f"{flag} must be at least 1 (got {value})")
         if self.learning_rate is not None and not self.learning_rate > 0:
             raise DataError(f"--learning-rate must be above 0 (got {self.learning_rate})")
+        from .device import DEVICES
+
+        if self.device not in DEVICES:
+            raise DataError(f"unknown --device {self.device!r}; choose auto, cpu or gpu")
         if self.seeds_max is not None and self.seeds_max < self.seeds:
             raise DataError(f"--seeds-max must be at least --seeds ({self.seeds}); got {self.seeds_max}")
 
@@ -147,6 +152,7 @@ class RunResult:
     split: dict
     timings: dict[str, float] = field(default_factory=dict)
     target_reason: str = ""
+    device_choice: dict = field(default_factory=dict)  # requested, why, the rates that chose it
     race: dict = field(default_factory=dict)  # RaceResult.to_dict: seeds per lag, who left when
     training: dict | None = None  # RaceResult.training_summary: early stops, models at the cap
 
@@ -182,6 +188,7 @@ class RunResult:
             "race": self.race,
             "training": self.training,
             "device": self.device,
+            "device_choice": self.device_choice,
             "timings": self.timings,
         }
 
@@ -213,8 +220,10 @@ def run_asset(
     reporter.info(f"candidates from the first {points:,} of {len(series.values):,} points "
                   "(the test block is left out)", stage="candidates")
     timings["analysis"] = time.perf_counter() - started
-    judge = judge or LSTMJudge(units=options.units, budget=options.resolved_budget(), highway=options.highway)
-    device = "CPU" if isinstance(judge, RidgeJudge) else _device(reporter)
+    choice = None if isinstance(judge, RidgeJudge) else _device(reporter, options.device)
+    device = "CPU" if choice is None else choice.label
+    judge = judge or LSTMJudge(units=options.units, budget=options.resolved_budget(), highway=options.highway,
+                               device=choice.name)
     analysis = bound_sequence_length(analysis, options, device, reporter)
     lags = benchmarked_lags(analysis, options, len(series.values))
 
@@ -328,6 +337,8 @@ def run_asset(
         split={**split.to_dict(), "folds": [fold.to_dict() for fold in folds]},
         timings=timings, target_reason=target_reason,
         race=race.to_dict(), training=training,
+        device_choice={} if choice is None else {"requested": options.device, "device": choice.name,
+                                                  "why": choice.why, "rates_ms": choice.rates_ms},
     )
 
 
@@ -683,18 +694,22 @@ def choose_target(levels, analysis: SeriesAnalysis, lags, period, judge, options
     return best, f"auto: {best} had the lowest validation MSE at lag {lag} ({detail})"
 
 
-def _device(reporter: Reporter) -> str:
+def _device(reporter: Reporter, requested: str = "auto"):
+    """The training device (:func:`.device.choose_device`), said in the log; on a box whose
+    listed GPU TensorFlow cannot use, one warning with the fix."""
+    from .device import choose_device, listed_but_unusable
     from .models import training_device
 
-    device = training_device()
-    reporter.info(f"training on {device}", stage="device", data={"device": device})
-    if device == "CPU":
-        from .device import listed_but_unusable
-
+    training_device()  # TensorFlow loaded, memory growth on
+    choice = choose_device(requested)
+    why = f" ({choice.why})" if choice.why and requested != "cpu" else ""
+    reporter.info(f"training on {choice.label}{why}", stage="device",
+                  data={"device": choice.label, "rates_ms": choice.rates_ms})
+    if not choice.is_gpu and requested != "cpu":
         problem = listed_but_unusable()
         if problem:
-            reporter.warning(problem, stage="device", data={"device": device})
-    return device
+            reporter.warning(problem, stage="device", data={"device": choice.label})
+    return choice
 
 
 __all__ = ["RunOptions", "RunResult", "LeaderboardRow", "run_asset", "run_article_report"]
@@ -714,8 +729,12 @@ def run_article_report(series: Series, options: RunOptions, reporter: Reporter, 
     started = time.perf_counter()
     analysis = analyze_series(series, max_lag=options.max_lag, alpha=options.alpha,
                               reporter=reporter.part(0.0, 0.02))
-    result = run_article(series.values, seed=options.seed, epochs=options.epochs or 10,
-                         reporter=reporter.part(0.02, 1.0), classifiers=options.classifiers)
+    choice = _device(reporter, options.device)
+    import tensorflow as tf
+
+    with tf.device(choice.name):
+        result = run_article(series.values, seed=options.seed, epochs=options.epochs or 10,
+                             reporter=reporter.part(0.02, 1.0), classifiers=options.classifiers)
     rows = [LeaderboardRow("lstm", r.lag, test_mse=r.mse, directional_accuracy=r.directional_accuracy)
             for r in result.lstm]
     rows += [LeaderboardRow(name, result.base_lag, directional_accuracy=acc)
@@ -736,6 +755,6 @@ def run_article_report(series: Series, options: RunOptions, reporter: Reporter, 
                     "persistence baseline, so this says nothing about beating the last value."),
         "warnings": list(result.notes),
         "article": result.to_dict(),
-        "device": _device(reporter),
+        "device": choice.label,
         "timings": {"total": time.perf_counter() - started},
     }

@@ -418,8 +418,23 @@ class EarlyStopping:
             self.stack.rates.assign(self.rates.astype("float32"))
 
 
+def deterministic_batch(budget: Budget, jobs: list[Job], units: int, on_gpu: bool) -> Budget:
+    """On a GPU, the bias gradient's reduction inside ``BlockLSTMGrad`` turns atomic (not
+    bit-reproducible) when the batch exceeds 4 × the cells of a lag (``../shared/GUIDE.md``
+    §7): there the batch is capped at 4 × units × the fewest seeds of any lag. The CPU is
+    deterministic at any batch."""
+    from dataclasses import replace
+
+    if not on_gpu:
+        return budget
+    fewest = min(block.models for block in lag_blocks(sorted(jobs)))
+    limit = 4 * units * fewest
+    return budget if budget.batch_size <= limit else replace(budget, batch_size=limit)
+
+
 def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, budget: Budget,
-                  reporter: Reporter, shuffle: bool = True, highway: bool = False) -> dict[Job, np.ndarray]:
+                  reporter: Reporter, shuffle: bool = True, highway: bool = False,
+                  device: str | None = None) -> dict[Job, np.ndarray]:
     """Train every job together and return scaled predictions at ``targets``.
 
     Emits ``result`` events (stage ``group``, ``data["predictions"]``) as each lag finishes,
@@ -430,12 +445,17 @@ def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, bu
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
+    on_gpu = device.startswith("/GPU") if device else bool(tf.config.list_logical_devices("GPU"))
+    budget = deterministic_batch(budget, jobs, units, on_gpu)
     try:
-        return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle, highway)
+        if device is None:
+            return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle, highway)
+        with tf.device(device):
+            return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle, highway)
     except tf.errors.OpError as error:
         # A GPU build without BlockLSTM's kernel (or without a deterministic one) fails on
         # the first step, before any result is out: train on the CPU rather than fail the run.
-        if not tf.config.list_logical_devices("GPU"):
+        if not on_gpu:
             raise
         reporter.warning(
             f"the GPU could not run the fused LSTM ({type(error).__name__}: "

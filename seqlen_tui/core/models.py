@@ -124,8 +124,8 @@ def quiet_tensorflow() -> None:
     """
     import sys
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    for name, value in GPU_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
     if "tensorflow" in sys.modules and "keras" in sys.modules:
         return
     sys.stderr.flush()
@@ -134,10 +134,26 @@ def quiet_tensorflow() -> None:
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 2)
             import keras  # noqa: F401
-            import tensorflow  # noqa: F401
+            import tensorflow as tf
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+    # TF32 (on by default on Ampere and later) rounds the GEMMs' inputs to 10 bits: about
+    # 1e-3 relative error, beyond what the fused/Keras parity allows. Off for the judge.
+    tf.config.experimental.enable_tensor_float_32_execution(False)
+
+
+#: Set before TensorFlow's first import (a user's own setting wins). Memory growth through the
+#: environment applies even when TensorFlow was initialised before ``training_device`` runs (the
+#: API call is then silently too late, and TensorFlow takes the whole GPU on a shared box); the
+#: CUDA compute cache keeps the kernels that an H100/H200 JIT-compiles from the wheel's PTX
+#: (the wheel carries SASS only up to sm_89), so that cost is paid once per machine.
+GPU_ENVIRONMENT = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "KERAS_BACKEND": "tensorflow",
+    "TF_FORCE_GPU_ALLOW_GROWTH": "true",
+    "CUDA_CACHE_MAXSIZE": str(4 * 2**30),
+}
 
 
 def training_device() -> str:
@@ -183,6 +199,8 @@ class LSTMJudge:
     seeded: bool = True
     #: LSTNet's linear highway beside the LSTM (measured on the corpus; off by default, see README).
     highway: bool = False
+    #: The TensorFlow device to train on ("/CPU:0", "/GPU:0"); None: TensorFlow's placement.
+    device: str | None = None
 
     def predict(self, prepared, jobs, targets, reporter=SILENT):
         """Fused (all jobs in one model per lag group) unless ``fused=False``."""
@@ -190,8 +208,13 @@ class LSTMJudge:
             from .fused_lstm import fused_predict
 
             return fused_predict(prepared, jobs, targets, self.units, self.budget, reporter,
-                                 shuffle=self.shuffle, highway=self.highway)
-        return self._predict_separately(prepared, jobs, targets, reporter)
+                                 shuffle=self.shuffle, highway=self.highway, device=self.device)
+        if self.device is None:
+            return self._predict_separately(prepared, jobs, targets, reporter)
+        import tensorflow as tf
+
+        with tf.device(self.device):
+            return self._predict_separately(prepared, jobs, targets, reporter)
 
     def _predict_separately(self, prepared, jobs, targets, reporter):
         """One Keras model and one ``fit`` per job: the article's way, kept as a reference."""

@@ -30,12 +30,14 @@ FORM_DEFAULTS: dict[str, Any] = {
     "only_lags": False,
     "classifiers": True,
     "highway": False,
+    "device": "auto",
 }
 
 CHOICES = {
     "protocol": ("robust", "article"),
     "target": ("diff", "level", "logret", "auto"),
     "budget": ("quick", "standard", "thorough"),
+    "device": ("auto", "cpu", "gpu"),
 }
 
 

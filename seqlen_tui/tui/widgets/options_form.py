@@ -20,6 +20,7 @@ PROTOCOLS = (("robust (validation chooses)", "robust"), ("article (reproduce it)
 TARGETS = (("diff: changes", "diff"), ("level: scaled levels", "level"),
            ("logret: log returns", "logret"), ("auto: best on validation", "auto"))
 BUDGETS = (("quick", "quick"), ("standard", "standard"), ("thorough", "thorough"))
+DEVICES = (("auto: the faster", "auto"), ("cpu", "cpu"), ("gpu", "gpu"))
 
 
 def parse_lags(text: str) -> tuple[int, ...]:
@@ -104,6 +105,9 @@ class OptionsForm(VerticalScroll):
         yield from self._row("budget", "budget", Select(
             BUDGETS, value=_pick(d["budget"], BUDGETS, "standard"), allow_blank=False,
             compact=True, id="opt-budget"))
+        yield from self._row("device", "device", Select(
+            DEVICES, value=_pick(d.get("device", "auto"), DEVICES, "auto"), allow_blank=False,
+            compact=True, id="opt-device"))
         for name, label, placeholder, minimum, optional in INT_FIELDS:
             value = d.get(name)
             validators: list[Validator] = [Integer(minimum=minimum,
@@ -188,6 +192,7 @@ class OptionsForm(VerticalScroll):
             "protocol": select("protocol"),
             "target": select("target"),
             "budget": select("budget"),
+            "device": select("device"),
             "alpha": float(text("alpha")),
             "lags": parse_lags(text("lags")),
             "only_lags": self.query_one("#opt-only_lags", Checkbox).value,
