@@ -19,17 +19,19 @@ timeout 120 seqlen-tui doctor --json | tee "$out/doctor.json"
 step "fused parity and gradient tests on the default device"
 timeout 180 python -m pytest -q tests/test_fused_lstm.py -k "forward_and_gradient or matches_separate" 2>&1 | tail -3
 
-run() {  # $1 label, $2 CUDA_VISIBLE_DEVICES value or "" for the default
+run() {  # $1 label, $2 --device value
     local started=$SECONDS
-    if [ -n "$2" ]; then export CUDA_VISIBLE_DEVICES="$2"; else unset CUDA_VISIBLE_DEVICES; fi
-    SEQLEN_RUNS_DIR="$out/runs_$1" timeout 240 seqlen-tui run "$sample" --budget quick \
+    SEQLEN_RUNS_DIR="$out/runs_$1" timeout 240 seqlen-tui run "$sample" --budget quick --device "$2" \
         --no-classifiers --json "$out/$1.json" > /dev/null 2> "$out/$1.log"
     echo "$1: rc $? in $((SECONDS - started)) s; chose $(python -c "import json; r=json.load(open('$out/$1.json')); print(r['chosen_lag'], 'on', r['device'])")"
 }
 step "robust runs (--budget quick)"
-run cpu -1
-run gpu1 ""
-run gpu2 ""
+run cpu cpu
+run gpu1 gpu
+run gpu2 gpu
+step "auto: which device, and why"
+SEQLEN_RUNS_DIR="$out/runs_auto" timeout 240 seqlen-tui run "$sample" --budget quick --no-classifiers \
+    --json "$out/auto.json" 2>&1 | grep "training on"
 python - "$out" <<'PY'
 import json, sys
 a, b = (json.load(open(f"{sys.argv[1]}/{name}.json"))["leaderboard"] for name in ("gpu1", "gpu2"))

@@ -65,7 +65,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
                 f"a local Ray ({args.workers} CPUs)" if args.workers else "a local Ray (all cores)")
             print(f"  on {where}", file=out)
         else:
-            workers = plan_workers(args.workers, len(plan.jobs))
+            workers = plan_workers(args.workers, len(plan.jobs), args.device)
             print(f"  on {workers.workers} worker process{'es' * (workers.workers != 1)} "
                   f"({workers.reason}; {workers.threads} thread{'s' * (workers.threads != 1)} each"
                   f"{'; GPUs ' + ','.join(workers.gpus) if workers.gpus else ''})", file=out)

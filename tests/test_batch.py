@@ -261,6 +261,9 @@ def test_default_workers_are_capped_by_memory_and_gpus(monkeypatch):
     assert plan_workers().workers == 2 and plan_workers().gpus == ("0", "1")
     assert plan_workers(5).workers == 5  # --workers wins
     assert plan_workers(None, jobs=1).workers == 1  # never more workers than assets
+    # Training on the CPU: the GPUs neither cap the workers nor are handed out.
+    on_cpu = plan_workers(device="cpu")
+    assert on_cpu.workers == 3 and on_cpu.gpus == ()
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")
     assert visible_gpus() == []
 

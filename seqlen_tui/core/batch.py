@@ -326,11 +326,13 @@ class WorkerPlan:
     reason: str
 
 
-def plan_workers(requested: int | None = None, jobs: int | None = None) -> WorkerPlan:
-    """``--workers`` or: the cores, capped by free memory (~1 GB per worker) and by GPUs."""
+def plan_workers(requested: int | None = None, jobs: int | None = None, device: str = "auto") -> WorkerPlan:
+    """``--workers`` or: the cores, capped by free memory (~1 GB per worker) and by GPUs —
+    unless the assets train on the CPU (``device`` "cpu"), when the GPUs neither cap the
+    workers nor are given to them."""
     cores = available_cores()
     memory = available_memory()
-    gpus = tuple(visible_gpus())
+    gpus = () if device == "cpu" else tuple(visible_gpus())
     if requested is not None:
         if requested < 1:
             raise DataError(f"--workers must be at least 1 (got {requested})")
@@ -434,7 +436,8 @@ def run_batch(plan: BatchPlan, runs_dir: Path, *, workers: int | None = None, ra
             interrupted = run_on_ray(plan.jobs, task, finish, address=ray_address,
                                      num_cpus=workers, gpu_fraction=ray_gpus)
         else:
-            interrupted = run_local(plan.jobs, task, finish, plan_workers(workers, len(plan.jobs)))
+            interrupted = run_local(plan.jobs, task, finish,
+                                    plan_workers(workers, len(plan.jobs), plan.jobs[0].options.device))
     result = BatchResult(sorted(finish.outcomes, key=lambda o: (o.asset.lower(), o.file)), interrupted)
     if summary:
         result.summary_path = write_summary(result.outcomes, runs_dir)
