@@ -145,6 +145,8 @@ def gather(measure: bool = True) -> DeviceReport:
             with tf.device(name):
                 report.rates_ms[name] = step_rates()
                 report.parity[name] = parity()
+        if tf_gpus:  # what --device auto will read on this machine
+            remember_rates(machine_key(gpu_label()), report.rates_ms)
     return report
 
 
@@ -308,14 +310,35 @@ def cached_rates(key: str, measure) -> dict:
         cache = {}
     if key not in cache:
         cache[key] = measure()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(cache, indent=1))
-            tmp.replace(path)
-        except OSError:
-            pass  # an unwritable cache only means measuring again next time
+        store_cache(cache)
     return cache[key]
+
+
+def store_cache(cache: dict) -> None:
+    """Write the rates cache atomically; an unwritable cache only means measuring again."""
+    import json
+
+    path = rates_cache_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(cache, indent=1))
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
+def remember_rates(key: str, rates: dict) -> None:
+    """``doctor``'s fresh measurement replaces the machine's cached rates (what ``auto`` reads)."""
+    import json
+
+    try:
+        cache = json.loads(rates_cache_path().read_text())
+    except (OSError, ValueError):
+        cache = {}
+    cache = cache if isinstance(cache, dict) else {}
+    cache[key] = rates
+    store_cache(cache)
 
 
 def choose_device(requested: str, gpus: list[str] | None = None, rates: dict | None = None) -> DeviceChoice:
