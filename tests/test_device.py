@@ -163,3 +163,15 @@ def test_run_with_device_gpu_on_a_box_without_one_exits_2_naming_the_fix(fake_h2
     assert main(["run", sample, "--runs-dir", str(tmp_path), "--device", "gpu", "--no-classifiers"]) == 2
     last = capsys.readouterr().err.strip().splitlines()[-1]  # after the analysis' progress lines
     assert last.startswith("seqlen-tui: a GPU was asked for") and "fix:" in last
+
+
+def test_the_default_max_seq_len_follows_the_measured_step_rates():
+    from seqlen_tui.core.models import default_max_seq_len
+
+    # This 2-core CPU (doctor): 5 ms at 24, 18 ms at 168, 30 ms at 336 → about 256.
+    assert 240 <= default_max_seq_len("CPU", {"24": 5.0, "168": 18.2, "336": 29.9}) <= 272
+    # A GPU ten times faster per step earns far longer windows; capped at 4096.
+    assert default_max_seq_len("GPU (H200)", {"24": 0.2, "168": 0.5}) == 4096
+    assert default_max_seq_len("GPU (H200)", {"24": 2.0, "168": 4.0}) == 1608  # (24 − 1.67) / 0.0139
+    # Without measurements: the constants.
+    assert default_max_seq_len("CPU") == 256 and default_max_seq_len("GPU (H200)", {}) == 1024

@@ -224,7 +224,8 @@ def run_asset(
     device = "CPU" if choice is None else choice.label
     judge = judge or LSTMJudge(units=options.units, budget=options.resolved_budget(), highway=options.highway,
                                device=choice.name)
-    analysis = bound_sequence_length(analysis, options, device, reporter)
+    device_rates = None if choice is None else choice.rates_ms.get(choice.name)
+    analysis = bound_sequence_length(analysis, options, device, reporter, device_rates)
     lags = benchmarked_lags(analysis, options, len(series.values))
 
     emit_candidates(analysis, lags, reporter)
@@ -233,7 +234,8 @@ def run_asset(
     if target == "auto":
         target, target_reason = choose_target(series.values, analysis, lags, period, judge, options, reporter)
         if target != analysis.target:
-            analysis = bound_sequence_length(analysis.for_target(target), options, device, reporter)
+            analysis = bound_sequence_length(analysis.for_target(target), options, device, reporter,
+                                             device_rates)
             lags = benchmarked_lags(analysis, options, len(series.values))
             period = seasonal_period(analysis, max(lags))
             emit_candidates(analysis, lags, reporter)
@@ -382,16 +384,16 @@ def benchmarked_lags(analysis: SeriesAnalysis, options: RunOptions, n: int) -> t
 
 
 def bound_sequence_length(analysis: SeriesAnalysis, options: RunOptions, device: str,
-                          reporter: Reporter) -> SeriesAnalysis:
-    """Drop candidates longer than ``--max-sequence-len`` (default set by the device), listing
-    each as dropped for cost.  Your own ``--lags`` pass the device default, not an explicit
-    ``--max-seq-len``."""
+                          reporter: Reporter, rates_ms: dict | None = None) -> SeriesAnalysis:
+    """Drop candidates longer than ``--max-sequence-len`` (default set by the device: its
+    measured step rates ``rates_ms``, lag → ms, when it has them), listing each as dropped for
+    cost.  Your own ``--lags`` pass the device default, not an explicit ``--max-seq-len``."""
     from dataclasses import replace
 
     from .candidates import CandidateSet, DroppedCandidate
 
     explicit = options.max_seq_len is not None
-    limit = options.max_seq_len if explicit else default_max_seq_len(device)
+    limit = options.max_seq_len if explicit else default_max_seq_len(device, rates_ms)
     keep, cut = [], []
     for candidate in analysis.candidates.candidates:
         if candidate.lag > limit and (explicit or candidate.lag not in options.lags):

@@ -182,9 +182,27 @@ DEFAULT_MAX_SEQ_LEN = {"CPU": 256, "GPU": 1024}
 DEFAULT_MAX_TRAIN_WINDOWS = 20_000
 
 
-def default_max_seq_len(device: str) -> int:
-    """The longest sequence length benchmarked by default on this training device."""
-    return DEFAULT_MAX_SEQ_LEN["GPU" if device.startswith("GPU") else "CPU"]
+#: With measured step rates, the default ``--max-seq-len`` is the longest lag whose fused step
+#: (3 seeds, batch 64) takes at most this long: on the 2-core CPU where 256 was set it is ≈ 256
+#: (``seqlen-tui doctor``: 18 ms at lag 168, 30 ms at 336), so a faster device earns longer windows.
+MAX_STEP_MS = 24.0
+MAX_SEQ_LEN_BOUNDS = (64, 4096)
+
+
+def default_max_seq_len(device: str, rates_ms: dict | None = None) -> int:
+    """The longest sequence length benchmarked by default on this training device: from its
+    measured step rates (ms per step by lag, a straight line through them) when there are any,
+    else a constant per kind of device."""
+    fallback = DEFAULT_MAX_SEQ_LEN["GPU" if device.startswith("GPU") else "CPU"]
+    points = sorted((int(lag), float(ms)) for lag, ms in (rates_ms or {}).items())
+    if len(points) < 2:
+        return fallback
+    lags, ms = np.array(points).T
+    slope, intercept = np.polyfit(lags, ms, 1)
+    if not slope > 0:
+        return MAX_SEQ_LEN_BOUNDS[1]
+    longest = (MAX_STEP_MS - intercept) / slope
+    return int(np.clip(longest // 8 * 8, *MAX_SEQ_LEN_BOUNDS))
 
 
 @dataclass(frozen=True)
