@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from seqlen_tui.core.device import reference_forecast
 from seqlen_tui.core.events import Reporter
 from seqlen_tui.core.fused_lstm import (
     LagBlock,
@@ -24,23 +25,6 @@ def test_lag_blocks_are_the_runs_of_equal_lag():
     jobs = [Job(lag, seed) for lag in (3, 6, 24) for seed in (1, 2)]
     assert lag_blocks(jobs) == [LagBlock(3, 0, 2), LagBlock(6, 2, 4), LagBlock(24, 4, 6)]
     assert [block.models for block in lag_blocks(jobs)] == [2, 2, 2]
-
-
-def reference_forecast(windows, weights):
-    """A plain LSTM per model, step by step in numpy, Keras' gate order (i, f, c, o)."""
-    sigmoid = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
-    out = []
-    for m in range(weights["head"].shape[0]):
-        units = weights["head"].shape[1]
-        h = np.zeros((len(windows), units))
-        c = np.zeros_like(h)
-        for t in range(windows.shape[1]):
-            z = windows[:, t:t + 1] * weights["kernel"][m] + h @ weights["recurrent"][m] + weights["bias"][m]
-            i, f, g, o = np.split(z, 4, axis=1)
-            c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
-            h = sigmoid(o) * np.tanh(c)
-        out.append(h @ weights["head"][m] + weights["head_bias"][m])
-    return np.stack(out, axis=1)
 
 
 def test_block_lstm_forward_and_gradient_equal_a_plain_lstm_per_model():
