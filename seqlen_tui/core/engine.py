@@ -542,13 +542,11 @@ def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold
         result.rounds += 1
         if result.rounds == 1:
             share = (0.03, 0.95 if rounds_left == 0 else 0.70)
-        else:  # later rounds share what is left, one slice per possible round
-            share = tuple(0.70 + 0.25 * (result.rounds - k) / rounds_left for k in (2, 1))
-        if result.rounds == 1:
             reporter.stage("train", f"training {len(lags)} lags × {options.seeds} seeds"
                            + (f" (racing: up to {seeds_max} seeds for the lags still in contention)"
                               if seeds_max > options.seeds else ""))
-        else:
+        else:  # later rounds share what is left, one slice per possible round
+            share = tuple(0.70 + 0.25 * (result.rounds - k) / rounds_left for k in (2, 1))
             reporter.stage("race", f"race round {result.rounds}: {', '.join(map(str, alive))} "
                            f"get seed {seeds[alive[0]]} of at most {seeds_max}")
         for index, prepared in enumerate(fold_prepared):
@@ -584,10 +582,9 @@ def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold
         exits = race_exits(val_losses, alive, result.rounds, seeds)
         if exits:
             result.exits.extend(exits)
-            reporter.emit("result", describe_exits(exits), stage="race",
-                          data={"exits": exits, "round": result.rounds,
-                                "alive": [lag for lag in alive if lag not in {e.lag for e in exits}]})
             alive = [lag for lag in alive if lag not in {exit.lag for exit in exits}]
+            reporter.emit("result", describe_exits(exits), stage="race",
+                          data={"exits": exits, "round": result.rounds, "alive": alive})
         if race_over(alive, seeds, seeds_max):
             break
         if work_done + sum(alive) > work_allowed:
