@@ -146,7 +146,9 @@ def gather(measure: bool = True) -> DeviceReport:
                 report.rates_ms[name] = step_rates()
                 report.parity[name] = parity()
         if tf_gpus:  # what --device auto will read on this machine
-            remember_rates(machine_key(gpu_label()), report.rates_ms)
+            from .models import training_device
+
+            remember_rates(machine_key(training_device()), report.rates_ms)
     return report
 
 
@@ -286,13 +288,13 @@ def rates_cache_path():
     return Path(folder) / "device_rates.json"
 
 
-def machine_key(gpu_label: str) -> str:
+def machine_key(device_label: str) -> str:
     """What the cached rates depend on: the TensorFlow version, the GPU and the CPU count."""
     import os
 
     import tensorflow as tf
 
-    return f"tf {tf.__version__}; {gpu_label}; {os.cpu_count()} CPUs"
+    return f"tf {tf.__version__}; {device_label}; {os.cpu_count()} CPUs"
 
 
 def cached_rates(key: str, measure) -> dict:
@@ -362,8 +364,10 @@ def choose_device(requested: str, gpus: list[str] | None = None, rates: dict | N
             problem = listed_but_unusable() or "no GPU is listed by nvidia-smi or seen by TensorFlow"
             raise DataError(f"a GPU was asked for but TensorFlow has none: {problem}")
         return cpu
-    label = gpu_label()
-    gpu = DeviceChoice("/GPU:0", f"GPU ({label})")
+    from .models import training_device
+
+    label = training_device()  # "GPU (its name)"
+    gpu = DeviceChoice("/GPU:0", label)
     if requested == "gpu":
         return DeviceChoice(gpu.name, gpu.label, why="asked for the GPU")
     if rates is None:
@@ -376,16 +380,6 @@ def choose_device(requested: str, gpus: list[str] | None = None, rates: dict | N
     why = (f"auto: the GPU is faster ({gpu_ms:.1f} against {cpu_ms:.1f} ms per step at lag {DECIDING_LAG})"
            if cpu_ms is not None and gpu_ms is not None else "auto: the GPU")
     return DeviceChoice(gpu.name, gpu.label, rates, why)
-
-
-def gpu_label() -> str:
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    if not gpus:
-        return "none"
-    details = tf.config.experimental.get_device_details(gpus[0])
-    return str(details.get("device_name", gpus[0].name))
 
 
 def measure_devices() -> dict:

@@ -275,9 +275,11 @@ def gate_p_values(val_losses: dict[int, np.ndarray], naive_val_losses: np.ndarra
     from .metrics import stepdown_p_values
 
     stepdown = stepdown_p_values(val_losses, naive_val_losses, reps=GATE_REPS)
+    floor = 1.0 / (GATE_REPS + 1)
+    if not any(p <= floor for p in stepdown.values()):
+        return stepdown
     holm = holm_adjust({lag: diebold_mariano(loss, naive_val_losses, alternative="less")[1]
                         for lag, loss in val_losses.items()})
-    floor = 1.0 / (GATE_REPS + 1)
     return {lag: min(p, holm[lag]) if p <= floor else p for lag, p in stepdown.items()}
 
 
