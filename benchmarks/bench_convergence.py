@@ -32,7 +32,7 @@ from corpus import CORPUS  # noqa: E402
 
 
 def parse_schedule(text: str):
-    from seqlen_tui.core.models import Budget
+    from seqlen_tui.core.training import Budget
 
     label, _, spec = text.partition("=")
     parts = spec.split(",")
@@ -43,7 +43,7 @@ def parse_schedule(text: str):
 def run_one(name: str, budget, seeds: int, seeds_max: int | None) -> dict:
     from seqlen_tui.core.engine import RunOptions, run_asset
     from seqlen_tui.core.events import Reporter
-    from seqlen_tui.core.models import LSTMJudge
+    from seqlen_tui.core.judges import LSTMJudge
 
     seen, _ = seen_part(load(name))
     early, epochs = {}, {}

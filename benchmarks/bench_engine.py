@@ -30,12 +30,13 @@ n = 5000
 levels = 100 + np.linspace(0, 20, n) + 5 * random_profile(24, n, noise=0.5, seed=3)
 t_start = time.perf_counter()
 # Every variant pays the same TensorFlow import: time it apart.
-from seqlen_tui.core.models import quiet_tensorflow
+from seqlen_tui.core.tf_runtime import quiet_tensorflow
 quiet_tensorflow()
 t0 = time.perf_counter()
 extra = {}
 if variant in ("separate", "fused"):
-    from seqlen_tui.core.models import Budget, Job, LSTMJudge
+    from seqlen_tui.core.judges import LSTMJudge
+    from seqlen_tui.core.training import Budget, Job
     from seqlen_tui.core.windows import prepare
     prepared = prepare(levels, "diff", max_lag=24)
     jobs = [Job(lag, seed) for lag in (6, 12, 18, 24) for seed in (1, 2, 3)]

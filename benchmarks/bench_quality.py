@@ -176,7 +176,7 @@ def train_oracle(name: str, table: dict, lags: list[int], seeds: range) -> None:
     """Train the missing (lag, seed) models in one fused call per seed group; cache each."""
     from seqlen_tui.core.events import Reporter
     from seqlen_tui.core.fused_lstm import fused_predict
-    from seqlen_tui.core.models import Budget, Job
+    from seqlen_tui.core.training import Budget, Job
 
     missing = sorted({lag for lag in lags for seed in seeds if str(seed) not in table["lags"].get(str(lag), {})})
     if not missing:

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import TextIO
 
-from .cli import EXIT_INTERRUPTED, EXIT_USAGE, PROG, fail, run_options_from_args
+from .cli_common import EXIT_INTERRUPTED, EXIT_USAGE, PROG, fail, run_options_from_args, say
 from .core.batch import AssetOutcome, plan_batch, plan_workers, run_batch
 from .core.errors import DataError, SettingsError
 from .core.report import default_runs_dir
@@ -65,8 +65,8 @@ def run_batch_command(args: argparse.Namespace) -> int:
                 f"a local Ray ({args.workers} CPUs)" if args.workers else "a local Ray (all cores)")
             print(f"  on {where}", file=out)
         else:
-            workers = plan_workers(args.workers, len(plan.jobs), args.device)
-            print(f"  on {workers.workers} worker process{'es' * (workers.workers != 1)} "
+            workers = plan_workers(args.workers, len(plan.jobs), options.device)
+            say(f"  on {workers.workers} worker process{'es' * (workers.workers != 1)} "
                   f"({workers.reason}; {workers.threads} thread{'s' * (workers.threads != 1)} each"
                   f"{'; GPUs ' + ','.join(workers.gpus) if workers.gpus else ''})", file=out)
     print(f"  reports in {runs_dir}", file=out)
@@ -82,7 +82,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     print(file=out)
-    print("\n".join(summary_table(result.outcomes)), file=out)
+    say("\n".join(summary_table(result.outcomes)), file=out)
     print(file=out)
     counts = ", ".join(f"{result.count(s)} {s}" for s in ("done", "skipped", "failed", "interrupted", "not run")
                        if result.count(s))
@@ -139,7 +139,7 @@ class BatchProgress:
         self._clear()
         elapsed = time.monotonic() - self.started
         detail = describe(outcome)
-        print(f"[{elapsed:6.1f}s] {outcome.status:<11} {outcome.asset:<20} {detail}", file=self.stream, flush=True)
+        say(f"[{elapsed:6.1f}s] {outcome.status:<11} {outcome.asset:<20} {detail}", file=self.stream, flush=True)
         self._bar()
 
     def eta(self) -> float | None:

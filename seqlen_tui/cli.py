@@ -16,10 +16,20 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .cli_common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    add_option_arguments,
+    fail,
+    run_options_from_args,
+    say,
+)
+from .core.options import option_specs
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 COMMANDS = ("analyze", "run", "batch", "runs", "show", "doctor")
-PROG = "seqlen-tui"
 
 
 class UsageError(Exception):
@@ -140,42 +150,14 @@ def add_analysis_arguments(parser: argparse.ArgumentParser, asset: bool = True) 
     """Options shared by every command that analyses a series (analyze, run, batch)."""
     if asset:
         parser.add_argument("--asset", metavar="NAME", help="asset name for the settings key (default: the file name without extension)")
-    parser.add_argument("--max-lag", type=int, metavar="N", help="largest ACF lag (default: two of the longest natural periods, at least 40, at most n/4)")
-    parser.add_argument("--alpha", type=float, metavar="A", help="significance level of the ACF band (default 0.05)")
-    parser.add_argument("--lags", type=parse_lag_list, default=(), metavar="L1,L2,…", help="your own candidate lags, added to the proposed ones")
+    add_option_arguments(parser, analysis_only=True, skip=("target",))
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """What to benchmark and how hard to train (run, batch)."""
-    parser.add_argument("--only-lags", action="store_true", help="benchmark only the --lags, not the proposed candidates")
-    parser.add_argument("--protocol", choices=("robust", "article"), default="robust", help="robust (default) or the article's protocol, reproduced exactly")
-    parser.add_argument("--target", choices=("diff", "level", "logret", "auto"), default="diff", help="what the LSTM models (default diff: forecast = last level + predicted change)")
-    parser.add_argument("--budget", choices=("quick", "standard", "thorough"), default="standard", help="training effort: epochs, patience, batch size, learning rate")
-    parser.add_argument("--epochs", type=int, metavar="N", help="most epochs per model (overrides the budget)")
-    parser.add_argument("--patience", type=int, metavar="N", help="early-stopping patience (overrides the budget)")
-    parser.add_argument("--batch-size", type=int, metavar="N", help="batch size (overrides the budget)")
-    parser.add_argument("--learning-rate", type=float, metavar="R", help="Adam learning rate (overrides the budget)")
-    parser.add_argument("--seeds", type=int, default=2, metavar="N", help="models per candidate to start the race with, averaged (default 2)")
-    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto", help="where the LSTMs train: auto (default: the faster, by step rates measured once per machine; the CPU when TensorFlow sees no GPU), cpu or gpu")
-    parser.add_argument("--highway", action="store_true", help="add LSTNet's linear highway beside the judge's LSTM (a linear map of the window added to its forecast); off by default: it did not lower the corpus regret")
-    parser.add_argument("--seeds-max", type=int, metavar="M", help="most seeds a lag still in contention gets (default 8, never below --seeds); --seeds-max equal to --seeds turns racing off")
-    parser.add_argument("--seed", type=int, default=42, metavar="S", help="base seed (default 42)")
-    parser.add_argument("--folds", type=int, default=1, metavar="K", help="rolling origins: K validation blocks inside train + validation (default 1); test stays the final block")
-    parser.add_argument("--units", type=int, default=16, metavar="N", help="LSTM units (default 16)")
-    parser.add_argument("--max-seq-len", type=int, metavar="N", help="leave out candidates longer than N for cost (default: 256 on a CPU, 1024 on a GPU; your --lags pass the default)")
-    parser.add_argument("--max-train-windows", type=int, metavar="N", help="train on the most recent N windows only (default 20,000: bounds minute data)")
-    parser.add_argument("--no-classifiers", action="store_true", help="skip the XGBoost/RandomForest direction classifiers")
+    """What to benchmark and how hard to train (run, batch): every other declared option."""
+    analysis = {key for key, spec in option_specs().items() if spec.analysis and key != "target"}
+    add_option_arguments(parser, skip=tuple(analysis))
     parser.add_argument("--runs-dir", metavar="DIR", help="where run reports go (default: $SEQLEN_RUNS_DIR or the per-user data folder)")
-
-
-def parse_lag_list(text: str) -> tuple[int, ...]:
-    try:
-        lags = tuple(int(part) for part in text.replace(" ", "").split(",") if part)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, got {text!r}") from None
-    if not lags or min(lags) < 1:
-        raise argparse.ArgumentTypeError(f"lags must be whole numbers of at least 1, got {text!r}")
-    return lags
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,11 +185,6 @@ def main(argv: list[str] | None = None) -> int:
             f"internal error: {type(exc).__name__}: {exc} (set SEQLEN_DEBUG=1 for the traceback)",
             EXIT_FAILED,
         )
-
-
-def fail(message: str, code: int) -> int:
-    print(f"{PROG}: {' '.join(message.split())}", file=sys.stderr)
-    return code
 
 
 def dispatch(argv: list[str]) -> int:
@@ -246,15 +223,14 @@ def run_analyze(args: argparse.Namespace) -> int:
     from .core.settings import asset_from_path
 
     settings = read_settings(args.settings, args.asset or asset_from_path(args.file))
-    defaults = settings["defaults"]
-    alpha = args.alpha if args.alpha is not None else setting(defaults, "alpha", float, 0.05)
-    max_lag = args.max_lag if args.max_lag is not None else setting(defaults, "max_lag", int, None)
+    options = run_options_from_args(args, settings["defaults"])
     series = load_series(args.file, args.column, last=args.last, start=args.start, end=args.end)
-    analysis = analyze_series(series, max_lag=max_lag, alpha=alpha, user_lags=args.lags, target=args.target)
-    print("\n".join(describe_summary(series.summary)), file=human)
-    print(settings["line"], file=human)
+    analysis = analyze_series(series, max_lag=options.max_lag, alpha=options.alpha, user_lags=options.lags,
+                              target=args.target)
+    say("\n".join(describe_summary(series.summary)), file=human)
+    say(settings["line"], file=human)
     print(file=human)
-    print("\n".join(describe_findings(analysis)), file=human)
+    say("\n".join(describe_findings(analysis)), file=human)
     if args.plot:
         for name in ("raw", "diff"):
             if name in analysis.transforms:
@@ -291,21 +267,6 @@ def read_settings(explicit: str | None, asset: str) -> dict:
     return {"defaults": defaults, "line": f"  settings key: {key} in {path} ({where})"}
 
 
-def setting(defaults: dict, name: str, kind: type, fallback):
-    """One default from the settings file's ``seqlen_tui`` block, type-checked."""
-    from .core.errors import DataError
-
-    value = defaults.get(name, fallback)
-    if value is fallback:
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
-        raise DataError(
-            f"settings: seqlen_tui.{name} must be a {'whole number' if kind is int else 'number'} "
-            f"(got {value!r}); fix it in the settings file or pass --{name.replace('_', '-')}"
-        )
-    return kind(value)
-
-
 def write_text(path: Path, text: str) -> None:
     """Write an output file, turning OS errors into one clear line."""
     from .core.errors import DataError
@@ -333,13 +294,13 @@ def run_run(args: argparse.Namespace) -> int:
     data = DataOptions(args.column, args.last, args.start, args.end)
     series = data.load(args.file)
     check_lags_fit(options.lags, len(series.values))
-    print("\n".join(describe_summary(series.summary)), file=human)
-    print(settings["line"], file=human, flush=True)
+    say("\n".join(describe_summary(series.summary)), file=human)
+    say(settings["line"], file=human, flush=True)
     with ProgressPrinter(sys.stderr) as progress:
         report = build_report(series, options, asset, args.file, progress.reporter(), data)
     path = write_report(report, default_runs_dir(args.runs_dir))
     print(file=human)
-    print("\n".join(describe_leaderboard(report)), file=human)
+    say("\n".join(describe_leaderboard(report)), file=human)
     print(f"\nReport: {path}", file=human)
     if args.json:
         text = dumps(report)
@@ -353,23 +314,6 @@ def run_run(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         return save_choice(args, asset, report["chosen_lag"], human)
     return EXIT_OK
-
-
-def run_options_from_args(args: argparse.Namespace, defaults: dict):
-    """The model options of ``run`` and ``batch``: flags first, then the settings' defaults."""
-    from .core.engine import RunOptions
-
-    options = RunOptions(
-        protocol=args.protocol, target=args.target, budget=args.budget, epochs=args.epochs,
-        patience=args.patience, batch_size=args.batch_size, learning_rate=args.learning_rate,
-        seeds=args.seeds, seeds_max=args.seeds_max, highway=args.highway, device=args.device, seed=args.seed, folds=args.folds, units=args.units, lags=args.lags, only_lags=args.only_lags,
-        max_seq_len=args.max_seq_len, max_train_windows=args.max_train_windows,
-        max_lag=args.max_lag if args.max_lag is not None else setting(defaults, "max_lag", int, None),
-        alpha=args.alpha if args.alpha is not None else setting(defaults, "alpha", float, 0.05),
-        classifiers=not args.no_classifiers,
-    )
-    options.validate()
-    return options
 
 
 def save_choice(args: argparse.Namespace, asset: str, lag: int, human) -> int:
@@ -423,7 +367,7 @@ def run_show(args: argparse.Namespace) -> int:
     report = load_run(args.run, default_runs_dir(args.runs_dir))
     print(f"{report['asset']}: {report.get('file')} — run {report.get('created_at')}, "
           f"{report.get('n')} points, device {report.get('device')}")
-    print("\n".join(describe_leaderboard(report)))
+    say("\n".join(describe_leaderboard(report)))
     return EXIT_OK
 
 
@@ -438,7 +382,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), indent=1))
     else:
-        print("\n".join(describe(report)))
+        say("\n".join(describe(report)))
     return EXIT_OK
 
 

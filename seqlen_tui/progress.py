@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
+from .cli_common import as_flags
 from .core.events import Event, Reporter
 
 
@@ -44,7 +45,7 @@ class ProgressPrinter:
     def _line(self, text: str) -> None:
         self._clear_bar()
         elapsed = time.monotonic() - self.started
-        print(f"[{elapsed:6.1f}s] {text}", file=self.stream, flush=True)
+        print(f"[{elapsed:6.1f}s] {as_flags(text)}", file=self.stream, flush=True)
 
     def _progress(self, fraction: float, eta: float | None = None) -> None:
         """``eta`` from the core (measured training speed) wins over elapsed / fraction."""

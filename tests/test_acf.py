@@ -127,7 +127,7 @@ def test_default_max_lag_follows_periods_and_bounds():
 
 def test_check_max_lag_names_the_limit():
     check_max_lag(40, 200)
-    with pytest.raises(DataError, match=r"--max-lag 150 is too long for 200 points.*--max-lag 98"):
+    with pytest.raises(DataError, match=r"«max_lag» 150 is too long for 200 points.*«max_lag» 98"):
         check_max_lag(150, 200)
     with pytest.raises(DataError, match="at least 1"):
         check_max_lag(0, 200)

@@ -39,7 +39,9 @@ def test_events_arrive_in_order_with_partial_results(hourly_series):
     )
     assert events[-1].fraction == 1.0
     assert analysis.max_lag == 336  # hourly: two weeks
-    assert {24, 168} <= set(analysis.candidates.lags)
+    # A daily cycle only: the day is a candidate, the week (its seventh tooth) is left out.
+    assert 24 in analysis.candidates.lags and 168 not in analysis.candidates.lags
+    assert {d.lag: d.kind for d in analysis.candidates.dropped}[168] == "unconfirmed"
 
 
 def test_cancel_stops_before_the_next_step(hourly_series):

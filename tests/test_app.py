@@ -40,7 +40,7 @@ async def test_opens_with_file_and_shows_analysis(make_app):
         await settle(app, pilot)
         text = report_text(app)
         assert "2,485 points" in text
-        assert "Candidate sequence lengths, in lags of differences (7): 1, 2, 3, 4, 5, 11, 36" in text
+        assert "Candidate sequence lengths, in lags of differences (6): 1, 2, 3, 4, 11, 36" in text
         headline = str(app.screen.query_one("#headline", Static).render())
         assert "2,485 points" in headline and "candidates" in headline
         for name in ("raw", "diff", "logret"):

@@ -20,7 +20,7 @@ from app_helpers import MSFT, STORED_REPORT, errors, messages, settle
 from textual.widgets import Input
 
 import seqlen_tui.core.engine as engine
-from seqlen_tui.core.models import RidgeJudge
+from seqlen_tui.core.judges import RidgeJudge
 from seqlen_tui.tui.app import SeqlenApp
 from seqlen_tui.tui.screens.dialogs import ConfirmLag
 from seqlen_tui.tui.screens.review import ReviewScreen
@@ -117,7 +117,7 @@ async def test_run_fills_the_leaderboard_and_confirm_saves_the_key(
         assert board.cursor_row == [(r["model"], r["lag"]) for r in board.shown_rows()].index(
             board.chosen)
         assert run.query_one("#run-plot-raw", AcfPlot).transform == "raw"
-        assert "natural period: one week" in panel
+        assert "AR order by AIC (differenced)" in panel  # each candidate with its reasons
         assert "device: CPU" in str(run.query_one("#device").render())
         assert "Chosen sequence length" in str(run.query_one("#verdict").render())
         dialog_text = str(app.screen.query_one("#confirm-text").render())

@@ -22,7 +22,8 @@ from helpers import batch_tasks
 
 from seqlen_tui.cli import main
 from seqlen_tui.core import batch
-from seqlen_tui.core.batch import AssetJob, plan_batch, plan_workers, run_batch, visible_gpus
+from seqlen_tui.core.batch import plan_batch, plan_workers, run_batch, visible_gpus
+from seqlen_tui.core.batch_jobs import AssetJob
 from seqlen_tui.core.engine import RunOptions
 from seqlen_tui.core.errors import DataError
 from seqlen_tui.core.report import list_runs
@@ -241,7 +242,7 @@ def test_plan_fails_duplicate_asset_names_and_unreadable_files_up_front(tmp_path
 def test_collect_files_errors_are_one_line_data_errors(tmp_path):
     with pytest.raises(DataError, match="no such folder"):
         batch.collect_files(folder=tmp_path / "nope")
-    with pytest.raises(DataError, match="--pattern"):
+    with pytest.raises(DataError, match="«pattern»"):
         batch.collect_files(folder=tmp_path)
     with pytest.raises(DataError, match="FILE"):
         batch.collect_files()

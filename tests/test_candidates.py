@@ -90,14 +90,36 @@ def test_merge_never_drops_exact_evidence_for_a_lag_without():
     assert all(d.kind == "merged" for d in merged)
 
 
-def test_natural_periods_and_user_lags_are_added_with_reasons():
+def test_natural_periods_are_candidates_only_where_the_acf_shows_the_cycle():
+    """Hourly data with a daily cycle only: the day is a candidate (and a prior), the week —
+    a seventh harmonic of the day — is left out with its reason; with a weekend the week is in."""
+    rng = np.random.default_rng(5)
+    day = np.sin(2 * np.pi * np.arange(24) / 24)
+    daily = np.resize(day, 3000) + 0.3 * ar_process((0.5,), 3000, seed=6)
+    cands = propose_candidates(_analyses(daily, 400), len(daily), (24, 168), ("day", "week"))
+    by_lag = {c.lag: c.reasons for c in cands.candidates}
+    assert "natural period: one day" in by_lag[24]
+    assert 168 not in by_lag
+    dropped = {d.lag: d for d in cands.dropped}
+    assert dropped[168].kind == "unconfirmed"
+    assert "one week, but the ACF shows no cycle of that length" in dropped[168].reason
+    analyses = _analyses(daily, 400)
+    assert prior_lags(cands, analyses) == {24}
+
+    weekend = 0.4 * np.cos(2 * np.pi * np.arange(24) / 24) + 0.3 * rng.standard_normal(24)
+    week = np.concatenate([day] * 5 + [weekend] * 2)
+    weekly = np.resize(week, 3000) + 0.3 * ar_process((0.5,), 3000, seed=6)
+    lags = propose_candidates(_analyses(weekly, 400), len(weekly), (24, 168), ("day", "week")).lags
+    assert {24, 168} <= set(lags)
+
+
+def test_user_lags_stay_whatever_the_acf_says():
     x = ar_process((0.5,), 2000, seed=13)
     cands = propose_candidates(_analyses(x, 40), len(x), (48, 336), ("day", "week"), (7, 48))
     by_lag = {c.lag: c.reasons for c in cands.candidates}
-    assert "natural period: one day" in by_lag[48]
-    assert "your list" in by_lag[48]
-    assert "your list" in by_lag[7]
-    assert "natural period: one week" in by_lag[336]
+    assert by_lag[48] == ("your list",) and by_lag[7] == ("your list",)
+    # An AR(1) has no cycle: neither calendar period is benchmarked unless listed.
+    assert {d.lag: d.kind for d in cands.dropped if d.lag == 336} == {336: "unconfirmed"}
 
 
 def test_too_long_candidates_are_dropped_with_the_reason():
@@ -127,7 +149,8 @@ def test_fundamental_periods_fold_harmonics():
     # 48 is "strongest" by noise; 24 is as strong and divides it, so 24 is the period.
     # 168 is a multiple of 24 (and of 7) but clearly stronger: a cycle of its own (a week).
     assert fundamental_periods((168, 48, 72, 24, 96, 7, 12), acf) == (168, 24, 7, 12)
-    acf[168] = 0.72  # now just another multiple of 24
+    acf[[120, 144, 192, 216]] = [0.70, 0.70, 0.69, 0.69]
+    acf[168] = 0.72  # now just another tooth of 24's comb
     assert fundamental_periods((168, 48, 72, 24, 96), acf) == (24,)
     assert fundamental_periods((24, 49), acf) == (24,)  # within one lag of a multiple
     assert fundamental_periods((), acf) == ()
@@ -177,4 +200,4 @@ def test_prior_lags_are_your_own_and_natural_periods_the_acf_confirms():
     noise = ar_process((0.5,), 2000, seed=13)
     analyses = _analyses(noise, 40)
     cands = propose_candidates(analyses, len(noise), (7,), ("week",))
-    assert 7 in cands.lags and prior_lags(cands, analyses) == set()
+    assert 7 not in cands.lags and prior_lags(cands, analyses) == set()

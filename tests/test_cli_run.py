@@ -15,7 +15,7 @@ import pytest
 
 import seqlen_tui.core.engine as engine
 from seqlen_tui.cli import main
-from seqlen_tui.core.models import RidgeJudge
+from seqlen_tui.core.judges import RidgeJudge
 from synthetic import ar_process
 
 
@@ -103,7 +103,7 @@ def test_run_end_to_end_with_the_lstm(series_file, tmp_path, capsys):
                  "--no-classifiers", "--json", "-"])
     assert code == 0
     report = json.loads(capsys.readouterr().out)
-    from seqlen_tui.core.models import training_device
+    from seqlen_tui.core.tf_runtime import training_device
 
     assert report["device"] == training_device()
     assert {row["lag"] for row in report["leaderboard"] if row["model"] == "lstm"} == {2, 5}

@@ -130,7 +130,7 @@ def test_column_override_case_insensitive():
 
 
 def test_unknown_column_lists_choices():
-    with pytest.raises(DataError, match=r"no column named 'nope'.*--column.*Open, High, Low, Volume"):
+    with pytest.raises(DataError, match=r"no column named 'nope'.*«column».*Open, High, Low, Volume"):
         load_series(BAD / "ambiguous.csv", column="nope")
     with pytest.raises(DataError, match="time column"):
         load_series(BAD / "ambiguous.csv", column="date")
@@ -215,9 +215,9 @@ def test_bare_end_date_includes_the_whole_day(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, words", [
-    (dict(last=0), "--last"), (dict(last=2.5), "--last"),
-    (dict(start="yesterday-ish"), "--start"), (dict(start="2024-04-01", end="2024-03-01"), "after --end"),
-    (dict(start="2030-01-01"), "no points between"), (dict(last=12), "raise --last"),
+    (dict(last=0), "«last»"), (dict(last=2.5), "«last»"),
+    (dict(start="yesterday-ish"), "«start»"), (dict(start="2024-04-01", end="2024-03-01"), "after «end»"),
+    (dict(start="2030-01-01"), "no points between"), (dict(last=12), "raise «last»"),
 ])
 def test_window_errors(kwargs, words):
     with pytest.raises(DataError, match=words):
@@ -353,10 +353,10 @@ def test_frequency_info_is_frozen():
     ("binary.bin", ["binary", "CSV"]),
     ("image.png", ["PNG", "CSV"]),
     ("no_numeric.csv", ["no numeric column", "name, city, joined"]),
-    ("all_missing.csv", ["no usable values", "missing", "infinite", "--column"]),
-    ("constant.csv", ["constant", "--column"]),
+    ("all_missing.csv", ["no usable values", "missing", "infinite", "«column»"]),
+    ("constant.csv", ["constant", "«column»"]),
     ("too_few.csv", ["only 12 points after cleaning", "at least 30 are needed", "2 missing"]),
-    ("ambiguous.csv", ["ambiguous value column", "--column", "choices: Open, High, Low, Volume"]),
+    ("ambiguous.csv", ["ambiguous value column", "«column»", "choices: Open, High, Low, Volume"]),
     ("ragged.csv", ["not a consistent table", "line 7"]),
     ("not_parquet.parquet", ["not a readable Parquet file"]),
     ("long_format.csv", ["several series", "repeat a timestamp"]),

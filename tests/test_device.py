@@ -18,20 +18,36 @@ from seqlen_tui.core.device import (
 from seqlen_tui.core.events import Reporter
 
 H200 = GpuListing("NVIDIA H200", "560.35.03", "143771 MiB")
+#: What ``nvidia-smi -q -x`` prints on an H200 box (trimmed to the tags read).
+H200_XML = """<?xml version="1.0" ?>
+<!DOCTYPE nvidia_smi_log SYSTEM "nvsmi_device_v12.dtd">
+<nvidia_smi_log>
+    <driver_version>560.35.03</driver_version>
+    <cuda_version>12.6</cuda_version>
+    <attached_gpus>1</attached_gpus>
+    <gpu id="00000000:18:00.0">
+        <product_name>NVIDIA H200</product_name>
+        <fb_memory_usage>
+            <total>143771 MiB</total>
+            <used>0 MiB</used>
+        </fb_memory_usage>
+    </gpu>
+</nvidia_smi_log>
+"""
 
 
 @pytest.fixture
 def fake_h200(tmp_path, monkeypatch):
     """An ``nvidia-smi`` on PATH that lists one H200, as on the users' GPU boxes."""
     exe = tmp_path / "nvidia-smi"
-    exe.write_text('#!/bin/sh\necho "NVIDIA H200, 560.35.03, 143771 MiB"\n')
+    exe.write_text("#!/bin/sh\ncat <<'EOF'\n" + H200_XML + "EOF\n")
     exe.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     return exe
 
 
 def tensorflow_gpus() -> list:
-    from seqlen_tui.core.models import quiet_tensorflow
+    from seqlen_tui.core.tf_runtime import quiet_tensorflow
 
     quiet_tensorflow()
     import tensorflow as tf
@@ -146,7 +162,7 @@ def test_the_rates_are_measured_once_and_then_read_from_the_cache(tmp_path, monk
 
 def test_on_a_gpu_the_batch_keeps_the_bias_gradient_deterministic():
     from seqlen_tui.core.fused_lstm import deterministic_batch
-    from seqlen_tui.core.models import BUDGETS, Job
+    from seqlen_tui.core.training import BUDGETS, Job
 
     quick = BUDGETS["quick"]  # batch 128
     one_seed = [Job(24, 1), Job(48, 1)]
@@ -166,7 +182,7 @@ def test_run_with_device_gpu_on_a_box_without_one_exits_2_naming_the_fix(fake_h2
 
 
 def test_the_default_max_seq_len_follows_the_measured_step_rates():
-    from seqlen_tui.core.models import default_max_seq_len
+    from seqlen_tui.core.tf_runtime import default_max_seq_len
 
     # This 2-core CPU (doctor): 5 ms at 24, 18 ms at 168, 30 ms at 336 → about 256.
     assert 240 <= default_max_seq_len("CPU", {"24": 5.0, "168": 18.2, "336": 29.9}) <= 272

@@ -14,9 +14,18 @@ from seqlen_tui.core.data import load_series
 from seqlen_tui.core.engine import RunOptions, run_asset
 from seqlen_tui.core.errors import DataError
 from seqlen_tui.core.events import Cancelled, Reporter
-from seqlen_tui.core.models import RidgeJudge
+from seqlen_tui.core.judges import RidgeJudge
+from seqlen_tui.core.options import OptionError
 from seqlen_tui.core.selection import holm_adjust, select_lag
-from seqlen_tui.core.windows import Scaler, chronological_split, prepare, rolling_origins
+from seqlen_tui.core.windows import (
+    AUTO_FOLDS_MAX,
+    VALIDATION_POINTS_WANTED,
+    Scaler,
+    auto_folds,
+    chronological_split,
+    prepare,
+    rolling_origins,
+)
 from synthetic import ar_process, random_profile
 
 # ----------------------------------------------------------------------------- windows, splits
@@ -71,12 +80,12 @@ def test_rolling_origins_move_validation_back_and_keep_test():
         assert len(older.val) == n_val
         assert older.train[-1] + 1 == older.val[0]  # trains on everything before its block
         np.testing.assert_array_equal(older.test, split.test)
-    with pytest.raises(DataError, match="--folds 9"):
+    with pytest.raises(DataError, match="«folds» 9"):
         rolling_origins(split, 9)
 
 
 def test_folds_pool_validation_and_count_stability_per_fold_and_seed(ar_levels_file):
-    one = _run(ar_levels_file)
+    one = _run(ar_levels_file, folds=1)
     three = _run(ar_levels_file, folds=3)
     assert len(three.split["folds"]) == 3
     assert three.split["test"] == one.split["test"]
@@ -89,6 +98,36 @@ def test_folds_pool_validation_and_count_stability_per_fold_and_seed(ar_levels_f
     shares = [r.stability for r in three.leaderboard if r.stability is not None]
     assert sum(shares) == pytest.approx(1.0)
     assert all(abs(share * 6 - round(share * 6)) < 1e-9 for share in shares)
+
+
+def test_auto_folds_add_validation_blocks_only_where_validation_is_short():
+    # 5,000 targets: a 500-point validation block is enough on its own (300 wanted).
+    assert auto_folds(chronological_split(5000, first_target=25)) == 1
+    # 1,000 targets: 98 validation points, four blocks give about 400.
+    short = chronological_split(1000, first_target=25)
+    assert len(short.val) < VALIDATION_POINTS_WANTED // 2
+    assert auto_folds(short) == AUTO_FOLDS_MAX == 4
+    assert len(rolling_origins(short, auto_folds(short))) == 4
+    # 240 targets (168 train, 24 validation): a fourth block would leave the earliest fold
+    # under 100 training points, so three.
+    tiny = chronological_split(250, first_target=10)
+    assert auto_folds(tiny) == 3
+    rolling_origins(tiny, 3)
+    with pytest.raises(DataError):
+        rolling_origins(tiny, 4)
+
+
+def test_a_short_series_is_judged_on_several_validation_blocks(tmp_path):
+    """1,200 points: ~120 validation points alone, so three blocks (about 350) judge the lags."""
+    levels = 1000 + ar_process((0.5, 0.3), 1200, seed=2).cumsum()
+    path = tmp_path / "short.csv"
+    pd.DataFrame({"close": levels}).to_csv(path, index=False)
+    events = []
+    result = run_asset(load_series(path), RunOptions(seeds=2, classifiers=False),
+                       Reporter(events.append), judge=RidgeJudge())
+    assert len(result.split["folds"]) == 3
+    assert any(e.message.startswith("3 validation blocks") for e in events)
+    assert result.chosen_lag == 2
 
 
 def test_too_short_series_names_the_minimum():
@@ -250,20 +289,31 @@ def test_cancel_raises_and_returns_nothing(ar_levels_file):
 
 
 @pytest.mark.parametrize(
-    "options, words",
+    "options, key",
     [
-        ({"protocol": "magic"}, "--protocol"),
-        ({"epochs": 0}, "--epochs"),
-        ({"seeds": 0}, "--seeds"),
-        ({"target": "price"}, "--target"),
-        ({"budget": "huge"}, "--budget"),
-        ({"lags": (5000,)}, "too long"),
-        ({"folds": 0}, "--folds"),
+        ({"protocol": "magic"}, "protocol"),
+        ({"epochs": 0}, "epochs"),
+        ({"seeds": 0}, "seeds"),
+        ({"target": "price"}, "target"),
+        ({"budget": "huge"}, "budget"),
+        ({"learning_rate": float("inf")}, "learning_rate"),
+        ({"alpha": 1.5}, "alpha"),
+        ({"seeds": 3, "seeds_max": 2}, "seeds_max"),
+        ({"only_lags": True}, "only_lags"),
+        ({"folds": 0}, "folds"),
     ],
 )
-def test_bad_options_are_data_errors(ar_levels_file, options, words):
-    with pytest.raises(DataError, match=words):
+def test_bad_options_are_option_errors_naming_the_option(ar_levels_file, options, key):
+    """The core names the option by its key (``«key»``), never by a front end's flag."""
+    with pytest.raises(OptionError) as caught:
         _run(ar_levels_file, **options)
+    assert caught.value.option == key
+    assert f"«{key}»" in str(caught.value) and "--" not in str(caught.value)
+
+
+def test_lags_too_long_for_the_series_are_a_data_error(ar_levels_file):
+    with pytest.raises(DataError, match="too long"):
+        _run(ar_levels_file, lags=(5000,))
 
 
 def test_leaderboard_fills_in_live_baselines_first_then_final(ar_levels_file):
@@ -305,7 +355,7 @@ def test_max_seq_len_drops_long_candidates_for_cost_and_lists_them(ar_levels_fil
     result = _run(ar_levels_file, max_seq_len=3)
     assert max(result.lags) <= 3
     dropped = {d.lag: d.reason for d in result.analysis.candidates.dropped}
-    cut = [lag for lag, why in dropped.items() if "--max-seq-len 3" in why]
+    cut = [lag for lag, why in dropped.items() if "«max_seq_len» 3" in why]
     assert cut and all(lag > 3 for lag in cut)
 
 
@@ -315,7 +365,7 @@ def test_device_default_max_seq_len_spares_your_own_lags(tmp_path):
     pd.DataFrame({"date": pd.date_range("2000-01-01", periods=3000, freq="D"), "close": levels}).to_csv(path, index=False)
     result = _run(path, lags=(300,))  # beyond the CPU default of 256, but asked for
     assert 300 in result.lags
-    with pytest.raises(DataError, match="max-seq-len"):
+    with pytest.raises(DataError, match="«max_seq_len»"):
         _run(path, lags=(300,), only_lags=True, max_seq_len=200)
 
 
@@ -401,7 +451,7 @@ def test_longest_candidate_warning_names_what_was_left_out_for_cost():
     val = {4: _losses(1.5, seed=4), 8: _losses(1.2, seed=5), 16: _losses(0.5, seed=6)}
     plain = select_lag(val, naive)
     assert any("16 is the longest candidate: a longer sequence might do better" in w for w in plain.warnings)
-    why = "longer than the CPU default --max-seq-len 256 (cost); pass --max-seq-len 336 to include it"
+    why = "longer than the CPU default «max_seq_len» 256 (cost); set «max_seq_len» 336 to include it"
     sel = select_lag(val, naive, longer_left_out={336: why})
     edge = [w for w in sel.warnings if w.startswith("16 is the longest")]
     assert edge and "longest candidate:" not in edge[0]

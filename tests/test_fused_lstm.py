@@ -16,7 +16,8 @@ from seqlen_tui.core.fused_lstm import (
     stacked_initial_weights,
     worth_retracing,
 )
-from seqlen_tui.core.models import Budget, Job, LSTMJudge
+from seqlen_tui.core.judges import LSTMJudge
+from seqlen_tui.core.training import Budget, Job
 from seqlen_tui.core.windows import prepare
 from synthetic import random_profile
 

@@ -32,7 +32,7 @@ def test_lstm_beats_persistence_and_needs_a_whole_cycle(trending_daily_cycle):
     assert rows[("lstm", result.chosen_lag)].skill > 0.3
     # 23 differences span the 24 levels of one cycle (the 24th change is minus their sum).
     assert result.chosen_lag == 23
-    from seqlen_tui.core.models import training_device
+    from seqlen_tui.core.tf_runtime import training_device
 
     assert result.device == training_device()  # the CPU here, the GPU on a GPU box
 

@@ -14,10 +14,11 @@ from seqlen_tui.core.describe import describe_leaderboard
 from seqlen_tui.core.engine import RunOptions, lag_stability, run_asset
 from seqlen_tui.core.errors import DataError
 from seqlen_tui.core.events import Reporter
+from seqlen_tui.core.judges import RidgeJudge
 from seqlen_tui.core.metrics import diebold_mariano, stationary_bootstrap_indices, stepdown_p_values
-from seqlen_tui.core.models import Budget, Job, RidgeJudge
 from seqlen_tui.core.race import race_exits, race_over
 from seqlen_tui.core.selection import holm_adjust, select_lag
+from seqlen_tui.core.training import Budget, Job, budget_for
 from synthetic import ar_process
 
 
@@ -107,7 +108,7 @@ def test_a_deterministic_judge_does_not_race(ar2_file):
 
 
 def test_seeds_max_below_seeds_is_a_data_error(ar2_file):
-    with pytest.raises(DataError, match="--seeds-max must be at least --seeds"):
+    with pytest.raises(DataError, match="«seeds_max» must be at least «seeds»"):
         run_race(ar2_file, RidgeJudge(), seeds=3, seeds_max=2)
 
 
@@ -195,11 +196,11 @@ def test_the_learning_rate_halves_after_each_plateau_of_a_model():
 
 
 def test_a_budget_without_plateau_keeps_its_rate_and_options_keep_the_schedule():
-    from seqlen_tui.core.models import BUDGETS
+    from seqlen_tui.core.training import BUDGETS
 
     standard = BUDGETS["standard"]
     assert standard.plateau_patience is not None and standard.batch_size <= 4 * 16
-    resolved = RunOptions(epochs=7).resolved_budget()
+    resolved = budget_for(RunOptions(epochs=7))
     assert resolved.epochs == 7 and resolved.plateau_patience == standard.plateau_patience
     assert resolved.race_work == standard.race_work
 

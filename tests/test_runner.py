@@ -9,7 +9,7 @@ import pytest
 from seqlen_tui.core import engine
 from seqlen_tui.core.engine import RunOptions
 from seqlen_tui.core.errors import DataError
-from seqlen_tui.core.models import RidgeJudge
+from seqlen_tui.core.judges import RidgeJudge
 from seqlen_tui.core.runner import DataOptions, report_identity, run_file
 
 

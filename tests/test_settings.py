@@ -88,7 +88,7 @@ def test_settings_key_cleans_to_identifier(asset, key):
 
 @pytest.mark.parametrize("asset", ["", "---", "  ", "€"])
 def test_settings_key_refuses_names_with_nothing_left(asset):
-    with pytest.raises(SettingsError, match="--asset"):
+    with pytest.raises(SettingsError, match="«asset»"):
         settings_key(asset)
 
 
@@ -355,7 +355,7 @@ def test_file_mode_is_kept(tmp_path, mode):
 
 def test_missing_folder_is_not_created(tmp_path):
     path = tmp_path / "nope" / "settings.json"
-    with pytest.raises(SettingsError, match=r"folder .*nope does not exist; create it or pass --settings"):
+    with pytest.raises(SettingsError, match=r"folder .*nope does not exist; create it or pass «settings»"):
         SettingsStore(path).save_lag("A_SL", 3)
     assert not (tmp_path / "nope").exists()
 
@@ -386,7 +386,7 @@ def test_read_only_folder_is_refused_even_as_root(tmp_path, monkeypatch):
     monkeypatch.setattr(
         os, "access", lambda p, m, **kw: False if Path(p) == tmp_path else real_access(p, m, **kw)
     )
-    with pytest.raises(SettingsError, match=r"read-only.*pass --settings"):
+    with pytest.raises(SettingsError, match=r"read-only.*pass «settings»"):
         SettingsStore(path).save_lag("A_SL", 3)
     assert snapshot(path) == before
     assert listing(tmp_path) == {"settings.json"}

@@ -25,7 +25,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from .errors import DataError
+from .options import OptionError
 from .peaks import find_peaks
 
 TRANSFORMS = ("raw", "diff", "logret")
@@ -113,12 +113,12 @@ def default_max_lag(n: int, seasonal_periods: tuple[int, ...] = ()) -> int:
 def check_max_lag(max_lag: int, n: int) -> None:
     """Refuse lags the data cannot support, saying what would work."""
     if max_lag < 1:
-        raise DataError(f"--max-lag must be at least 1 (got {max_lag})")
+        raise OptionError("max_lag", f"«max_lag» must be at least 1 (got {max_lag})")
     limit = max_lag_limit(n)
     if max_lag > limit:
-        raise DataError(
-            f"--max-lag {max_lag} is too long for {n} points: the ACF up to lag {max_lag} needs "
-            f"at least {minimum_points(max_lag)} points; use --max-lag {max(1, limit)} or less, "
+        raise OptionError(
+            "max_lag", f"«max_lag» {max_lag} is too long for {n} points: the ACF up to lag {max_lag} needs "
+            f"at least {minimum_points(max_lag)} points; use «max_lag» {max(1, limit)} or less, "
             "or more data"
         )
 

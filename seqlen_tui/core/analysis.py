@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from .acf import TRANSFORMS, AcfAnalysis, analyze_transform, check_max_lag, default_max_lag
 from .candidates import CandidateSet, propose_candidates
 from .data import Series
-from .errors import DataError
 from .events import SILENT, Reporter
+from .options import OptionError
 
 SCHEMA_VERSION = 1
 
@@ -34,7 +34,7 @@ class SeriesAnalysis:
 
     def for_target(self, target: str) -> SeriesAnalysis:
         """The same evidence, with the candidates re-expressed for another judge target
-        (``--target auto`` decides the target after the candidates were first proposed)."""
+        (target ``auto`` decides the target after the candidates were first proposed)."""
         from dataclasses import replace
 
         if target == self.target:
@@ -87,7 +87,7 @@ def analyze_series(
     not found by looking at the test data.  Feasibility still counts the whole series.
     """
     if not 0 < alpha < 1:
-        raise DataError(f"--alpha must be between 0 and 1, e.g. 0.05 (got {alpha})")
+        raise OptionError("alpha", f"«alpha» must be between 0 and 1, e.g. 0.05 (got {alpha})")
     n = len(series.values)
     values = series.values if points is None else series.values[:points]
     frequency = series.summary.frequency

@@ -1,4 +1,4 @@
-"""``--protocol article``: the article's benchmark, reproduced literally and kept apart.
+"""Protocol ``article``: the article's benchmark, reproduced literally and kept apart.
 
 The article ("LSTM Sequence Length Helper", Hans De Weme, 2025) picks the LSTM lookback like
 this, and this module does exactly the same so users can check its answer and we can measure
@@ -39,7 +39,8 @@ from .acf import analyze_transform, max_lag_limit
 from .candidates import Candidate
 from .errors import DataError
 from .events import SILENT, Cancelled, Reporter
-from .models import quiet_tensorflow, training_callback
+from .judges import training_callback
+from .tf_runtime import quiet_tensorflow
 
 #: The article's settings.
 ARTICLE_MAX_LAG = 168

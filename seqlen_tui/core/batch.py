@@ -33,73 +33,20 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .engine import RunOptions
+from .batch_jobs import WORKER_MEMORY, AssetJob, AssetOutcome, mark_stopped
 from .errors import DataError, SettingsError
-from .report import chosen_skill, file_stamp, iter_reports, now_iso, write_new_file, write_report
+from .options import OptionError, RunOptions
+from .report import file_stamp, iter_reports, now_iso, write_new_file, write_report
 from .runner import DataOptions, report_identity
 from .settings import SettingsStore, asset_from_path, settings_key
 
-WORKER_MEMORY = 1 << 30  # what one TensorFlow worker costs, roughly
 THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS", "TF_NUM_INTRAOP_THREADS")
-STATUSES = ("done", "skipped", "failed", "interrupted", "not run")
 CSV_COLUMNS = ("asset", "status", "n", "frequency", "chosen_lag", "skill", "seconds", "report",
                "error", "file")
-
-
-# -- jobs and outcomes ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AssetJob:
-    """One asset to run; everything a worker (maybe on another machine) needs."""
-
-    file: str
-    asset: str
-    options: RunOptions
-    data: DataOptions = DataOptions()
-    threads: int = 1  # TensorFlow/BLAS threads this worker may use
-    payload: bytes | None = None  # the file's bytes, for workers that cannot see the file
-
-
-@dataclass
-class AssetOutcome:
-    """What became of one asset; ``report`` travels back from the worker, then is written."""
-
-    asset: str
-    file: str
-    status: str  # one of STATUSES
-    error: str | None = None
-    seconds: float | None = None
-    n: int | None = None
-    frequency: str | None = None
-    chosen_lag: int | None = None
-    skill: float | None = None
-    report_path: str | None = None
-    saved: str | None = None  # what happened to the settings key, for the summary
-    report: dict | None = field(default=None, repr=False)
-
-    @classmethod
-    def from_report(cls, job: AssetJob, report: dict, seconds: float | None, status: str = "done",
-                    report_path: str | None = None) -> AssetOutcome:
-        return cls(job.asset, job.file, status, seconds=seconds, n=report.get("n"),
-                   frequency=report.get("frequency"), chosen_lag=report.get("chosen_lag"),
-                   skill=chosen_skill(report), report_path=report_path, report=report)
-
-    @classmethod
-    def failed(cls, asset: str, file: str, error: str, seconds: float | None = None,
-               status: str = "failed") -> AssetOutcome:
-        return cls(asset, file, status, error=" ".join(str(error).split()), seconds=seconds)
-
-    def row(self) -> dict:
-        return {"asset": self.asset, "status": self.status, "n": self.n,
-                "frequency": self.frequency, "chosen_lag": self.chosen_lag,
-                "skill": None if self.skill is None else round(self.skill, 6),
-                "seconds": None if self.seconds is None else round(self.seconds, 2),
-                "report": self.report_path, "error": self.error, "file": self.file}
 
 
 # -- the per-asset task (runs in a worker) -----------------------------------------------------
@@ -142,7 +89,7 @@ def execute_job(job: AssetJob) -> AssetOutcome:
     except Cancelled:
         return AssetOutcome.failed(job.asset, job.file, "cancelled", status="interrupted")
     except MemoryError:
-        return AssetOutcome.failed(job.asset, job.file, "out of memory; use fewer --workers or --last N",
+        return AssetOutcome.failed(job.asset, job.file, "out of memory; use fewer «workers» or «last» N",
                                    time.perf_counter() - started)
     except Exception as exc:  # noqa: BLE001 - one asset's failure must not stop the batch
         return AssetOutcome.failed(job.asset, job.file, f"{type(exc).__name__}: {exc}",
@@ -163,7 +110,7 @@ def limit_threads_env(threads: int) -> None:
 
 def limit_tensorflow_threads(threads: int) -> None:
     """Import TensorFlow (quietly) and cap its thread pools; harmless if already set."""
-    from .models import quiet_tensorflow
+    from .tf_runtime import quiet_tensorflow
 
     limit_threads_env(threads)
     quiet_tensorflow()
@@ -208,13 +155,13 @@ def collect_files(files: Iterable[str | os.PathLike] = (), folder: str | os.Path
     if folder is not None:
         root = Path(folder)
         if not root.is_dir():
-            raise DataError(f"--dir {root}: no such folder; pass a folder of CSV/Parquet files")
+            raise DataError(f"«dir» {root}: no such folder; pass a folder of CSV/Parquet files")
         matched = sorted(p for p in root.glob(pattern) if p.is_file() and not p.name.startswith("."))
         if not matched:
-            raise DataError(f"no file in {root} matches {pattern!r}; use --pattern, e.g. '*.parquet'")
+            raise DataError(f"no file in {root} matches {pattern!r}; use «pattern», e.g. '*.parquet'")
         found.extend(matched)
     if not found:
-        raise DataError("no files to run; give FILE... or --dir DIR")
+        raise DataError("no files to run; give FILE... or «dir» DIR")
     seen, unique = set(), []
     for path in found:
         key = os.path.abspath(path)
@@ -327,7 +274,7 @@ class WorkerPlan:
 
 
 def plan_workers(requested: int | None = None, jobs: int | None = None, device: str = "auto") -> WorkerPlan:
-    """``--workers`` or: the cores, capped by free memory (~1 GB per worker) and by GPUs —
+    """The ``workers`` asked for, or: the cores, capped by free memory (~1 GB per worker) and by GPUs —
     unless the assets train on the CPU (``device`` "cpu"), when the GPUs neither cap the
     workers nor are given to them."""
     cores = available_cores()
@@ -335,8 +282,8 @@ def plan_workers(requested: int | None = None, jobs: int | None = None, device: 
     gpus = () if device == "cpu" else tuple(visible_gpus())
     if requested is not None:
         if requested < 1:
-            raise DataError(f"--workers must be at least 1 (got {requested})")
-        workers, why = requested, "--workers"
+            raise OptionError("workers", f"«workers» must be at least 1 (got {requested})")
+        workers, why = requested, "«workers»"
     else:
         workers, parts = cores, [f"{cores} core{'s' * (cores != 1)}"]
         if memory is not None:
@@ -527,13 +474,3 @@ def write_summary(outcomes: Sequence[AssetOutcome], runs_dir: Path) -> Path | No
     except OSError:
         return None
     return target
-
-
-def mark_stopped(in_flight: Iterable[AssetJob], pending: Iterable[AssetJob],
-                 finish: Callable[[AssetOutcome], None]) -> None:
-    """After Ctrl-C: the running assets are interrupted, the waiting ones not run (a rerun
-    finishes both)."""
-    for job in in_flight:
-        finish(AssetOutcome.failed(job.asset, job.file, "interrupted while running", status="interrupted"))
-    for job in pending:
-        finish(AssetOutcome.failed(job.asset, job.file, "not started", status="not run"))

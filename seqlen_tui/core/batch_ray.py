@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .batch import WORKER_MEMORY, AssetJob, AssetOutcome, mark_stopped
+from .batch_jobs import WORKER_MEMORY, AssetJob, AssetOutcome, mark_stopped
 from .errors import DataError
 
 TASK_RETRIES = 3  # a task whose worker process or node died is rerun up to this often
@@ -29,7 +29,7 @@ def import_ray():
     try:
         import ray
     except ImportError:
-        raise DataError("--ray needs Ray: pip install 'seqlen-tui[ray]' (or run without --ray)") from None
+        raise DataError("«ray» needs Ray: pip install 'seqlen-tui[ray]' (or run without «ray»)") from None
     return ray
 
 
@@ -55,7 +55,7 @@ def run_on_ray(jobs: Sequence[AssetJob], task: Callable[[AssetJob], AssetOutcome
                 ray.init(num_cpus=num_cpus, runtime_env=local_runtime_env(), **settings)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             where = f"the Ray cluster at {address}" if address else "a local Ray"
-            raise DataError(f"cannot start or join {where}: {exc}; check --ray-address "
+            raise DataError(f"cannot start or join {where}: {exc}; check «ray_address» "
                             "(e.g. ray://head:10001 or head:6379)") from None
         started_here = True
     refs: dict = {}
@@ -126,10 +126,10 @@ def check_reachable(address: str, timeout: float = 5.0) -> None:
     host_port = address.split("://", 1)[-1].rsplit("/", 1)[0]
     host, _, port = host_port.rpartition(":")
     if not host or not port.isdigit():
-        raise DataError(f"--ray-address {address!r}: expected host:port, ray://host:port or auto")
+        raise DataError(f"«ray_address» {address!r}: expected host:port, ray://host:port or auto")
     try:
         socket.create_connection((host, int(port)), timeout=timeout).close()
     except OSError as exc:
-        raise DataError(f"--ray-address {address}: nothing answers there ({exc.strerror or exc}); "
+        raise DataError(f"«ray_address» {address}: nothing answers there ({exc.strerror or exc}); "
                         "check the head node's address and port (ray://head:10001 or head:6379)") from None
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .acf import TRANSFORM_LABELS, AcfAnalysis
 
 #: A candidate must leave at least this many training windows …
@@ -25,6 +27,9 @@ PEAKS_PER_TRANSFORM = 3
 PEAK_SHARE_OF_TOP = 0.5
 #: A multiple of a period must beat it by this much ACF to count as a period of its own.
 HARMONIC_MARGIN = 0.05
+#: A harmonic may sit this share of its length off an exact multiple (the base peak's own
+#: one-lag error, multiplied: 48 and 72 are the day's when the day's peak fell at 25).
+HARMONIC_DRIFT = 0.05
 #: Lags within this fraction of each other are one candidate (see :func:`merge_close`).
 CLOSE_LAGS = 0.1
 #: The article multiplies its base lag by 1..4.
@@ -56,9 +61,9 @@ class Candidate:
         return {"lag": self.lag, "reasons": list(self.reasons)}
 
 
-#: Why a candidate was left out: merged into a close one, too long for the data, or too
-#: costly to train (longer than the sequence-length cap).
-DROPPED_KINDS = ("merged", "data", "cost")
+#: Why a candidate was left out: merged into a close one, too long for the data, too costly to
+#: train (longer than the sequence-length cap), or a calendar period the data show no cycle at.
+DROPPED_KINDS = ("merged", "data", "cost", "unconfirmed")
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ def check_lags_fit(lags: tuple[int, ...], n: int) -> None:
     too_long = [lag for lag in lags if lag > limit]
     if too_long:
         raise DataError(
-            f"--lags {','.join(map(str, too_long))}: too long for {n:,} points (at most {limit} "
+            f"«lags» {','.join(map(str, too_long))}: too long for {n:,} points (at most {limit} "
             f"leaves {MIN_TRAIN_WINDOWS}+ training windows); use shorter lags or more data"
         )
 
@@ -166,8 +171,16 @@ def propose_candidates(
                 add(peak, f"ACF peak ({TRANSFORM_LABELS[name]}, r={analysis.acf[peak]:.2f})")
 
     names = period_names or tuple(f"period {p}" for p in seasonal_periods)
+    confirmed = confirmed_periods(analyses)
+    unconfirmed = []
     for period, name in zip(seasonal_periods, names):
-        add(period, f"natural period: one {name}")
+        if is_confirmed(period, confirmed):
+            add(period, f"natural period: one {name}")
+        elif period not in user_lags:
+            unconfirmed.append(DroppedCandidate(
+                period, f"one {name}, but the ACF shows no cycle of that length "
+                        f"({describe_periods(confirmed)}); list it among your own lags to benchmark it",
+                kind="unconfirmed"))
 
     for lag in user_lags:
         add(lag, "your list")
@@ -188,7 +201,36 @@ def propose_candidates(
                 )
             )
     kept, merged = merge_close(kept)
-    return CandidateSet(tuple(kept), tuple(merged + dropped))
+    return CandidateSet(tuple(kept), tuple(merged + dropped + unconfirmed))
+
+
+def confirmed_periods(analyses: dict[str, AcfAnalysis]) -> tuple[int, ...]:
+    """The cycles the data show: the strong fundamental ACF periods of the levels and the
+    differences (:func:`strong_periods`: harmonics folded away, noise bumps below half the
+    strongest cycle left out).
+
+    Why only fundamentals: a daily cycle puts peaks of nearly equal height at 24, 48, …, 168;
+    counting 168 as "a week the data confirm" made every hourly series with a daily cycle
+    benchmark (and prefer) a week it does not have — measured on the quality corpus: a weekly
+    window cost 1.29× the best unseen MSE on a pure daily profile and 1.05× on hourly water
+    levels, and it is the costliest lag of the run (seven times the day's steps).
+    """
+    found: set[int] = set()
+    for name in ("raw", "diff"):
+        analysis = analyses.get(name)
+        if analysis is not None:
+            found.update(strong_periods(analysis))
+    return tuple(sorted(found))
+
+
+def is_confirmed(period: int, confirmed: tuple[int, ...], tolerance: float = CLOSE_LAGS) -> bool:
+    return any(abs(found - period) <= tolerance * period for found in confirmed)
+
+
+def describe_periods(periods: tuple[int, ...]) -> str:
+    if not periods:
+        return "it shows none"
+    return "its cycles: " + ", ".join(map(str, periods[:4])) + (" …" if len(periods) > 4 else "")
 
 
 def order_in_units(what: str, order: int, transform: str, target: str, capped: str = "") -> tuple[int, str]:
@@ -224,14 +266,14 @@ def prior_lags(candidates: CandidateSet, analyses: dict[str, AcfAnalysis],
     confirm with an ACF peak within ``tolerance``: lags a user would defend without a model,
     preferred when the judge cannot tell lags apart.  An unconfirmed calendar period (a
     "week" of daily prices with no weekly pattern) is not a prior."""
-    peaks = [peak for analysis in analyses.values() for peak in analysis.peaks]
+    confirmed = confirmed_periods(analyses)
     chosen = set()
     for candidate in candidates.candidates:
         reasons = candidate.reasons
         if any(why.startswith("your list") for why in reasons):
             chosen.add(candidate.lag)
-        elif any(why.startswith("natural period") for why in reasons) and any(
-                abs(peak - candidate.lag) <= tolerance * candidate.lag for peak in peaks):
+        elif any(why.startswith("natural period") for why in reasons) and is_confirmed(
+                candidate.lag, confirmed, tolerance):
             chosen.add(candidate.lag)
     return chosen
 
@@ -284,12 +326,16 @@ def seasonal_peaks(analysis: AcfAnalysis) -> tuple[int, ...]:
     Weaker peaks are mostly the shape *within* one cycle (a load curve's morning and evening
     bumps) rather than cycles of their own.
     """
+    return strong_periods(analysis)[:PEAKS_PER_TRANSFORM]
+
+
+def strong_periods(analysis: AcfAnalysis) -> tuple[int, ...]:
+    """Fundamental ACF periods at least ``PEAK_SHARE_OF_TOP`` as strong as the strongest."""
     periods = fundamental_periods(analysis.peaks, analysis.acf)
     if not periods:
         return ()
     top = max(analysis.acf[p] for p in periods)
-    strong = [p for p in periods if analysis.acf[p] >= PEAK_SHARE_OF_TOP * top]
-    return tuple(strong[:PEAKS_PER_TRANSFORM])
+    return tuple(p for p in periods if analysis.acf[p] >= PEAK_SHARE_OF_TOP * top)
 
 
 def fundamental_periods(
@@ -298,16 +344,41 @@ def fundamental_periods(
     """Seasonal periods from ACF peaks given strongest first, harmonics folded away.
 
     A 24-step cycle shows peaks of nearly equal height at 24, 48, 72, …, and noise decides
-    which of them is "strongest". A multiple of a period is kept only when it is clearly
-    (``margin``) stronger than that period: a weekly peak above the daily one is a cycle of
-    its own, a daily cycle's second day is not.
+    which of them is "strongest" (and may put the first at 25: a multiple may then be off by
+    ``HARMONIC_DRIFT`` of its length, or ``tolerance`` lags for short ones). A multiple of a
+    period is a cycle of its own only when it stands out of the period's comb by ``margin``:
+    above the period's own peak, or above the comb's teeth on either side of it. A week of
+    hourly load stands out (measured on half-hourly UK demand: r = 0.87 at 336 against 0.73
+    and 0.72 at 288 and 384, while only 0.04 above the day's 0.82); a daily cycle's seventh
+    day does not (0.76 between 0.77 and 0.76).
     """
 
     def is_multiple(big: int, small: int) -> bool:
-        return big > small and min(big % small, small - big % small) <= tolerance
+        # A peak found one lag off the period (25 for a day of 24) drifts by one per cycle: its
+        # k-th multiple may sit k lags from k × the peak, within HARMONIC_DRIFT of its length.
+        times = round(big / small)
+        return big > small and times >= 2 and abs(big - times * small) <= max(tolerance, HARMONIC_DRIFT * big)
+
+    def tooth(lag: int, width: int) -> float:  # the ACF's top near ``lag``
+        window = acf_values[max(1, lag - width):lag + width + 1]
+        return float(np.max(window)) if len(window) else -np.inf
+
+    def width(lag: int) -> int:
+        return max(tolerance, int(HARMONIC_DRIFT * lag))
+
+    def on_the_comb(big: int, small: int) -> bool:
+        # Every multiple in between is a tooth too: a lag merely near 17 × 3 (a year of weekly
+        # CO₂ beside a 3-week bump) is not a harmonic of 3 when the ACF between them is flat.
+        floor = 0.5 * min(acf_values[small], acf_values[big])
+        return all(tooth(j * small, width(j * small)) >= floor for j in range(2, round(big / small)))
 
     def explained(big: int, small: int) -> bool:
-        return is_multiple(big, small) and acf_values[big] < acf_values[small] + margin
+        if not is_multiple(big, small) or not on_the_comb(big, small):
+            return False
+        if acf_values[big] >= acf_values[small] + margin:
+            return False
+        neighbours = max(tooth(big - small, tolerance), tooth(big + small, tolerance))
+        return not acf_values[big] >= neighbours + margin
 
     kept: list[int] = []
     for peak in peaks:

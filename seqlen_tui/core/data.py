@@ -415,16 +415,16 @@ def _pick_value(name: str, df: pd.DataFrame, numeric: list[str], column: str | N
         col = str(column).strip()
         hits = [c for c in df.columns if c == col] or [c for c in df.columns if c.lower() == col.lower()]
         if not hits:
-            raise _err(name, f"no column named '{col}'; choose one with --column (choices: {choices})")
+            raise _err(name, f"no column named '{col}'; choose one with «column» (choices: {choices})")
         if len(hits) > 1:
             raise _err(name, f"several columns match '{col}' ignoring case; "
-                             "give the exact name with --column")
+                             "give the exact name with «column»")
         if time_label is not None and hits[0] in time_label.split("+"):
             raise _err(name, f"'{hits[0]}' is the time column; "
-                             f"choose a value with --column (choices: {choices})")
+                             f"choose a value with «column» (choices: {choices})")
         if hits[0] not in numeric:
             raise _err(name, f"column '{hits[0]}' is not numeric; "
-                             f"choose one with --column (choices: {choices})")
+                             f"choose one with «column» (choices: {choices})")
         return hits[0]
     if not numeric:
         if df.shape[1] == 1 or (df.shape[1] == 2 and time_label is None and _is_unnamed(df.columns[0])):
@@ -440,7 +440,7 @@ def _pick_value(name: str, df: pd.DataFrame, numeric: list[str], column: str | N
             return hits[0]
     if len(numeric) == 1:
         return numeric[0]
-    raise _err(name, f"ambiguous value column: choose one with --column (choices: {choices})")
+    raise _err(name, f"ambiguous value column: choose one with «column» (choices: {choices})")
 
 
 # ----------------------------------------------------------------------------- cleaning
@@ -457,7 +457,7 @@ def _bound(value: str | None, flag: str, name: str) -> np.datetime64 | None:
         raise _err(name, f"{flag} {value!r} is not a date or time; use e.g. 2024-01-31 or '2024-01-31 09:30'")
     if t.tzinfo is not None:
         t = t.tz_convert("UTC").tz_localize(None)
-    if flag == "--end" and re.fullmatch(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*", str(value)):
+    if flag == "«end»" and re.fullmatch(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*", str(value)):
         t = t + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # a bare end date includes that whole day
     return t.to_datetime64()
 
@@ -483,7 +483,7 @@ def _clean(vals: np.ndarray, ts: np.ndarray | None, name: str, col: str, choices
     vals = vals[keep]
     if not vals.size:
         raise _err(name, f"column '{col}' has no usable values ({_dropped_text(dropped)}); fix the file "
-                         f"or choose another column with --column (choices: {choices})")
+                         f"or choose another column with «column» (choices: {choices})")
     if ts is None:
         return vals, None, dropped
     ts = ts[keep]
@@ -500,12 +500,12 @@ def _clean(vals: np.ndarray, ts: np.ndarray | None, name: str, col: str, choices
 
 
 def _window(vals, ts, dropped, name, start, end, last):
-    """Apply --start/--end (inclusive) and then --last, counting what each one removed."""
-    lo, hi = _bound(start, "--start", name), _bound(end, "--end", name)
+    """Apply ``start``/``end`` (inclusive) and then ``last``, counting what each one removed."""
+    lo, hi = _bound(start, "«start»", name), _bound(end, "«end»", name)
     if (lo is not None or hi is not None) and ts is None:
-        raise _err(name, "--start/--end need a time column and none was found; use --last instead")
+        raise _err(name, "«start»/«end» need a time column and none was found; use «last» instead")
     if lo is not None and hi is not None and lo > hi:
-        raise _err(name, f"--start {start} is after --end {end}; swap them")
+        raise _err(name, f"«start» {start} is after «end» {end}; swap them")
     if ts is not None and (lo is not None or hi is not None):
         span = f"{pd.Timestamp(ts[0]).isoformat()} to {pd.Timestamp(ts[-1]).isoformat()}"
         outside = {"before_start": ts < lo if lo is not None else None,
@@ -517,7 +517,7 @@ def _window(vals, ts, dropped, name, start, end, last):
                 inside &= ~mask
         vals, ts = vals[inside], ts[inside]
         if not vals.size:
-            raise _err(name, f"no points between --start and --end (the data covers {span}); widen the range")
+            raise _err(name, f"no points between «start» and «end» (the data covers {span}); widen the range")
     if last is not None and vals.size > last:
         dropped["before_last_n"] = int(vals.size - last)
         vals, ts = vals[-last:], (ts[-last:] if ts is not None else None)
@@ -528,12 +528,12 @@ def load_series(path, column: str | None = None, *, last: int | None = None, sta
                 end: str | None = None, min_points: int = 30) -> Series:
     """Load, clean, order and window one series; raise DataError with a fix for anything unusable.
 
-    The frequency is inferred from all clean points, before --start/--end/--last, because a short
+    The frequency is inferred from all clean points, before ``start``/``end``/``last``, because a short
     window (one day of 5-minute bars) cannot show a session or weekly pattern on its own.
     """
     name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else str(path)
     if last is not None and (isinstance(last, bool) or not isinstance(last, (int, np.integer)) or last < 1):
-        raise _err(name, f"--last must be a whole number of points >= 1 (got {last!r})")
+        raise _err(name, f"«last» must be a whole number of points >= 1 (got {last!r})")
     df = _read_table(path)
     time_label, time_cols, ts = _pick_time(df)
     numeric = _numeric_columns(df, time_cols)
@@ -544,14 +544,14 @@ def load_series(path, column: str | None = None, *, last: int | None = None, sta
     vals, ts = _window(vals, ts, dropped, name, start, end, last)
     dropped = {k: v for k, v in dropped.items() if v}
     if vals.size < min_points:
-        fix = ("raise --last" if "before_last_n" in dropped else
-               "widen --start/--end" if {"before_start", "after_end"} & dropped.keys() else
+        fix = ("raise «last»" if "before_last_n" in dropped else
+               "widen «start»/«end»" if {"before_start", "after_end"} & dropped.keys() else
                "use a longer history")
         raise _err(name, f"only {vals.size} points after cleaning; at least {min_points} are needed "
                          f"(read {len(df)} rows of '{col}', dropped {_dropped_text(dropped)}); {fix}")
     if np.ptp(vals) == 0:
         raise _err(name, f"column '{col}' is constant ({vals.size} points all equal {vals[0]:g}); nothing "
-                         f"to learn: choose another column with --column (choices: {choices})")
+                         f"to learn: choose another column with «column» (choices: {choices})")
     vals = np.ascontiguousarray(vals, dtype="float64")
     vals.flags.writeable = False
     if ts is not None:

@@ -18,9 +18,9 @@ DROP_WORDS = {
     "infinite": "infinite value",
     "duplicate_timestamp": "duplicate timestamp (last kept)",
     "bad_timestamp": "unreadable timestamp",
-    "before_start": "before --start",
-    "after_end": "after --end",
-    "before_last_n": "before --last",
+    "before_start": "before «start»",
+    "after_end": "after «end»",
+    "before_last_n": "before «last»",
 }
 
 

@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .options import DEVICES
+
 #: The fix for a GPU that TensorFlow cannot use because the CUDA libraries are missing.
 GPU_INSTALL_FIX = "pip install 'seqlen-tui[gpu]'  (TensorFlow with its CUDA libraries)"
 #: Lags whose fused training step ``doctor`` times (3 seeds each, the standard batch).
@@ -38,7 +40,7 @@ class GpuListing:
 
 @dataclass
 class DeviceReport:
-    """Everything ``doctor`` prints; ``to_dict`` is its ``--json``."""
+    """Everything ``doctor`` prints; ``to_dict`` is its JSON form."""
 
     python: str
     tensorflow: str | None
@@ -58,20 +60,27 @@ class DeviceReport:
 
 
 def nvidia_smi_gpus() -> list[GpuListing] | None:
-    """The GPUs ``nvidia-smi`` lists; ``None`` when it is not on PATH, ``[]`` when it fails."""
+    """The GPUs ``nvidia-smi`` lists; ``None`` when it is not on PATH, ``[]`` when it fails.
+
+    Read from its XML report (``-q -x``: every driver since 2011 writes it, and its tags, unlike
+    the CSV query's column names, do not change between releases)."""
+    import xml.etree.ElementTree as ET
+
     exe = shutil.which("nvidia-smi")
     if exe is None:
         return None
     try:
-        out = subprocess.run([exe, "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
-                             capture_output=True, text=True, timeout=NVIDIA_SMI_TIMEOUT_S, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
+        out = subprocess.run([exe, "-q", "-x"], capture_output=True, text=True,
+                             timeout=NVIDIA_SMI_TIMEOUT_S, check=True).stdout
+        log = ET.fromstring(out)
+    except (OSError, subprocess.SubprocessError, ET.ParseError):
         return []
+    driver = (log.findtext("driver_version") or "").strip()
     gpus = []
-    for line in out.splitlines():
-        parts = [p.strip() for p in line.split(",")]
-        if len(parts) >= 3 and parts[0]:
-            gpus.append(GpuListing(parts[0], parts[1], parts[2]))
+    for gpu in log.iter("gpu"):
+        name = (gpu.findtext("product_name") or "").strip()
+        if name:
+            gpus.append(GpuListing(name, driver, (gpu.findtext("fb_memory_usage/total") or "").strip()))
     return gpus
 
 
@@ -121,7 +130,7 @@ def listed_but_unusable() -> str | None:
 
 def gather(measure: bool = True) -> DeviceReport:
     """The whole report; ``measure`` adds step rates and the parity check per device."""
-    from .models import quiet_tensorflow
+    from .tf_runtime import quiet_tensorflow
 
     listed = nvidia_smi_gpus()
     report = DeviceReport(python=platform.python_version(), tensorflow=None, keras=None,
@@ -145,8 +154,8 @@ def gather(measure: bool = True) -> DeviceReport:
             with tf.device(name):
                 report.rates_ms[name] = step_rates()
                 report.parity[name] = parity()
-        if tf_gpus:  # what --device auto will read on this machine
-            from .models import training_device
+        if tf_gpus:  # what device "auto" will read on this machine
+            from .tf_runtime import training_device
 
             remember_rates(machine_key(training_device()), report.rates_ms)
     return report
@@ -156,7 +165,7 @@ def step_rates(lags=RATE_LAGS, seeds: int = RATE_SEEDS, steps: int = 5) -> dict[
     """Milliseconds per fused training step (forward, gradient, Adam) at each lag, with
     ``seeds`` models and the standard batch, timed after one untimed step (the trace)."""
     from .fused_lstm import ModelStack
-    from .models import BUDGETS, Job
+    from .training import BUDGETS, Job
 
     budget = BUDGETS["standard"]
     rng = np.random.default_rng(0)
@@ -199,7 +208,7 @@ def parity(lag: int = 12, seeds: int = 3, units: int = 16, probes: int = 6) -> d
     import tensorflow as tf
 
     from .fused_lstm import block_forecast, stacked_initial_weights
-    from .models import Job
+    from .training import Job
 
     rng = np.random.default_rng(1)
     weights = stacked_initial_weights([Job(lag, seed) for seed in range(seeds)], units)
@@ -254,8 +263,8 @@ def describe(report: DeviceReport) -> list[str]:
 
 # --- choosing the training device -----------------------------------------------------------
 
-DEVICES = ("auto", "cpu", "gpu")
-#: The lag whose step time decides ``--device auto`` (a week of hours: the long windows are
+
+#: The lag whose step time decides device ``auto`` (a week of hours: the long windows are
 #: where a device's speed matters).
 DECIDING_LAG = "168"
 
@@ -364,7 +373,7 @@ def choose_device(requested: str, gpus: list[str] | None = None, rates: dict | N
             problem = listed_but_unusable() or "no GPU is listed by nvidia-smi or seen by TensorFlow"
             raise DataError(f"a GPU was asked for but TensorFlow has none: {problem}")
         return cpu
-    from .models import training_device
+    from .tf_runtime import training_device
 
     label = training_device()  # "GPU (its name)"
     gpu = DeviceChoice("/GPU:0", label)

@@ -14,10 +14,13 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from .analysis import SeriesAnalysis, analyze_series
+from .baselines import persistence, seasonal_naive
 from .candidates import check_lags_fit, prior_lags, seasonal_peaks
+from .classifiers import direction_classifiers
 from .data import Series
 from .errors import DataError
 from .events import SILENT, Reporter
+from .judges import LSTMJudge, RidgeJudge
 from .metrics import (
     diebold_mariano,
     majority_rate,
@@ -25,94 +28,27 @@ from .metrics import (
     pesaran_timmermann,
     score_forecast,
 )
-from .models import (
-    BUDGETS,
-    DEFAULT_MAX_TRAIN_WINDOWS,
-    Budget,
-    Job,
-    Judge,
-    LSTMJudge,
-    RidgeJudge,
-    default_max_seq_len,
-    direction_classifiers,
-    persistence,
-    seasonal_naive,
-)
+from .options import TARGETS, OptionError, RunOptions
 from .selection import Selection, select_lag
-from .windows import TARGET_WORDS, TARGETS, Prepared, points_before_test, prepare, rolling_origins
+from .tf_runtime import default_max_seq_len
+from .training import DEFAULT_MAX_TRAIN_WINDOWS, Job, Judge, budget_for
+from .windows import (
+    TARGET_WORDS,
+    Prepared,
+    auto_folds,
+    points_before_test,
+    prepare,
+    rolling_origins,
+)
 
-PROTOCOLS = ("robust", "article")
 #: The models that are not the judge: they have no seeds and never race.
 BASELINE_MODELS = ("persistence", "seasonal_naive", "ridge_ar")
-#: ``--target auto`` leaves differences only for a target at least this much better.
+#: Target ``auto`` leaves differences only for a target at least this much better.
 AUTO_TARGET_MARGIN = 0.01
 
 
-@dataclass(frozen=True)
-class RunOptions:
-    protocol: str = "robust"
-    target: str = "diff"
-    budget: str = "standard"
-    epochs: int | None = None
-    patience: int | None = None
-    batch_size: int | None = None
-    learning_rate: float | None = None
-    seeds: int = 2
-    seeds_max: int | None = None  # None: DEFAULT_SEEDS_MAX (at least seeds); seeds_max == seeds: no race
-    seed: int = 42
-    folds: int = 1
-    units: int = 16
-    lags: tuple[int, ...] = ()
-    only_lags: bool = False
-    max_lag: int | None = None
-    max_seq_len: int | None = None  # None: set by the training device (see models.default_max_seq_len)
-    max_train_windows: int | None = None  # None: DEFAULT_MAX_TRAIN_WINDOWS most recent windows
-    alpha: float = 0.05
-    gate_alpha: float = 0.05
-    classifiers: bool = True
-    highway: bool = False  # LSTNet's linear highway beside the judge's LSTM (measured: off by default)
-    device: str = "auto"  # auto (the faster by cached measurement), cpu or gpu
-
-    def validate(self) -> None:
-        if self.protocol not in PROTOCOLS:
-            raise DataError(f"unknown --protocol {self.protocol!r}; choose robust or article")
-        if self.target not in (*TARGETS, "auto"):
-            raise DataError(f"unknown --target {self.target!r}; choose diff, level, logret or auto")
-        if self.budget not in BUDGETS:
-            raise DataError(f"unknown --budget {self.budget!r}; choose {', '.join(BUDGETS)}")
-        for name in ("epochs", "patience", "batch_size", "seeds", "seeds_max", "units", "folds", "max_seq_len",
-                     "max_train_windows"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                flag = "--" + name.replace("_", "-")
-                raise DataError(f"{flag} must be at least 1 (got {value})")
-        if self.learning_rate is not None and not self.learning_rate > 0:
-            raise DataError(f"--learning-rate must be above 0 (got {self.learning_rate})")
-        from .device import DEVICES
-
-        if self.device not in DEVICES:
-            raise DataError(f"unknown --device {self.device!r}; choose auto, cpu or gpu")
-        if self.seeds_max is not None and self.seeds_max < self.seeds:
-            raise DataError(f"--seeds-max must be at least --seeds ({self.seeds}); got {self.seeds_max}")
-
-    def resolved_seeds_max(self) -> int:
-        """The race's seed cap: ``seeds_max``, else the default but never below ``seeds``."""
-        from .race import DEFAULT_SEEDS_MAX
-
-        return self.seeds_max if self.seeds_max is not None else max(DEFAULT_SEEDS_MAX, self.seeds)
-
-    def resolved_budget(self) -> Budget:
-        base = BUDGETS[self.budget]
-        return replace(
-            base,
-            epochs=self.epochs or base.epochs,
-            patience=self.patience or base.patience,
-            batch_size=self.batch_size or base.batch_size,
-            learning_rate=self.learning_rate or base.learning_rate,
-        )
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+#: A run with every option at its declared default.
+DEFAULT_OPTIONS = RunOptions()
 
 
 @dataclass(frozen=True)
@@ -195,7 +131,7 @@ class RunResult:
 
 def run_asset(
     series: Series,
-    options: RunOptions = RunOptions(),
+    options: RunOptions = DEFAULT_OPTIONS,
     reporter: Reporter = SILENT,
     judge: Judge | None = None,
 ) -> RunResult:
@@ -207,8 +143,6 @@ def run_asset(
     check_lags_fit(options.lags, len(series.values))
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    if options.only_lags and not options.lags:
-        raise DataError("--only-lags needs --lags L1,L2,… to benchmark")
     # Candidates come from the points before the test block: the lags a run tests must not
     # have been found by looking at its test data.
     points = points_before_test(len(series.values))
@@ -222,7 +156,7 @@ def run_asset(
     timings["analysis"] = time.perf_counter() - started
     choice = None if isinstance(judge, RidgeJudge) else _device(reporter, options.device)
     device = "CPU" if choice is None else choice.label
-    judge = judge or LSTMJudge(units=options.units, budget=options.resolved_budget(), highway=options.highway,
+    judge = judge or LSTMJudge(units=options.units, budget=budget_for(options), highway=options.highway,
                                device=choice.name)
     device_rates = None if choice is None else choice.rates_ms.get(choice.name)
     analysis = bound_sequence_length(analysis, options, device, reporter, device_rates)
@@ -246,9 +180,12 @@ def run_asset(
     if prepared.split.trimmed:
         reporter.warning(
             f"training on the most recent {max_train:,} windows; {prepared.split.trimmed:,} older "
-            "ones left out (--max-train-windows)", stage="data")
+            "ones left out («max_train_windows»)", stage="data")
     split = prepared.split
-    folds = rolling_origins(split, options.folds)
+    folds = rolling_origins(split, options.folds or auto_folds(split))
+    if options.folds is None and len(folds) > 1:
+        reporter.info(f"{len(folds)} validation blocks of {len(split.val)} points (rolling origins): "
+                      "one block would leave the choice to the noise of a few points", stage="data")
     levels = prepared.levels
     train_levels = levels[: split.last_train_target + 1]
 
@@ -293,7 +230,7 @@ def run_asset(
         seed_val_losses=seed_losses(seed_parts, lags),
         prior_lags=prior_lags(analysis.candidates, analysis.transforms),
         longer_left_out={d.lag: d.reason for d in analysis.candidates.dropped
-                         if d.lag > longest and d.kind in ("cost", "data")},
+                         if d.lag > longest and d.kind in ("cost", "data", "unconfirmed")},
         linear_val_losses=None if judge.name == "ridge_ar" else
         {lag: losses[("ridge_ar", lag)][:n_val] for lag in lags},
     )
@@ -368,13 +305,13 @@ def emit_candidates(analysis: SeriesAnalysis, lags: tuple[int, ...], reporter: R
 
 
 def benchmarked_lags(analysis: SeriesAnalysis, options: RunOptions, n: int) -> tuple[int, ...]:
-    """The candidates a run trains: all of them, or only your ``--lags`` with ``--only-lags``."""
+    """The candidates a run trains: all of them, or only your ``lags`` with ``only_lags``."""
     lags = analysis.candidates.lags
     if options.only_lags:
         lags = tuple(lag for lag in lags if lag in options.lags)
         if not lags:
             why = "; ".join(f"{d.lag}: {d.reason}" for d in analysis.candidates.dropped if d.lag in options.lags)
-            raise DataError(f"none of --lags {','.join(map(str, options.lags))} can be benchmarked ({why})")
+            raise DataError(f"none of «lags» {','.join(map(str, options.lags))} can be benchmarked ({why})")
     if not lags:
         raise DataError(
             f"no candidate sequence length fits {n} points "
@@ -385,9 +322,9 @@ def benchmarked_lags(analysis: SeriesAnalysis, options: RunOptions, n: int) -> t
 
 def bound_sequence_length(analysis: SeriesAnalysis, options: RunOptions, device: str,
                           reporter: Reporter, rates_ms: dict | None = None) -> SeriesAnalysis:
-    """Drop candidates longer than ``--max-sequence-len`` (default set by the device: its
-    measured step rates ``rates_ms``, lag → ms, when it has them), listing each as dropped for
-    cost.  Your own ``--lags`` pass the device default, not an explicit ``--max-seq-len``."""
+    """Drop candidates longer than ``max_seq_len`` (default set by the device: its measured
+    step rates ``rates_ms``, lag → ms, when it has them), listing each as dropped for cost.
+    Your own ``lags`` pass the device default, not an explicit ``max_seq_len``."""
     from dataclasses import replace
 
     from .candidates import CandidateSet, DroppedCandidate
@@ -397,17 +334,18 @@ def bound_sequence_length(analysis: SeriesAnalysis, options: RunOptions, device:
     keep, cut = [], []
     for candidate in analysis.candidates.candidates:
         if candidate.lag > limit and (explicit or candidate.lag not in options.lags):
-            how = "--max-seq-len" if explicit else f"the {device.split(' ')[0]} default --max-seq-len"
+            how = "«max_seq_len»" if explicit else f"the {device.split(' ')[0]} default «max_seq_len»"
             cut.append(DroppedCandidate(candidate.lag, f"longer than {how} {limit} (cost); "
-                                        f"pass --max-seq-len {candidate.lag} to include it", kind="cost"))
+                                        f"set «max_seq_len» {candidate.lag} to include it", kind="cost"))
         else:
             keep.append(candidate)
     if not cut:
         return analysis
     if not keep:
-        raise DataError(f"every candidate is longer than --max-seq-len {limit}; raise it or pass --lags")
+        raise OptionError("max_seq_len", f"every candidate is longer than «max_seq_len» {limit}; "
+                          "raise it or give your own «lags»")
     reporter.warning(f"left out for cost: {', '.join(str(d.lag) for d in cut)} (longer than "
-                     f"--max-seq-len {limit})", stage="candidates")
+                     f"«max_seq_len» {limit})", stage="candidates")
     dropped = CandidateSet(tuple(keep), analysis.candidates.dropped + tuple(cut))
     return replace(analysis, candidates=dropped)
 
@@ -524,10 +462,10 @@ def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold
     Every fold trains each round; the race reads the validation losses of all folds together.
     The first fold's rows are emitted live (with ``live_rows``, its baselines) as lags finish.
     """
-    from .race import describe_exits, race_exits, race_over
+    from .race import describe_exits, race_exits, race_over, seeds_cap
 
     # A deterministic judge gives every seed the same forecast: nothing to race.
-    seeds_max = options.resolved_seeds_max() if getattr(judge, "seeded", True) else options.seeds
+    seeds_max = seeds_cap(options) if getattr(judge, "seeded", True) else options.seeds
     seeds = dict.fromkeys(lags, options.seeds)
     alive = list(lags)
     per_seed: list[dict[Job, np.ndarray]] = [{} for _ in fold_targets]
@@ -668,7 +606,7 @@ def seasonal_period(analysis: SeriesAnalysis, longest: int) -> int | None:
 
 
 def choose_target(levels, analysis: SeriesAnalysis, lags, period, judge, options, reporter) -> tuple[str, str]:
-    """``--target auto``: the transform with the lowest validation loss at one lag — the
+    """Target ``auto``: the transform with the lowest validation loss at one lag — the
     shortest with exact evidence in differences (the order the data's own AR structure
     suggests), else the second shortest candidate."""
     exact = [c.lag for c in analysis.candidates.candidates if c.exact and c.lag in lags]
@@ -697,7 +635,7 @@ def _device(reporter: Reporter, requested: str = "auto"):
     """The training device (:func:`.device.choose_device`), said in the log; on a box whose
     listed GPU TensorFlow cannot use, one warning with the fix."""
     from .device import choose_device, listed_but_unusable
-    from .models import training_device
+    from .tf_runtime import training_device
 
     training_device()  # TensorFlow loaded, memory growth on
     choice = choose_device(requested)
@@ -716,7 +654,7 @@ __all__ = ["RunOptions", "RunResult", "LeaderboardRow", "run_asset", "run_articl
 
 def run_article_report(series: Series, options: RunOptions, reporter: Reporter, asset: str,
                        file: str) -> dict:
-    """``--protocol article``: the article's benchmark, as a report of the same shape.
+    """Protocol ``article``: the article's benchmark, as a report of the same shape.
 
     Its MSE is on MinMax-scaled values and there is no validation block, so ``val_mse`` is
     empty and ``test_mse`` holds the article's scaled MSE (``mse_scale: "minmax"``).

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .events import Reporter
-from .models import Budget, Job, quiet_tensorflow
+from .tf_runtime import quiet_tensorflow
+from .training import Budget, Job
 
 #: Keras orders an LSTM's gates i, f, c, o; ``BlockLSTM`` wants i, c, f, o.
 BLOCK_GATE_ORDER = [0, 2, 1, 3]

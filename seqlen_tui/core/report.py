@@ -26,7 +26,7 @@ VERSIONED = ("seqlen-tui", "numpy", "pandas", "statsmodels", "scikit-learn", "ke
 
 
 def default_runs_dir(explicit: str | os.PathLike | None = None) -> Path:
-    """``--runs-dir``, else ``$SEQLEN_RUNS_DIR``, else the per-user data folder."""
+    """The ``runs_dir`` asked for, else ``$SEQLEN_RUNS_DIR``, else the per-user data folder."""
     if explicit:
         return Path(explicit).expanduser()
     if os.environ.get(RUNS_ENV):
@@ -81,7 +81,7 @@ def write_report(report: dict, runs_dir: Path) -> Path:
     try:
         runs_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataError(f"cannot create the runs folder {runs_dir}: {exc.strerror}; pass --runs-dir") from None
+        raise DataError(f"cannot create the runs folder {runs_dir}: {exc.strerror}; pass «runs_dir»") from None
     stem = f"{report['asset']}_{file_stamp(report['created_at'])}"
     return write_new_file(runs_dir, stem, ".json", lambda handle: handle.write(dumps(report) + "\n"))
 

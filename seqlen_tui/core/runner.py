@@ -12,15 +12,15 @@ from pathlib import Path
 
 from . import engine
 from .data import Series, load_series
-from .engine import RunOptions
 from .events import SILENT, Reporter
+from .options import RunOptions
 from .report import file_sha256, options_hash, write_report
 from .settings import asset_from_path
 
 
 @dataclass(frozen=True)
 class DataOptions:
-    """Which part of the file is the series (``--column/--last/--start/--end``)."""
+    """Which part of the file is the series (the ``column``, ``last``, ``start`` and ``end`` options)."""
 
     column: str | None = None
     last: int | None = None

@@ -16,7 +16,7 @@
 2. **Priors, then the data's own AR order, then the best; the one-SE set as the measure of
    doubt.** Among qualifying lags, those whose mean validation loss exceeds the best's by less
    than one standard error of the difference cannot be told apart from the best (the *one-SE
-   set*, reported). A *prior* lag (your own ``--lags``, or a natural period of the clock that
+   set*, reported). A *prior* lag (your own ``lags``, or a natural period of the clock that
    the ACF confirms: a day of half-hours, a year of weeks) is chosen, the shortest of them,
    unless a better lag beats it significantly (one-sided paired test, p < ``PRIOR_ALPHA``) or
    it left the race; with no such prior, the shortest lag of the one-SE set, not longer than
@@ -227,7 +227,7 @@ def edge_warning(chosen: int, longer_left_out: dict[int, str]) -> str:
     name it and why (the reason says how to include it)."""
     if not longer_left_out:
         return (f"{chosen} is the longest candidate: a longer sequence might do better "
-                "(try --lags with longer values)")
+                "(try «lags» with longer values)")
     left = "; ".join(f"{lag}: {why}" for lag, why in sorted(longer_left_out.items()))
     return (f"{chosen} is the longest lag benchmarked and it won: the longer candidates left out "
             f"might do better ({left})")

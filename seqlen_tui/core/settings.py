@@ -47,7 +47,7 @@ def settings_key(asset: str) -> str:
     if not cleaned:
         raise SettingsError(
             f"cannot make a settings key from the asset name {asset!r}; "
-            "pass --asset NAME with letters or digits"
+            "pass «asset» NAME with letters or digits"
         )
     return f"{cleaned}_SL"
 
@@ -64,10 +64,10 @@ def resolve_settings_path(
     explicit: str | os.PathLike[str] | None,
     environ: Mapping[str, str] = os.environ,
 ) -> Path:
-    """``--settings`` beats ``$SEQLEN_SETTINGS`` beats ``./settings.json``.
+    """The path asked for (``explicit``) beats ``$SEQLEN_SETTINGS`` beats ``./settings.json``.
 
     A directory means ``settings.json`` inside it, because the original article's users keep
-    the file in their project folder (their ``home`` key): ``--settings ~/myproject`` works.
+    the file in their project folder (their ``home`` key): ``~/myproject`` works.
     Symlinks are not resolved here, so messages show the path the user gave.
     """
     raw = explicit if explicit not in (None, "") else environ.get(ENV_VAR) or DEFAULT_NAME
@@ -133,11 +133,11 @@ class SettingsStore:
         target = Path(os.path.realpath(self.path))
         folder = target.parent
         if not folder.is_dir():
-            raise SettingsError(f"folder {folder} does not exist; create it or pass --settings")
+            raise SettingsError(f"folder {folder} does not exist; create it or pass «settings»")
         if not os.access(folder, os.W_OK):
             raise SettingsError(
                 f"folder {folder} is read-only, so {target.name} cannot be saved safely; "
-                f"make it writable or pass --settings; {target} was not changed"
+                f"make it writable or pass «settings»; {target} was not changed"
             )
         lock = FileLock(target.with_name(target.name + ".lock"), timeout=self.lock_timeout)
         try:
@@ -150,7 +150,7 @@ class SettingsStore:
         except OSError as exc:  # the lock file itself could not be created or opened
             raise SettingsError(
                 f"cannot use the lock file {lock.lock_file}: {_reason(exc)}; remove or fix it, "
-                f"or pass --settings; {target} was not changed"
+                f"or pass «settings»; {target} was not changed"
             ) from exc
         try:
             self._write_locked(target, values)

@@ -22,8 +22,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .errors import DataError
+from .options import OptionError
 
-TARGETS = ("diff", "level", "logret")
 TARGET_WORDS = {
     "diff": "differences (forecast = last level + predicted change)",
     "level": "levels (standardised)",
@@ -48,12 +48,12 @@ class TargetTransform:
         if self.name == "logret":
             if np.any(levels <= 0):
                 raise DataError(
-                    "--target logret needs every value above zero; use --target diff"
+                    "«target» logret needs every value above zero; use «target» diff"
                 )
             return np.diff(np.log(levels))
         if self.name == "level":
             return np.asarray(levels, dtype=float)
-        raise DataError(f"unknown --target {self.name!r}; choose diff, level, logret or auto")
+        raise DataError(f"unknown «target» {self.name!r}; choose diff, level, logret or auto")
 
     def to_level(self, predicted: np.ndarray, previous_level: np.ndarray) -> np.ndarray:
         if self.name == "diff":
@@ -116,7 +116,7 @@ def chronological_split(
 ) -> Split:
     """Split target indices ``first_target .. n-1`` into train / validation / test in time order.
 
-    ``max_train`` keeps only the most recent training targets (``--max-train-windows``): the
+    ``max_train`` keeps only the most recent training targets (the ``max_train_windows`` option): the
     cost of an epoch is bounded on minute data, and validation and test keep their full size.
     """
     targets = np.arange(first_target, n)
@@ -128,7 +128,7 @@ def chronological_split(
         raise DataError(
             f"too few points to evaluate: {total} targets give {n_train} train / {n_val} "
             f"validation / {n_test} test points, at least {min_block} each are needed; "
-            "use more data or shorter lags (--lags, --max-seq-len)"
+            "use more data or shorter lags («lags», «max_seq_len»)"
         )
     train = targets[:n_train]
     trimmed = 0
@@ -145,6 +145,30 @@ def chronological_split(
     )
 
 
+#: Validation points the selection wants at least: fewer make its ranking of lags mostly the
+#: noise of a few dozen points (a monthly series of 860 seen points has 86).
+VALIDATION_POINTS_WANTED = 300
+#: Rolling origins the automatic choice uses at most (each trains every lag once more).
+AUTO_FOLDS_MAX = 4
+
+
+def auto_folds(split: Split, wanted: int = VALIDATION_POINTS_WANTED, most: int = AUTO_FOLDS_MAX,
+               min_train: int = 100) -> int:
+    """How many rolling origins give the selection about ``wanted`` validation points.
+
+    Why: on a short series the validation block is small (10 % of the targets) and the DM
+    tests, the one-SE set and the race rank lags on the noise of those few points. Earlier
+    validation blocks of the same length (:func:`rolling_origins`) add points without
+    shrinking the last fold's training data, and a short series trains fast, so the extra
+    folds cost little where they are used. Long series keep one fold. Never more folds than
+    leave ``min_train`` training points in the earliest.
+    """
+    n_val = len(split.val)
+    folds = min(most, max(1, -(-wanted // max(n_val, 1))))
+    room = len(split.train) - min_train  # targets the earlier validation blocks may take
+    return max(1, min(folds, room // max(n_val, 1) + 1))
+
+
 def rolling_origins(split: Split, folds: int, early_stop_fraction: float = 0.1,
                     min_train: int = 100) -> list[Split]:
     """``folds`` splits, oldest first, the last being ``split`` itself.
@@ -153,7 +177,7 @@ def rolling_origins(split: Split, folds: int, early_stop_fraction: float = 0.1,
     validation and trains on everything before it; the test block never moves.
     """
     if folds < 1:
-        raise DataError(f"--folds must be at least 1 (got {folds})")
+        raise OptionError("folds", f"«folds» must be at least 1 (got {folds})")
     region = np.concatenate([split.train, split.val])
     n_val = len(split.val)
     out = []
@@ -161,8 +185,8 @@ def rolling_origins(split: Split, folds: int, early_stop_fraction: float = 0.1,
         end = len(region) - back * n_val
         train = region[: end - n_val]
         if len(train) < min_train:
-            raise DataError(
-                f"--folds {folds} leaves only {len(train)} training points in the earliest fold; "
+            raise OptionError(
+                "folds", f"«folds» {folds} leaves only {len(train)} training points in the earliest fold; "
                 f"at least {min_train} are needed: use fewer folds or more data"
             )
         n_es = max(1, int(round(len(train) * early_stop_fraction)))

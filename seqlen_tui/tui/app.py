@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from .config import AppConfig, load_config
 from .screens.choose import ChooseScreen
+from .words import in_app
 
 POOR_TERMINAL_THEMES = ("ansi-dark", "ansi-light")
 
@@ -63,7 +64,7 @@ class SeqlenApp(App[int]):
         """The platform's driver, drawing through its own copy of the terminal descriptor.
 
         TensorFlow's first import points descriptor 2 at /dev/null for a few seconds to hide
-        its start-up noise (``core.models.quiet_tensorflow``); Textual draws on descriptor 2,
+        its start-up noise (``core.tf_runtime.quiet_tensorflow``); Textual draws on descriptor 2,
         so without a private copy the screen would freeze, then show stale regions.
         """
         driver = super().get_driver_class()
@@ -83,6 +84,13 @@ class SeqlenApp(App[int]):
                     pass
 
         return PrivateFdDriver
+
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification in the app's words: the core names an option ``«key»``, the app
+        by its field's label (:mod:`.words`)."""
+        super().notify(in_app(message), title=in_app(title), severity=severity, timeout=timeout,
+                       markup=markup)
 
     def get_default_screen(self) -> Screen:
         return ChooseScreen(self.initial_path)

@@ -13,39 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: Run options the form shows, with the built-in defaults (``None``: blank, the budget decides).
-FORM_DEFAULTS: dict[str, Any] = {
-    "protocol": "robust",
-    "target": "diff",
-    "budget": "standard",
-    "epochs": None,
-    "seeds": 2,
-    "seeds_max": None,
-    "seed": 42,
-    "units": 16,
-    "max_lag": None,
-    "max_seq_len": None,
-    "alpha": 0.05,
-    "lags": (),
-    "only_lags": False,
-    "classifiers": True,
-    "highway": False,
-    "device": "auto",
-}
 
-CHOICES = {
-    "protocol": ("robust", "article"),
-    "target": ("diff", "level", "logret", "auto"),
-    "budget": ("quick", "standard", "thorough"),
-    "device": ("auto", "cpu", "gpu"),
-}
+def option_defaults() -> dict[str, Any]:
+    """Every run option's declared default (:mod:`seqlen_tui.core.options`)."""
+    from seqlen_tui.core.options import RunOptions
+
+    return RunOptions().to_dict()
 
 
 @dataclass
 class AppConfig:
     settings_path: Path
     runs_dir: Path | None  # None: the core's default, resolved when first needed
-    defaults: dict[str, Any] = field(default_factory=lambda: dict(FORM_DEFAULTS))
+    defaults: dict[str, Any] = field(default_factory=option_defaults)
     keymap: dict[str, str] = field(default_factory=dict)
     theme: str | None = None
     problems: list[str] = field(default_factory=list)
@@ -74,12 +54,17 @@ def load_config(settings_path: str | os.PathLike | None = None,
     except SettingsError as exc:
         config.problems.append(f"{exc} (using the built-in defaults)")
         return config
-    for name, value in block.items():
-        if name in CHOICES and value not in CHOICES[name]:
-            config.problems.append(f'seqlen_tui.{name} in {path.name} must be one of '
-                                   f'{", ".join(CHOICES[name])} (got {value!r}); ignored')
-        elif name in FORM_DEFAULTS:
-            config.defaults[name] = value
+    # The block's run options, checked by the core exactly as the CLI checks them; a bad one
+    # is reported and its default used (the CLI refuses it: nothing runs there unattended).
+    from seqlen_tui.core.errors import DataError
+    from seqlen_tui.core.options import resolve_options
+
+    try:
+        options, problems = resolve_options({}, block, strict=False)
+        config.defaults = options.to_dict()
+    except DataError as exc:  # a rule between two block values (seeds_max below seeds …)
+        problems = [exc]
+    config.problems.extend(f"{exc} ({path.name}); the default is used" for exc in problems)
     keymap = block.get("keymap", {})
     if isinstance(keymap, dict) and all(isinstance(v, str) for v in keymap.values()):
         config.keymap = {str(k): v for k, v in keymap.items()}

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 
 from seqlen_tui.core import engine
-from seqlen_tui.core.batch import AssetJob, AssetOutcome, execute_job
-from seqlen_tui.core.models import RidgeJudge
+from seqlen_tui.core.batch import execute_job
+from seqlen_tui.core.batch_jobs import AssetJob, AssetOutcome
+from seqlen_tui.core.judges import RidgeJudge
 
 _real_run_asset = engine.run_asset
 

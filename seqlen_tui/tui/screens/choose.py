@@ -31,6 +31,7 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..messages import AnalysisFailed, AnalysisProgress, AnalysisReady
+from ..paths import display_path
 from ..widgets.acf_plot import AcfPlot
 from ..widgets.file_tree import DataFileTree
 from ..widgets.options_form import OptionsForm
@@ -278,8 +279,8 @@ class ChooseScreen(Screen):
                                   for f, why in problems),
                         severity="error", title="Fix the flagged options")
             return
-        from seqlen_tui.core.engine import RunOptions
         from seqlen_tui.core.errors import DataError
+        from seqlen_tui.core.options import RunOptions
         from seqlen_tui.core.runner import DataOptions
 
         values = form.values()
@@ -326,12 +327,3 @@ class ChooseScreen(Screen):
         self._focus_before_zoom = self.focused
         tabs.query_one(Tabs).focus()
         self.maximize(tabs)
-
-
-def display_path(path: Path | str) -> str:
-    """Relative to the working folder when inside it: shorter in the input and the title."""
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

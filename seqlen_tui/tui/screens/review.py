@@ -54,7 +54,7 @@ class ReviewScreen(Screen):
 
     def action_refresh(self) -> None:
         runs_dir = self.app.config.resolved_runs_dir()
-        from .choose import display_path
+        from ..paths import display_path
 
         self.query_one("#runs-info", Static).update(f"runs folder: {display_path(runs_dir)}")
         self.list_runs(runs_dir)
@@ -76,7 +76,7 @@ class ReviewScreen(Screen):
                           "—" if run.chosen_lag is None else str(run.chosen_lag), skill,
                           run.protocol or "?", Path(run.file).name, key=str(index))
         if not self.runs:
-            from .choose import display_path
+            from ..paths import display_path
 
             self.query_one("#runs-info", Static).update(
                 f"runs folder: {display_path(self.app.config.resolved_runs_dir())} — no runs "

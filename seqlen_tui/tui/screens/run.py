@@ -50,10 +50,11 @@ from ..messages import (
 )
 from ..widgets.acf_plot import AcfPlot
 from ..widgets.leaderboard import COLUMNS, LeaderboardTable
+from ..words import in_app
 from .dialogs import ConfirmLag, ExportDialog, YesNo
 
 if TYPE_CHECKING:
-    from seqlen_tui.core.engine import RunOptions
+    from seqlen_tui.core.options import RunOptions
     from seqlen_tui.core.runner import DataOptions
 
 PLOTS = (("raw", "Raw"), ("diff", "Differenced"))
@@ -153,11 +154,11 @@ class RunScreen(Screen):
 
         def on_event(event) -> None:
             if event.kind in ("stage", "info", "warning") and event.message:
-                post(RunLog(event.time, event.message, event.kind))
+                post(RunLog(event.time, in_app(event.message), event.kind))
             if event.kind == "info" and event.stage == "device" and event.data:
                 post(RunDevice(str(event.data.get("device"))))
             if event.kind == "warning" and event.stage == "device":
-                post(RunDeviceProblem(event.message))
+                post(RunDeviceProblem(in_app(event.message)))
             if event.fraction is not None:
                 detail = ""
                 if isinstance(event.data, dict) and "epoch" in event.data:
@@ -175,7 +176,7 @@ class RunScreen(Screen):
                     post(RunLog(time.time(), "loading TensorFlow (first run only, a few "
                                 "seconds)", "stage"))
             elif event.kind == "result" and event.stage == "race":
-                post(RunLog(event.time, event.message, "info"))
+                post(RunLog(event.time, in_app(event.message), "info"))
             elif event.kind == "result" and event.stage == "leaderboard":
                 rows = [asdict(r) if is_dataclass(r) else dict(r) for r in event.data["rows"]]
                 post(RunRows(rows, bool(event.data.get("final"))))
@@ -190,7 +191,7 @@ class RunScreen(Screen):
             post(RunCancelled())
             return
         except DataError as exc:
-            post(RunFailed(str(exc)))
+            post(RunFailed(in_app(exc)))
             return
         if worker.is_cancelled:
             post(RunCancelled())
@@ -199,7 +200,7 @@ class RunScreen(Screen):
         try:
             written = str(write_report(report, self.app.config.resolved_runs_dir()))
         except (DataError, SettingsError, OSError) as exc:
-            error = str(exc)
+            error = in_app(exc)
         post(RunFinished(report, written, error))
 
     # ----- worker messages -------------------------------------------------------------------
@@ -320,9 +321,9 @@ class RunScreen(Screen):
         if stored:
             log.write(f"file: {report.get('file')}")
         log.write(f"target: {report.get('target_words', report.get('target'))}")
-        log.write(f"reason: {report.get('reason', '')}")
+        log.write(f"reason: {in_app(report.get('reason', ''))}")
         for warning in report.get("warnings", []):
-            log.write(f"! {warning}")
+            log.write(f"! {in_app(warning)}")
         if not stored and self.report_path:
             log.write(f"report: {self.report_path}")
         chosen = report.get("chosen_lag")
@@ -330,11 +331,11 @@ class RunScreen(Screen):
         text = f"[b]Chosen sequence length: {chosen}[/b]"
         if runner is not None:
             text += f" (runner-up {runner})"
-        text += f" — {report.get('verdict', '')}"
+        text += f" — {in_app(report.get('verdict', ''))}"
         self.query_one("#verdict", Static).update(text)
 
     def show_candidates(self, candidates: list[dict]) -> None:
-        lines = [f"{c['lag']:>4}  {'; '.join(c.get('reasons', []))}" for c in candidates]
+        lines = [f"{c['lag']:>4}  {in_app('; '.join(c.get('reasons', [])))}" for c in candidates]
         self.query_one("#candidates", Static).update("\n".join(lines) or "none")
 
     # ----- actions ---------------------------------------------------------------------------
@@ -407,7 +408,7 @@ class RunScreen(Screen):
             current = store.current_value(key)
         except SettingsError as exc:
             read_error = str(exc)
-        from .choose import display_path
+        from ..paths import display_path
 
         dialog = ConfirmLag(
             asset=report["asset"], key=key, lag=int(lag), current=current,

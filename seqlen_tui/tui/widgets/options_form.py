@@ -1,8 +1,11 @@
 """The run options form: one compact row per option, each flagged inline when invalid.
 
-Values are checked as they are typed (Textual validators) and again when a run is asked
-for; a run never starts with a flagged field.  The form knows nothing about training: it
-returns plain keyword arguments for ``RunOptions`` and the data/asset choices.
+The rows are generated from the core's declaration of the options
+(:mod:`seqlen_tui.core.options`): its labels, choices, blanks and checks, so the form, the CLI
+and the settings block cannot disagree. Values are checked as they are typed (Textual
+validators, the core's own check) and again when a run is asked for; a run never starts with a
+flagged field. The form knows nothing about training: it returns plain keyword arguments for
+``RunOptions`` and the data/asset choices.
 """
 
 from __future__ import annotations
@@ -13,26 +16,8 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.validation import Integer, ValidationResult, Validator
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Input, Label, Select, Static
-
-PROTOCOLS = (("robust (validation chooses)", "robust"), ("article (reproduce it)", "article"))
-TARGETS = (("diff: changes", "diff"), ("level: scaled levels", "level"),
-           ("logret: log returns", "logret"), ("auto: best on validation", "auto"))
-BUDGETS = (("quick", "quick"), ("standard", "standard"), ("thorough", "thorough"))
-DEVICES = (("auto: the faster", "auto"), ("cpu", "cpu"), ("gpu", "gpu"))
-
-
-def parse_lags(text: str) -> tuple[int, ...]:
-    """``"5, 24,48"`` -> ``(5, 24, 48)``; raises ``ValueError`` with a short reason."""
-    parts = [p for p in text.replace(" ", "").split(",") if p]
-    try:
-        lags = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError("whole numbers separated by commas, e.g. 5,24") from None
-    if any(lag < 1 for lag in lags):
-        raise ValueError("every lag must be at least 1")
-    return lags
 
 
 class _Check(Validator):
@@ -50,15 +35,6 @@ class _Check(Validator):
         return self.success()
 
 
-def _alpha(value: str) -> None:
-    try:
-        alpha = float(value)
-    except ValueError:
-        raise ValueError("a number between 0 and 1, e.g. 0.05") from None
-    if not 0 < alpha < 1:
-        raise ValueError("must be between 0 and 1, e.g. 0.05")
-
-
 def _asset(value: str) -> None:
     from seqlen_tui.core.errors import SettingsError
     from seqlen_tui.core.settings import settings_key
@@ -69,16 +45,14 @@ def _asset(value: str) -> None:
         raise ValueError("needs letters or digits") from None
 
 
-#: (id, label, placeholder, integer?, minimum, optional?)
-INT_FIELDS = (
-    ("epochs", "epochs", "budget's", 1, True),
-    ("seeds", "seeds", "2", 1, False),
-    ("seeds_max", "seeds max", "8", 1, True),
-    ("seed", "base seed", "42", None, False),
-    ("units", "LSTM units", "16", 1, False),
-    ("max_lag", "max lag", "auto", 1, True),
-    ("max_seq_len", "max seq len", "device's", 1, True),
-)
+def field_problem(key: str, text: str) -> None:
+    """``ValueError`` with the core's reason when ``text`` is not a valid value of ``key``."""
+    from seqlen_tui.core.options import check_value, coerce, ref
+
+    try:
+        check_value(key, coerce(key, text))
+    except ValueError as exc:
+        raise ValueError(str(exc).removeprefix(ref(key)).strip()) from None
 
 
 class OptionsForm(VerticalScroll):
@@ -89,6 +63,8 @@ class OptionsForm(VerticalScroll):
         self.defaults = defaults
 
     def compose(self) -> ComposeResult:
+        """The asset and the value column, then every option the core declares for the form
+        (:mod:`seqlen_tui.core.options`), in its order, as its kind asks."""
         d = self.defaults
         yield from self._row("asset", "asset", Input(
             "", placeholder="from the file name", compact=True, id="opt-asset",
@@ -96,39 +72,23 @@ class OptionsForm(VerticalScroll):
         yield Static("", id="key-line", classes="hint")
         yield from self._row("column", "value column", Select(
             [], prompt="loader's choice", compact=True, id="opt-column"))
-        yield from self._row("protocol", "protocol", Select(
-            PROTOCOLS, value=_pick(d["protocol"], PROTOCOLS, "robust"), allow_blank=False,
-            compact=True, id="opt-protocol"))
-        yield from self._row("target", "target", Select(
-            TARGETS, value=_pick(d["target"], TARGETS, "diff"), allow_blank=False,
-            compact=True, id="opt-target"))
-        yield from self._row("budget", "budget", Select(
-            BUDGETS, value=_pick(d["budget"], BUDGETS, "standard"), allow_blank=False,
-            compact=True, id="opt-budget"))
-        yield from self._row("device", "device", Select(
-            DEVICES, value=_pick(d.get("device", "auto"), DEVICES, "auto"), allow_blank=False,
-            compact=True, id="opt-device"))
-        for name, label, placeholder, minimum, optional in INT_FIELDS:
-            value = d.get(name)
-            validators: list[Validator] = [Integer(minimum=minimum,
-                                                   failure_description=_int_words(minimum))]
-            yield from self._row(name, label, Input(
-                "" if value is None else str(value), placeholder=placeholder, compact=True,
-                id=f"opt-{name}", validators=validators, valid_empty=optional))
-        yield from self._row("alpha", "ACF alpha", Input(
-            str(d.get("alpha", 0.05)), placeholder="0.05", compact=True, id="opt-alpha",
-            validators=[_Check(_alpha)]))
-        lags = d.get("lags") or ()
-        lag_text = ",".join(map(str, lags)) if isinstance(lags, (list, tuple)) else str(lags)
-        yield from self._row("lags", "own lags", Input(
-            lag_text, placeholder="e.g. 5,24 (optional)", compact=True, id="opt-lags",
-            validators=[_Check(parse_lags)], valid_empty=True))
-        yield Checkbox("benchmark only my lags", bool(d.get("only_lags")), id="opt-only_lags",
-                       compact=True)
-        yield Checkbox("direction classifiers (XGBoost, RF)", bool(d.get("classifiers", True)),
-                       id="opt-classifiers", compact=True)
-        yield Checkbox("linear highway beside the LSTM", bool(d.get("highway")), id="opt-highway",
-                       compact=True)
+        for key, spec in form_specs().items():
+            value = d.get(key, default_value(key))
+            if spec.kind == "choice":
+                words = spec.choice_words or spec.choices
+                choices = tuple(zip(words, spec.choices))
+                yield from self._row(key, spec.label, Select(
+                    choices, value=value if value in spec.choices else default_value(key),
+                    allow_blank=False, compact=True, id=f"opt-{key}"))
+            elif spec.kind == "switch":
+                yield Checkbox(spec.label, bool(value), id=f"opt-{key}", compact=True)
+            else:
+                text = (",".join(map(str, value)) if spec.kind == "lags" and isinstance(value, (list, tuple))
+                        else "" if value is None else str(value))
+                yield from self._row(key, spec.label, Input(
+                    text, placeholder=spec.blank or str(default_value(key)), compact=True, id=f"opt-{key}",
+                    validators=[_Check(lambda text, key=key: field_problem(key, text))],
+                    valid_empty=spec.optional or spec.kind == "lags"))
 
     def _row(self, name: str, label: str, widget) -> ComposeResult:
         with Horizontal(classes="field", id=f"row-{name}"):
@@ -177,38 +137,38 @@ class OptionsForm(VerticalScroll):
                 select.value = chosen
 
     def values(self) -> dict[str, Any]:
-        """The form as ``RunOptions`` keywords plus ``asset`` and ``column``; call
+        """``asset``, ``column`` and every run option: the form's fields as the user left them,
+        the options it does not show as the settings block or the defaults gave them. Call
         :meth:`problems` first (this assumes every field is valid)."""
-        def text(name: str) -> str:
-            return self.query_one(f"#opt-{name}", Input).value.strip()
+        from seqlen_tui.core.options import coerce, option_specs
 
         def select(name: str):
             value = self.query_one(f"#opt-{name}", Select).value
             return None if value is Select.NULL else value
 
         out: dict[str, Any] = {
-            "asset": text("asset"),
+            "asset": self.query_one("#opt-asset", Input).value.strip(),
             "column": select("column"),
-            "protocol": select("protocol"),
-            "target": select("target"),
-            "budget": select("budget"),
-            "device": select("device"),
-            "alpha": float(text("alpha")),
-            "lags": parse_lags(text("lags")),
-            "only_lags": self.query_one("#opt-only_lags", Checkbox).value,
-            "classifiers": self.query_one("#opt-classifiers", Checkbox).value,
-            "highway": self.query_one("#opt-highway", Checkbox).value,
         }
-        for name, *_ in INT_FIELDS:
-            out[name] = int(text(name)) if text(name) else None
+        for key, spec in option_specs().items():
+            if not spec.form:
+                out[key] = self.defaults.get(key, default_value(key))
+            elif spec.kind == "choice":
+                out[key] = select(key)
+            elif spec.kind == "switch":
+                out[key] = self.query_one(f"#opt-{key}", Checkbox).value
+            else:
+                out[key] = coerce(key, self.query_one(f"#opt-{key}", Input).value.strip())
         return out
 
 
-def _int_words(minimum: int | None) -> str:
-    return "a whole number" if minimum is None else f"a whole number of at least {minimum}"
+def form_specs():
+    from seqlen_tui.core.options import option_specs
+
+    return {key: spec for key, spec in option_specs().items() if spec.form}
 
 
-def _pick(value: Any, choices, fallback: str) -> str:
-    return value if value in {v for _, v in choices} else fallback
+def default_value(key: str):
+    from seqlen_tui.core.options import default_value as declared
 
-
+    return declared(key)
