@@ -10,3 +10,31 @@ os.environ["SEQLEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="seqlen-cache-")
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: trains real models; still part of CI")
+
+
+def swap_judge(monkeypatch, make_judge):
+    """Every run the front ends start uses ``make_judge()`` instead of the LSTM: the flow is
+    tested without paying for training (tests about the LSTM itself don't use this)."""
+    import pytest  # noqa: F401
+
+    import seqlen_tui.core.engine as engine
+
+    real = engine.run_asset
+
+    def run_asset(series, options, reporter=None, judge=None, analysis=None):
+        from seqlen_tui.core.events import SILENT
+
+        return real(series, options, reporter or SILENT, make_judge(), analysis)
+
+    monkeypatch.setattr(engine, "run_asset", run_asset)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def ridge_engine(monkeypatch):
+    """Runs judged by ridge AR (deterministic, instant)."""
+    from seqlen_tui.core.judges import RidgeJudge
+
+    swap_judge(monkeypatch, RidgeJudge)

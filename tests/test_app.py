@@ -40,7 +40,7 @@ async def test_opens_with_file_and_shows_analysis(make_app):
         await settle(app, pilot)
         text = report_text(app)
         assert "2,485 points" in text
-        assert "Candidate sequence lengths, in lags of differences (6): 1, 2, 3, 4, 11, 36" in text
+        assert "Candidate sequence lengths, in lags of differences (6): 1, 2, 3, 4, 5, 36" in text
         headline = str(app.screen.query_one("#headline", Static).render())
         assert "2,485 points" in headline and "candidates" in headline
         for name in ("raw", "diff", "logret"):
@@ -79,7 +79,7 @@ async def test_bad_paths_notify_and_keep_previous_results(make_app, tmp_path):
 
 
 async def test_unexpected_worker_error_is_a_notification(make_app, monkeypatch):
-    import seqlen_tui.core.analysis as analysis
+    import seqlen_tui.core.engine as engine
 
     app = make_app(MSFT)
     async with app.run_test(size=SIZE) as pilot:
@@ -89,7 +89,7 @@ async def test_unexpected_worker_error_is_a_notification(make_app, monkeypatch):
         def boom(*args, **kwargs):
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(analysis, "analyze_series", boom)
+        monkeypatch.setattr(engine, "run_analysis", boom)
         await pilot.press("f6")
         await settle(app, pilot)
         assert app.is_running

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from app_helpers import MSFT, STORED_REPORT, errors, messages, settle
-from textual.widgets import Input
+from conftest import swap_judge
+from textual.widgets import Input, Static
 
 import seqlen_tui.core.engine as engine
 from seqlen_tui.core.judges import RidgeJudge
@@ -31,14 +32,6 @@ from synthetic import ar_process
 
 SIZE = (100, 30)
 SETTINGS = {"home": "/projects/x", "BTC_USD_SL": 12, "seqlen_tui": {"seeds": 1}}
-
-
-@pytest.fixture
-def ridge_engine(monkeypatch):
-    real = engine.run_asset
-    monkeypatch.setattr(engine, "run_asset",
-                        lambda series, options, reporter=None, judge=None:
-                        real(series, options, reporter, RidgeJudge()))
 
 
 class BlockingJudge(RidgeJudge):
@@ -56,11 +49,8 @@ class BlockingJudge(RidgeJudge):
 
 @pytest.fixture
 def blocking_engine(monkeypatch):
-    real = engine.run_asset
     BlockingJudge.started.clear()
-    monkeypatch.setattr(engine, "run_asset",
-                        lambda series, options, reporter=None, judge=None:
-                        real(series, options, reporter, BlockingJudge()))
+    swap_judge(monkeypatch, BlockingJudge)
 
 
 @pytest.fixture
@@ -363,3 +353,27 @@ async def test_a_run_the_core_refuses_is_a_notification(tmp_path, settings_file,
         assert errors(app)[-1].title == "Run failed" and "too long" in errors(app)[-1].message
         assert "Run failed" in str(run.query_one("#verdict").render())
         assert not list((tmp_path / "runs").glob("*.json"))
+
+
+async def test_the_choose_screen_shows_what_the_run_benchmarks(tmp_path, settings_file, ridge_engine):
+    """Own lag 5 only, max seq len 10: the choose screen marks every other candidate as left
+    out (the core's plan, no TensorFlow), and the run's live panel shows 5 — what it trains."""
+    app = make_app(tmp_path, settings_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        choose = app.screen
+        choose.query_one("#opt-lags", Input).value = "5"
+        choose.query_one("#opt-max_seq_len", Input).value = "10"
+        choose.query_one("#opt-only_lags").value = True
+        await pilot.pause(0.6)  # the debounce, then a fresh analysis with these options
+        await settle(app, pilot)
+        headline = str(choose.query_one("#headline", Static).render())
+        planned = [lag for lag in choose.analysis.candidates.lags if lag != 5]
+        assert f"a run leaves out {', '.join(map(str, planned))}" in headline, headline
+        summary = choose.query_one("#report").text
+        assert "A run with these options leaves out:" in summary and "‘benchmark only my lags’" in summary
+        run = await start_run(app, pilot)
+        await finish(app, pilot)
+        assert run.report["lags"] == [5]
+        panel = str(run.query_one("#candidates").render())
+        assert panel.split()[0] == "5" and all(f"{lag:>4}  " not in panel for lag in planned)

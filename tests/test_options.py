@@ -10,9 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import seqlen_tui.core.engine as engine
 from seqlen_tui.cli import build_parser, main
-from seqlen_tui.core.judges import RidgeJudge
 from seqlen_tui.core.options import OptionError, RunOptions, option_specs, resolve_options
 from synthetic import ar_process
 
@@ -26,13 +24,6 @@ def series_file(tmp_path):
     pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=len(levels), freq="D"),
                   "Close": levels}).to_csv(path, index=False)
     return path
-
-
-@pytest.fixture
-def ridge_engine(monkeypatch):
-    real = engine.run_asset
-    monkeypatch.setattr(engine, "run_asset",
-                        lambda series, options, reporter=None, judge=None: real(series, options, reporter, RidgeJudge()))
 
 
 def test_the_settings_block_sets_every_option_and_a_flag_beats_it():

@@ -6,18 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqlen_tui.core import engine
 from seqlen_tui.core.engine import RunOptions
 from seqlen_tui.core.errors import DataError
-from seqlen_tui.core.judges import RidgeJudge
 from seqlen_tui.core.runner import DataOptions, report_identity, run_file
-
-
-@pytest.fixture
-def ridge(monkeypatch):
-    real = engine.run_asset
-    monkeypatch.setattr(engine, "run_asset",
-                        lambda series, options, reporter=None, judge=None: real(series, options, reporter, RidgeJudge()))
 
 
 @pytest.fixture
@@ -29,7 +20,7 @@ def prices(tmp_path):
     return path
 
 
-def test_run_file_writes_a_report_whose_identity_matches(prices, tmp_path, ridge):
+def test_run_file_writes_a_report_whose_identity_matches(prices, tmp_path, ridge_engine):
     options = RunOptions(seeds=1, classifiers=False)
     data = DataOptions(last=600)
     report, written = run_file(prices, options, data=data, runs_dir=tmp_path / "runs")
@@ -40,7 +31,7 @@ def test_run_file_writes_a_report_whose_identity_matches(prices, tmp_path, ridge
     assert report_identity(prices, options, DataOptions(last=500))[1] != report["options_hash"]
 
 
-def test_run_file_bad_file_is_a_data_error_and_writes_nothing(tmp_path, ridge):
+def test_run_file_bad_file_is_a_data_error_and_writes_nothing(tmp_path, ridge_engine):
     bad = tmp_path / "bad.csv"
     bad.write_text("no numbers here\nat all\n")
     with pytest.raises(DataError):

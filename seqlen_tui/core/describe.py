@@ -12,6 +12,7 @@ from .candidates import UNIT_WORDS
 from .cells import seeds_cell
 from .data import DataSummary
 from .names import MODEL_NAMES  # noqa: F401 - re-exported
+from .report import chosen_model
 
 DROP_WORDS = {
     "missing": "missing value",
@@ -143,7 +144,7 @@ def describe_race(report: dict) -> list[str]:
 
 def describe_leaderboard(report: dict) -> list[str]:
     """The leaderboard and the choice, from a run report (fresh or stored)."""
-    chosen = report.get("chosen_lag")
+    chosen, model = report.get("chosen_lag"), chosen_model(report)
     article = report.get("mse_scale") == "minmax"
     how = "the article's rule on test, MSE on scaled values" if article else "validation chooses, test reports"
     lines = [
@@ -152,7 +153,7 @@ def describe_leaderboard(report: dict) -> list[str]:
         f"{'skill':>7} {'MASE':>6} {'dir.acc':>7} {'PT p':>7} {'DM p':>8} {'stab.':>5} {'seeds':>5}",
     ]
     for row in report.get("leaderboard", []):
-        mark = "▶" if row["model"] == "lstm" and row.get("lag") == chosen else " "
+        mark = "▶" if row["model"] == model and row.get("lag") == chosen else " "
         lines.append(
             f"{mark} {MODEL_NAMES.get(row['model'], row['model']):<15} {_num(row.get('lag'), 'd'):>5} "
             f"{_num(row.get('val_mse'), '.4g'):>11} {_num(row.get('val_mse_se'), '.2g'):>9} "

@@ -352,6 +352,35 @@ def remember_rates(key: str, rates: dict) -> None:
     store_cache(cache)
 
 
+#: The cache's entry for the last run's device (read by the app without TensorFlow).
+LAST_CHOICE = "last choice"
+
+
+def remember_choice(choice: DeviceChoice) -> None:
+    """Record the device a run trains on and its rates, so a front end can say which candidates
+    a run would leave out for cost before TensorFlow is loaded."""
+    import json
+
+    try:
+        cache = json.loads(rates_cache_path().read_text())
+    except (OSError, ValueError):
+        cache = {}
+    cache = cache if isinstance(cache, dict) else {}
+    cache[LAST_CHOICE] = {"device": choice.label, "rates_ms": choice.rates_ms.get(choice.name)}
+    store_cache(cache)
+
+
+def last_choice() -> dict | None:
+    """What :func:`remember_choice` recorded on this machine, if anything."""
+    import json
+
+    try:
+        entry = json.loads(rates_cache_path().read_text()).get(LAST_CHOICE)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
 def choose_device(requested: str, gpus: list[str] | None = None, rates: dict | None = None) -> DeviceChoice:
     """``cpu``, ``gpu`` (an error naming the fix when there is none) or ``auto``: the faster
     device by the cached step rates at lag 168, the CPU when TensorFlow sees no GPU.

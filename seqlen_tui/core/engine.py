@@ -36,6 +36,7 @@ from .windows import (
     TARGET_WORDS,
     Prepared,
     auto_folds,
+    chronological_split,
     points_before_test,
     prepare,
     rolling_origins,
@@ -91,6 +92,8 @@ class RunResult:
     device_choice: dict = field(default_factory=dict)  # requested, why, the rates that chose it
     race: dict = field(default_factory=dict)  # RaceResult.to_dict: seeds per lag, who left when
     training: dict | None = None  # RaceResult.training_summary: early stops, models at the cap
+    #: The leaderboard model whose lag is chosen (the judge: "lstm", or a stand-in).
+    chosen_model: str = "lstm"
 
     @property
     def chosen_lag(self) -> int:
@@ -110,6 +113,7 @@ class RunResult:
             "split": self.split,
             "leaderboard": [row.to_dict() for row in self.leaderboard],
             "chosen_lag": selection.chosen_lag,
+            "chosen_model": self.chosen_model,
             "best_lag": selection.best_lag,
             "runner_up": selection.runner_up,
             "qualified": list(selection.qualified),
@@ -134,26 +138,31 @@ def run_asset(
     options: RunOptions = DEFAULT_OPTIONS,
     reporter: Reporter = SILENT,
     judge: Judge | None = None,
+    analysis: SeriesAnalysis | None = None,
 ) -> RunResult:
     """Analyse the series, benchmark its candidate lags and choose one (robust protocol).
 
-    ``judge`` defaults to the LSTM; tests pass :class:`RidgeJudge` to stay fast.
+    ``judge`` defaults to the LSTM; tests pass :class:`RidgeJudge` to stay fast. ``analysis``:
+    the one a front end already made with :func:`run_analysis` (the app's choose screen), used
+    when it was made from this series with these options, so a run analyses once.
     """
     options.validate()
     check_lags_fit(options.lags, len(series.values))
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    # Candidates come from the points before the test block: the lags a run tests must not
-    # have been found by looking at its test data.
-    points = points_before_test(len(series.values))
-    analysis = analyze_series(
-        series, max_lag=options.max_lag, alpha=options.alpha, user_lags=options.lags,
-        reporter=reporter.part(0.0, 0.02), points=points,
-        target="diff" if options.target == "auto" else options.target,
-    )
-    reporter.info(f"candidates from the first {points:,} of {len(series.values):,} points "
+    if analysis is None or not analysis_fits(analysis, series, options):
+        analysis = run_analysis(series, options, reporter.part(0.0, 0.02))
+    else:
+        for name, acf in analysis.transforms.items():  # the front end may draw them again
+            reporter.emit("result", f"{name}: ACF ready", stage="acf", data=acf)
+    reporter.info(f"candidates from the first {analysis.points:,} of {len(series.values):,} points "
                   "(the test block is left out)", stage="candidates")
     timings["analysis"] = time.perf_counter() - started
+    if options.folds is not None and analysis.candidates.lags:
+        # Before TensorFlow loads: folds this series cannot hold even at its shortest candidate
+        # fail in a second, not after the import (the real split is checked again below).
+        rolling_origins(chronological_split(len(series.values), min(analysis.candidates.lags) + 1),
+                        options.folds)
     choice = None if isinstance(judge, RidgeJudge) else _device(reporter, options.device)
     device = "CPU" if choice is None else choice.label
     judge = judge or LSTMJudge(units=options.units, budget=budget_for(options), highway=options.highway,
@@ -275,7 +284,7 @@ def run_asset(
         test_p_vs_best=p_best, test_p_vs_persistence=p_naive, device=device,
         split={**split.to_dict(), "folds": [fold.to_dict() for fold in folds]},
         timings=timings, target_reason=target_reason,
-        race=race.to_dict(), training=training,
+        race=race.to_dict(), training=training, chosen_model=judge.name,
         device_choice={} if choice is None else {"requested": options.device, "device": choice.name,
                                                   "why": choice.why, "rates_ms": choice.rates_ms},
     )
@@ -295,6 +304,31 @@ def still_improving_warning(training: dict | None) -> str | None:
     return (f"{at_cap} of {models} LSTMs were still improving at the {training['epoch_cap']}-epoch cap "
             "(not converged, so the ranking of lags is less certain): raise the epoch cap or use "
             "the thorough budget")
+
+
+def run_analysis(series: Series, options: RunOptions, reporter: Reporter = SILENT) -> SeriesAnalysis:
+    """The analysis a run with these options starts from: the ACF evidence and the candidates.
+
+    The candidates come from the points before the test block (a run must not find the lags it
+    tests by looking at its test data), with the run's ``max_lag``, ``alpha``, ``lags`` and
+    target. The app's choose screen calls this too, so it shows what the run will benchmark.
+    """
+    return analyze_series(
+        series, max_lag=options.max_lag, alpha=options.alpha, user_lags=options.lags,
+        reporter=reporter, points=points_before_test(len(series.values)),
+        target="diff" if options.target == "auto" else options.target,
+    )
+
+
+def analysis_fits(analysis: SeriesAnalysis, series: Series, options: RunOptions) -> bool:
+    """Whether ``analysis`` is what :func:`run_analysis` would make of ``series`` and ``options``."""
+    from .acf import default_max_lag
+
+    points = points_before_test(len(series.values))
+    max_lag = options.max_lag or default_max_lag(points, series.summary.frequency.seasonal_periods)
+    return (analysis.series is series and analysis.points == points and analysis.max_lag == max_lag
+            and analysis.alpha == options.alpha and tuple(analysis.user_lags) == tuple(options.lags)
+            and analysis.target == ("diff" if options.target == "auto" else options.target))
 
 
 def emit_candidates(analysis: SeriesAnalysis, lags: tuple[int, ...], reporter: Reporter) -> None:
@@ -320,14 +354,13 @@ def benchmarked_lags(analysis: SeriesAnalysis, options: RunOptions, n: int) -> t
     return lags
 
 
-def bound_sequence_length(analysis: SeriesAnalysis, options: RunOptions, device: str,
-                          reporter: Reporter, rates_ms: dict | None = None) -> SeriesAnalysis:
-    """Drop candidates longer than ``max_seq_len`` (default set by the device: its measured
-    step rates ``rates_ms``, lag → ms, when it has them), listing each as dropped for cost.
-    Your own ``lags`` pass the device default, not an explicit ``max_seq_len``."""
-    from dataclasses import replace
-
-    from .candidates import CandidateSet, DroppedCandidate
+def cost_cut(analysis: SeriesAnalysis, options: RunOptions, device: str,
+             rates_ms: dict | None = None) -> tuple[list, list, int]:
+    """The candidates within ``max_seq_len`` and those beyond it (as dropped for cost), and the
+    limit: ``max_seq_len``, else the device's default (from its measured step rates ``rates_ms``,
+    lag → ms, when it has them). Your own ``lags`` pass the device default, not an explicit
+    ``max_seq_len``."""
+    from .candidates import DroppedCandidate
 
     explicit = options.max_seq_len is not None
     limit = options.max_seq_len if explicit else default_max_seq_len(device, rates_ms)
@@ -339,6 +372,17 @@ def bound_sequence_length(analysis: SeriesAnalysis, options: RunOptions, device:
                                         f"set «max_seq_len» {candidate.lag} to include it", kind="cost"))
         else:
             keep.append(candidate)
+    return keep, cut, limit
+
+
+def bound_sequence_length(analysis: SeriesAnalysis, options: RunOptions, device: str,
+                          reporter: Reporter, rates_ms: dict | None = None) -> SeriesAnalysis:
+    """Drop the candidates :func:`cost_cut` leaves out, listing each as dropped for cost."""
+    from dataclasses import replace
+
+    from .candidates import CandidateSet
+
+    keep, cut, limit = cost_cut(analysis, options, device, rates_ms)
     if not cut:
         return analysis
     if not keep:
@@ -348,6 +392,23 @@ def bound_sequence_length(analysis: SeriesAnalysis, options: RunOptions, device:
                      f"«max_seq_len» {limit})", stage="candidates")
     dropped = CandidateSet(tuple(keep), analysis.candidates.dropped + tuple(cut))
     return replace(analysis, candidates=dropped)
+
+
+def planned_lags(analysis: SeriesAnalysis, options: RunOptions) -> tuple[tuple[int, ...], dict[int, str]]:
+    """What a run with these options would benchmark, and why it would leave the others out —
+    without TensorFlow (the app's choose screen): the device is the one the last run chose on
+    this machine (``device.last_choice``), else the CPU."""
+    from .device import last_choice
+
+    last = last_choice() or {}
+    device = str(last.get("device", "CPU")) if options.device == "auto" else options.device.upper()
+    keep, cut, _ = cost_cut(analysis, options, device, last.get("rates_ms") if options.device == "auto" else None)
+    left_out = {d.lag: d.reason for d in cut}
+    lags = tuple(c.lag for c in keep)
+    if options.only_lags:
+        left_out.update({lag: "not among your own lags («only_lags»)" for lag in lags if lag not in options.lags})
+        lags = tuple(lag for lag in lags if lag in options.lags)
+    return lags, left_out
 
 
 def _row(model, lag, pred, actual, previous, n_val, train_levels, test_naive_mse, naive_loss, stability):
@@ -634,11 +695,12 @@ def choose_target(levels, analysis: SeriesAnalysis, lags, period, judge, options
 def _device(reporter: Reporter, requested: str = "auto"):
     """The training device (:func:`.device.choose_device`), said in the log; on a box whose
     listed GPU TensorFlow cannot use, one warning with the fix."""
-    from .device import choose_device, listed_but_unusable
+    from .device import choose_device, listed_but_unusable, remember_choice
     from .tf_runtime import training_device
 
     training_device()  # TensorFlow loaded, memory growth on
     choice = choose_device(requested)
+    remember_choice(choice)
     why = f" ({choice.why})" if choice.why and requested != "cpu" else ""
     reporter.info(f"training on {choice.label}{why}", stage="device",
                   data={"device": choice.label, "rates_ms": choice.rates_ms})
@@ -686,6 +748,7 @@ def run_article_report(series: Series, options: RunOptions, reporter: Reporter, 
         "lags": list(result.lags),
         "leaderboard": [row.to_dict() for row in rows],
         "chosen_lag": result.chosen_lag,
+        "chosen_model": "lstm",
         "runner_up": next((r.lag for r in lstm if r.lag != result.chosen_lag), None),
         "reason": result.rule,
         "verdict": (f"The article's rule picks {result.chosen_lag} ({result.rule}); it has no "

@@ -148,9 +148,15 @@ def list_runs(runs_dir: Path) -> list[StoredRun]:
     return sorted(runs, key=lambda run: run.created_at, reverse=True)
 
 
+def chosen_model(report: dict) -> str:
+    """The leaderboard model whose lag the report chose (reports before it was recorded: the LSTM)."""
+    model = report.get("chosen_model")
+    return model if isinstance(model, str) else "lstm"
+
+
 def chosen_skill(report: dict) -> float | None:
     for row in report.get("leaderboard", []):
-        if row.get("model") == "lstm" and row.get("lag") == report.get("chosen_lag"):
+        if row.get("model") == chosen_model(report) and row.get("lag") == report.get("chosen_lag"):
             return row.get("skill")
     return None
 

@@ -42,14 +42,17 @@ def report_identity(path: str | Path, options: RunOptions, data: DataOptions) ->
 
 
 def build_report(series: Series, options: RunOptions, asset: str, file: str | Path,
-                 reporter: Reporter = SILENT, data: DataOptions = DataOptions()) -> dict:
-    """Run the chosen protocol on a loaded series and return its report (not yet written)."""
+                 reporter: Reporter = SILENT, data: DataOptions = DataOptions(),
+                 analysis=None) -> dict:
+    """Run the chosen protocol on a loaded series and return its report (not yet written);
+    ``analysis``: one already made of this series (``engine.run_analysis``), reused when it
+    matches the options."""
     options.validate()
     recorded = report_options(options, data)
     if options.protocol == "article":
         report = engine.run_article_report(series, options, reporter, asset, str(file))
     else:
-        report = engine.run_asset(series, options, reporter=reporter).to_report(asset, str(file))
+        report = engine.run_asset(series, options, reporter=reporter, analysis=analysis).to_report(asset, str(file))
     report["options"] = recorded
     report["options_hash"] = options_hash(recorded)
     return report

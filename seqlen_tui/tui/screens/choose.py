@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import (
+    Checkbox,
     DirectoryTree,
     Footer,
     Header,
@@ -35,6 +36,7 @@ from ..paths import display_path
 from ..widgets.acf_plot import AcfPlot
 from ..widgets.file_tree import DataFileTree
 from ..widgets.options_form import OptionsForm
+from ..words import in_app
 
 #: (transform name in the core, tab label).
 PLOT_TABS = (("raw", "Raw"), ("diff", "Differenced"), ("logret", "Log returns"))
@@ -66,6 +68,7 @@ class ChooseScreen(Screen):
         self.analysis = None  # the shown file's SeriesAnalysis
         self._request = 0  # numbers each load; messages from older loads are dropped
         self._focus_before_zoom: Widget | None = None
+        self._options_timer = None  # debounces re-analysis while options are typed
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -105,14 +108,33 @@ class ChooseScreen(Screen):
         """Start analysing ``path``; any load still running is cancelled (exclusive worker)."""
         self._request += 1
         self._set_status(f"analysing {Path(path).name}…")
-        self.analyze_file(self._request, path, column)
+        self.analyze_file(self._request, path, column, self.analysis_options())
+
+    def analysis_options(self):
+        """The options the run would use now: the form's when every field is valid, else the
+        settings block's (the analysis must match the run, or the run analyses again)."""
+        from seqlen_tui.core.errors import DataError
+        from seqlen_tui.core.options import RunOptions
+
+        form = self.query_one("#form", OptionsForm)
+        defaults = dict(self.app.config.defaults)
+        if form.is_mounted and not form.problems(flag=False):
+            values = form.values()
+            values.pop("asset"), values.pop("column")
+            try:
+                options = RunOptions(**values)
+                options.validate()
+                return options
+            except DataError:
+                pass
+        return RunOptions(**defaults)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="analyze")
-    def analyze_file(self, request: int, path: str, column: str | None = None) -> None:
+    def analyze_file(self, request: int, path: str, column: str | None, options) -> None:
         # Imported here, in the worker thread, so the first frame never waits for pandas.
-        from seqlen_tui.core.analysis import analyze_series
         from seqlen_tui.core.data import load_series
         from seqlen_tui.core.describe import describe_findings, describe_summary
+        from seqlen_tui.core.engine import run_analysis
         from seqlen_tui.core.errors import DataError
         from seqlen_tui.core.events import Cancelled, Reporter
 
@@ -126,16 +148,17 @@ class ChooseScreen(Screen):
             self.post_message(AnalysisProgress(request, f"reading {Path(path).name}"))
             series = load_series(path, column)
             reporter = Reporter(on_event, worker.cancelled_event)
-            analysis = analyze_series(series, reporter=reporter)
+            # What the run will start from: the same options, the points before its test block.
+            analysis = run_analysis(series, options, reporter)
         except DataError as err:
-            self.post_message(AnalysisFailed(request, path, str(err)))
+            self.post_message(AnalysisFailed(request, path, in_app(err)))
             return
         except Cancelled:
             return
         if worker.is_cancelled:
             return
         lines = describe_summary(series.summary) + [""] + describe_findings(analysis)
-        self.post_message(AnalysisReady(request, path, analysis, lines, column))
+        self.post_message(AnalysisReady(request, path, analysis, [in_app(line) for line in lines], column))
 
     @on(AnalysisProgress)
     def _show_progress(self, message: AnalysisProgress) -> None:
@@ -155,11 +178,10 @@ class ChooseScreen(Screen):
         self.current_column = message.column
         self.sub_title = message.path
         summary = analysis.series.summary
-        lags = ", ".join(map(str, analysis.candidates.lags)) or "none"
-        self.query_one("#headline", Static).update(
-            f"[b]{Path(message.path).name}[/b] · {summary.column} · {summary.n:,} points · "
-            f"candidates [b]{lags}[/b]"
-        )
+        left_out = self._show_headline()
+        if left_out:
+            message.lines.extend(["", "A run with these options leaves out:"]
+                                 + [f"  {lag:>5}  {in_app(why)}" for lag, why in sorted(left_out.items())])
         self.query_one("#report", TextArea).load_text("\n".join(message.lines))
         for name, label in PLOT_TABS:
             plot = self.query_one(f"#plot-{name}", AcfPlot)
@@ -174,6 +196,46 @@ class ChooseScreen(Screen):
         form.set_columns(summary.numeric_columns, summary.column)
         self._update_key_line()
         self._set_status(f"{Path(message.path).name}: {summary.n:,} points")
+
+    def _show_headline(self) -> dict[int, str]:
+        """The file, its points and the candidates, struck through where a run with the
+        form's options would leave them out (the core's :func:`planned_lags`)."""
+        from seqlen_tui.core.engine import planned_lags
+
+        analysis, path = self.analysis, self.current_path or ""
+        summary = analysis.series.summary
+        planned, left_out = planned_lags(analysis, self.analysis_options())
+        lags = ", ".join(f"{lag}" if lag in planned else f"[strike]{lag}[/strike]"
+                         for lag in analysis.candidates.lags) or "none"
+        self.query_one("#headline", Static).update(
+            f"[b]{Path(path).name}[/b] · {summary.column} · {summary.n:,} points · "
+            f"candidates [b]{lags}[/b]"
+            + (f" · a run leaves out {', '.join(map(str, sorted(left_out)))}" if left_out else "")
+        )
+        return left_out
+
+    @on(Input.Changed, "#form Input")
+    @on(Select.Changed, "#form Select")
+    @on(Checkbox.Changed, "#form Checkbox")
+    def _options_changed(self, event) -> None:
+        """A changed option: the headline follows; an option of the analysis itself (max lag,
+        alpha, own lags, target) analyses again, so what is shown is what the run will use."""
+        if self.analysis is None or getattr(event, "input", None) is not None and event.input.id == "opt-asset":
+            return
+        if self._options_timer is not None:
+            self._options_timer.stop()
+        self._options_timer = self.set_timer(0.4, self._apply_options)
+
+    def _apply_options(self) -> None:
+        from seqlen_tui.core.engine import analysis_fits
+
+        self._options_timer = None
+        if self.analysis is None:
+            return
+        if analysis_fits(self.analysis, self.analysis.series, self.analysis_options()):
+            self._show_headline()
+        else:
+            self.load(self.current_path, self.current_column)
 
     @on(AnalysisFailed)
     def _show_failure(self, message: AnalysisFailed) -> None:
@@ -293,8 +355,11 @@ class ChooseScreen(Screen):
             return
         from .run import RunRequest, RunScreen
 
+        same_column = column in (None, self.analysis.series.summary.column)
         request = RunRequest(path=self.current_path, options=options,
-                             data=DataOptions(column=column), asset=asset)
+                             data=DataOptions(column=column), asset=asset,
+                             series=self.analysis.series if same_column else None,
+                             analysis=self.analysis if same_column else None)
         self.app.push_screen(RunScreen(request=request))
 
     def action_focus_path(self) -> None:

@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -68,6 +68,10 @@ class RunRequest:
     options: RunOptions
     data: DataOptions
     asset: str
+    #: The series and analysis the choose screen already made (read and analysed once); the
+    #: run uses the analysis only when it was made with the run's options.
+    series: Any = None
+    analysis: Any = None
 
 
 class RunScreen(Screen):
@@ -183,10 +187,10 @@ class RunScreen(Screen):
 
         try:
             post(RunLog(time.time(), f"reading {request.path}"))
-            series = request.data.load(request.path)
+            series = request.series if request.series is not None else request.data.load(request.path)
             reporter = Reporter(on_event, worker.cancelled_event)
             report = build_report(series, request.options, request.asset, request.path,
-                                  reporter, request.data)
+                                  reporter, request.data, analysis=request.analysis)
         except Cancelled:
             post(RunCancelled())
             return
@@ -300,11 +304,16 @@ class RunScreen(Screen):
             else:
                 why = report.get("skipped_transforms", {}).get(name, "not computed")
                 plot.show_message(f"ACF {label.lower()}: {why}")
-        self.show_candidates(report.get("candidates", []))
+        candidates = report.get("candidates", [])
+        lags = set(report.get("lags") or [c["lag"] for c in candidates])
+        self.show_candidates([c for c in candidates if c["lag"] in lags],
+                             left_out=[c["lag"] for c in candidates if c["lag"] not in lags])
         board = self.query_one("#board", LeaderboardTable)
         rows = report.get("leaderboard", [])
         board.replace_rows(rows)
-        board.mark_chosen(judge_model(rows), report.get("chosen_lag"))
+        from seqlen_tui.core.report import chosen_model
+
+        board.mark_chosen(chosen_model(report), report.get("chosen_lag"))
         self.query_one("#device", Static).update(f"device: {report.get('device', '?')}")
         progress = self.query_one("#progress", ProgressBar)
         progress.update(progress=1.0)
@@ -334,8 +343,12 @@ class RunScreen(Screen):
         text += f" — {in_app(report.get('verdict', ''))}"
         self.query_one("#verdict", Static).update(text)
 
-    def show_candidates(self, candidates: list[dict]) -> None:
+    def show_candidates(self, candidates: list[dict], left_out: list[int] = ()) -> None:
+        """The benchmarked candidates with their reasons (what the core trained, never
+        recomputed here), and those the run left out."""
         lines = [f"{c['lag']:>4}  {in_app('; '.join(c.get('reasons', [])))}" for c in candidates]
+        if left_out:
+            lines.append(f"left out: {', '.join(map(str, left_out))}")
         self.query_one("#candidates", Static).update("\n".join(lines) or "none")
 
     # ----- actions ---------------------------------------------------------------------------
@@ -502,14 +515,6 @@ class RunScreen(Screen):
             self.maximize(plots)
         else:
             self.maximize(focused)
-
-
-def judge_model(rows: list[dict]) -> str:
-    """The model whose lags are chosen: the LSTM, or the stand-in judge tests use."""
-    models = {row.get("model") for row in rows}
-    if "lstm" in models or not models:
-        return "lstm"
-    return "ridge_ar"
 
 
 __all__ = ["RunRequest", "RunScreen", "COLUMNS"]

@@ -114,12 +114,16 @@ class OptionsForm(VerticalScroll):
         error.update(f"{name.replace('_', ' ')}: {problems[0]}" if problems else "")
         error.display = bool(problems)
 
-    def problems(self) -> list[tuple[Input, str]]:
-        """Every invalid field (and flag it), in form order."""
+    def problems(self, flag: bool = True) -> list[tuple[Input, str]]:
+        """Every invalid field, in form order, flagged inline unless ``flag`` is false (then
+        only the option fields count: the asset is not an option of the analysis)."""
         found = []
         for field in self.query(Input):
+            if not flag and field.id == "opt-asset":
+                continue
             result = field.validate(field.value)
-            self._show(field, result)
+            if flag:
+                self._show(field, result)
             if result is not None and not result.is_valid:
                 found.append((field, result.failure_descriptions[0]))
         return found
