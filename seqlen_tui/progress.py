@@ -10,7 +10,7 @@ import time
 from typing import TextIO
 
 from .cli_common import as_flags
-from .core.events import Event, Reporter
+from .core.events import Event, RaceExits, Reporter
 
 
 class ProgressPrinter:
@@ -34,7 +34,7 @@ class ProgressPrinter:
     def on_event(self, event: Event) -> None:
         if event.kind in ("stage", "warning") or (event.kind == "info" and event.stage != "train"):
             self._line(("warning: " if event.kind == "warning" else "") + event.message)
-        elif event.kind == "result" and event.stage == "race":
+        elif isinstance(event, RaceExits):
             self._line(event.message)
         elif event.kind == "info" and not self.tty:
             self._line(event.message)

@@ -11,7 +11,7 @@ import pytest
 
 from seqlen_tui.core.analysis import analyze_series
 from seqlen_tui.core.data import load_series
-from seqlen_tui.core.events import Cancelled, Reporter
+from seqlen_tui.core.events import AcfReady, Cancelled, Reporter
 from seqlen_tui.core.jsonutil import dumps
 from synthetic import random_profile
 
@@ -31,7 +31,7 @@ def test_events_arrive_in_order_with_partial_results(hourly_series):
     analysis = analyze_series(hourly_series, reporter=Reporter(events.append))
     kinds = [(e.kind, e.stage) for e in events]
     assert kinds.count(("stage", "acf")) == 3
-    results = [e.data.transform for e in events if e.kind == "result"]
+    results = [e.analysis.transform for e in events if isinstance(e, AcfReady)]
     assert results == ["raw", "diff", "logret"]  # every value is positive
     assert kinds[-1] == ("progress", "candidates")
     assert [e.fraction for e in events if e.kind == "progress"] == sorted(

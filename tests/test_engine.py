@@ -13,7 +13,7 @@ import pytest
 from seqlen_tui.core.data import load_series
 from seqlen_tui.core.engine import RunOptions, run_asset
 from seqlen_tui.core.errors import DataError
-from seqlen_tui.core.events import Cancelled, Reporter
+from seqlen_tui.core.events import Cancelled, LeaderboardRows, Reporter
 from seqlen_tui.core.judges import RidgeJudge
 from seqlen_tui.core.options import OptionError
 from seqlen_tui.core.selection import holm_adjust, select_lag
@@ -320,17 +320,17 @@ def test_leaderboard_fills_in_live_baselines_first_then_final(ar_levels_file):
     events = []
     result = run_asset(load_series(ar_levels_file), RunOptions(seeds=2, classifiers=False),
                        Reporter(events.append), RidgeJudge())
-    tables = [e.data for e in events if e.kind == "result" and e.stage == "leaderboard"]
+    tables = [e for e in events if isinstance(e, LeaderboardRows)]
     assert len(tables) == 3  # baselines, the judge's lags, the final table
     first, judged, final = tables
-    assert {row.model for row in first["rows"]} <= {"persistence", "seasonal_naive", "ridge_ar"}
-    assert "persistence" in {row.model for row in first["rows"]}
-    assert {row.lag for row in judged["rows"]} == set(result.lags)
-    assert not first["final"] and not judged["final"] and final["final"]
-    assert tuple(final["rows"]) == result.leaderboard
+    assert {row.model for row in first.rows} <= {"persistence", "seasonal_naive", "ridge_ar"}
+    assert "persistence" in {row.model for row in first.rows}
+    assert {row.lag for row in judged.rows} == set(result.lags)
+    assert not first.final and not judged.final and final.final
+    assert tuple(final.rows) == result.leaderboard
     # The provisional validation MSE is the final one when there is one fold.
     final_by_key = {(r.model, r.lag): r.val_mse for r in result.leaderboard}
-    for row in first["rows"] + judged["rows"]:
+    for row in first.rows + judged.rows:
         assert row.val_mse == pytest.approx(final_by_key[(row.model, row.lag)])
 
 

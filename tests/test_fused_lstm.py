@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from seqlen_tui.core.device import reference_forecast
-from seqlen_tui.core.events import Reporter
+from seqlen_tui.core.events import GroupTrained, Reporter
 from seqlen_tui.core.fused_lstm import (
     LagBlock,
     TrainingClock,
@@ -87,9 +87,9 @@ def test_fused_training_matches_separate_fits():
     assert etas and etas[-1] == 0
     fractions = [e.fraction for e in progress]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
-    groups = [e.data["predictions"] for e in events if e.kind == "result" and e.stage == "group"]
+    groups = [e.predictions for e in events if isinstance(e, GroupTrained)]
     assert sorted(job for group in groups for job in group) == sorted(jobs)
-    epochs = {job: n for e in events if e.stage == "group" for job, n in e.data["epochs"].items()}
+    epochs = {job: n for e in events if isinstance(e, GroupTrained) for job, n in e.epochs.items()}
     assert sorted(epochs) == sorted(jobs) and all(1 <= n <= 6 for n in epochs.values())
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .acf import TRANSFORMS, AcfAnalysis, analyze_transform, check_max_lag, default_max_lag
 from .candidates import CandidateSet, propose_candidates
 from .data import Series
-from .events import SILENT, Reporter
+from .events import SILENT, AcfReady, Reporter
 from .options import OptionError
 
 SCHEMA_VERSION = 1
@@ -106,7 +106,7 @@ def analyze_series(
             reporter.info(f"{name}: skipped ({skipped[name]})")
         else:
             transforms[name] = analysis
-            reporter.emit("result", f"{name}: ACF ready", stage="acf", data=analysis)
+            reporter.send(AcfReady(f"{name}: ACF ready", analysis=analysis))
         reporter.emit("progress", stage="acf", fraction=(step + 1) / (len(TRANSFORMS) + 1))
 
     reporter.stage("candidates", "choosing candidate sequence lengths")

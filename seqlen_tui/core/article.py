@@ -38,7 +38,7 @@ import numpy as np
 from .acf import analyze_transform, max_lag_limit
 from .candidates import Candidate
 from .errors import DataError
-from .events import SILENT, Cancelled, Reporter
+from .events import SILENT, Cancelled, CandidatesReady, Reporter
 from .judges import training_callback
 from .tf_runtime import quiet_tensorflow
 
@@ -251,11 +251,10 @@ def run_article(
         stage="acf",
         data={"base_lag": base, "lags": list(lags), "acf_nlags": nlags},
     )
-    reporter.emit("result", f"benchmarking {', '.join(map(str, lags))}", stage="candidates",
-                  data={"candidates": tuple(Candidate(lag, (f"article: {k} × first insignificant ACF "
-                                                            f"lag of differences ({base})",))
-                                            for lag, k in zip(lags, ARTICLE_MULTIPLIERS)),
-                        "target": "level"})
+    reporter.send(CandidatesReady(
+        f"benchmarking {', '.join(map(str, lags))}", target="level",
+        candidates=tuple(Candidate(lag, (f"article: {k} × first insignificant ACF lag of differences ({base})",))
+                         for lag, k in zip(lags, ARTICLE_MULTIPLIERS))))
     if n_windows < MIN_ARTICLE_WINDOWS:
         raise DataError(
             f"article protocol: {len(values)} points are too few for its longest lag {longest} "

@@ -19,7 +19,17 @@ from .candidates import check_lags_fit, prior_lags, seasonal_peaks
 from .classifiers import direction_classifiers
 from .data import Series
 from .errors import DataError
-from .events import SILENT, Reporter
+from .events import (
+    SILENT,
+    AcfReady,
+    CandidatesReady,
+    DeviceChosen,
+    DeviceProblem,
+    GroupTrained,
+    LeaderboardRows,
+    RaceExits,
+    Reporter,
+)
 from .judges import LSTMJudge, RidgeJudge
 from .metrics import (
     diebold_mariano,
@@ -154,7 +164,7 @@ def run_asset(
         analysis = run_analysis(series, options, reporter.part(0.0, 0.02))
     else:
         for name, acf in analysis.transforms.items():  # the front end may draw them again
-            reporter.emit("result", f"{name}: ACF ready", stage="acf", data=acf)
+            reporter.send(AcfReady(f"{name}: ACF ready", analysis=acf))
     reporter.info(f"candidates from the first {analysis.points:,} of {len(series.values):,} points "
                   "(the test block is left out)", stage="candidates")
     timings["analysis"] = time.perf_counter() - started
@@ -275,8 +285,7 @@ def run_asset(
     p_naive = diebold_mariano(chosen_test, naive_loss[n_val:], alternative="less")[1]
     timings["total"] = time.perf_counter() - started
     leaderboard = tuple(sort_leaderboard(rows))
-    reporter.emit("result", "leaderboard final", stage="leaderboard",
-                  data={"rows": list(leaderboard), "final": True})
+    reporter.send(LeaderboardRows("leaderboard final", rows=leaderboard, final=True))
     reporter.emit("progress", stage="done", fraction=1.0)
     return RunResult(
         analysis=analysis, options=options, target=target, lags=lags,
@@ -334,8 +343,8 @@ def analysis_fits(analysis: SeriesAnalysis, series: Series, options: RunOptions)
 def emit_candidates(analysis: SeriesAnalysis, lags: tuple[int, ...], reporter: Reporter) -> None:
     """Tell the front ends which candidates this run benchmarks (they never recompute them)."""
     chosen = tuple(c for c in analysis.candidates.candidates if c.lag in lags)
-    reporter.emit("result", f"benchmarking {', '.join(map(str, lags))}", stage="candidates",
-                  data={"candidates": chosen, "target": analysis.target})
+    reporter.send(CandidatesReady(f"benchmarking {', '.join(map(str, lags))}", candidates=chosen,
+                                  target=analysis.target))
 
 
 def benchmarked_lags(analysis: SeriesAnalysis, options: RunOptions, n: int) -> tuple[int, ...]:
@@ -480,8 +489,8 @@ def baseline_forecasts(prepared: Prepared, targets, lags, period, reporter: Repo
     if live:  # so a UI can show them before any model trains
         reporter.emit("result", "baselines ready", stage="baselines", data={"forecasts": list(forecasts)})
         actual_val = levels[targets[:len(targets) if n_val is None else n_val]]
-        reporter.emit("result", f"{len(forecasts)} provisional row(s)", stage="leaderboard",
-                      data={"rows": provisional_rows(forecasts, actual_val), "final": False})
+        reporter.send(LeaderboardRows(f"{len(forecasts)} provisional row(s)",
+                                      rows=tuple(provisional_rows(forecasts, actual_val))))
     return forecasts
 
 
@@ -562,14 +571,14 @@ def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold
                     finished = {job.lag for job in done}
                     averaged = {key: pred for key, pred in seed_average(per_seed[0], judge.name).items()
                                 if key[1] in finished}
-                    reporter.emit("result", f"{len(averaged)} provisional row(s)", stage="leaderboard",
-                                  data={"rows": provisional_rows(averaged, first_levels, seeds), "final": False})
+                    reporter.send(LeaderboardRows(f"{len(averaged)} provisional row(s)",
+                                                  rows=tuple(provisional_rows(averaged, first_levels, seeds))))
 
             def on_group(event, index: int = index, absorb=absorb) -> None:
-                if event.kind == "result" and event.stage == "group":
-                    result.stopped_early.update({(index, job): flag for job, flag in event.data["stopped_early"].items()})
-                    result.epochs.update({(index, job): n for job, n in event.data["epochs"].items()})
-                    absorb(event.data["predictions"])
+                if isinstance(event, GroupTrained):
+                    result.stopped_early.update({(index, job): flag for job, flag in event.stopped_early.items()})
+                    result.epochs.update({(index, job): n for job, n in event.epochs.items()})
+                    absorb(event.predictions)
 
             scaled = judge.predict(prepared, jobs, fold_targets[index], part.tap(on_group))
             unshown = {job: pred for job, pred in scaled.items() if job not in per_seed[index]}
@@ -582,8 +591,8 @@ def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold
         if exits:
             result.exits.extend(exits)
             alive = [lag for lag in alive if lag not in {exit.lag for exit in exits}]
-            reporter.emit("result", describe_exits(exits), stage="race",
-                          data={"exits": exits, "round": result.rounds, "alive": alive})
+            reporter.send(RaceExits(describe_exits(exits), exits=tuple(exits), round=result.rounds,
+                                    alive=tuple(alive)))
         if race_over(alive, seeds, seeds_max):
             break
         if work_done + sum(alive) > work_allowed:
@@ -702,12 +711,12 @@ def _device(reporter: Reporter, requested: str = "auto"):
     choice = choose_device(requested)
     remember_choice(choice)
     why = f" ({choice.why})" if choice.why and requested != "cpu" else ""
-    reporter.info(f"training on {choice.label}{why}", stage="device",
-                  data={"device": choice.label, "rates_ms": choice.rates_ms})
+    reporter.send(DeviceChosen(f"training on {choice.label}{why}", device=choice.label,
+                               rates_ms=choice.rates_ms))
     if not choice.is_gpu and requested != "cpu":
         problem = listed_but_unusable()
         if problem:
-            reporter.warning(problem, stage="device", data={"device": choice.label})
+            reporter.send(DeviceProblem(problem, device=choice.label))
     return choice
 
 

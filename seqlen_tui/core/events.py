@@ -39,6 +39,84 @@ class Event:
     time: float = field(default_factory=time.time)
 
 
+# --- typed results: what a front end draws, as fields, not a dict to guess at ----------------
+# Each is an ``Event`` of kind ``result`` (so a plain log of every event still reads them); front
+# ends match them by type, never by ``kind``/``stage`` strings.
+
+
+@dataclass(frozen=True, kw_only=True)
+class AcfReady(Event):
+    """One transform's ACF analysis (``acf.AcfAnalysis``), ready to draw."""
+
+    kind: str = "result"
+    stage: str | None = "acf"
+    analysis: Any = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CandidatesReady(Event):
+    """The candidates the run benchmarks — after the cost cut and ``only_lags`` — with their
+    reasons (``candidates.Candidate``), in the units of ``target``."""
+
+    kind: str = "result"
+    stage: str | None = "candidates"
+    candidates: tuple = ()
+    target: str = "diff"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceChosen(Event):
+    """Where the judge trains, and the measured step rates (ms by lag) that chose it."""
+
+    kind: str = "info"
+    stage: str | None = "device"
+    device: str = "CPU"
+    rates_ms: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceProblem(Event):
+    """A GPU is listed but TensorFlow cannot use it: why, and the fix (``message``)."""
+
+    kind: str = "warning"
+    stage: str | None = "device"
+    device: str = "CPU"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeaderboardRows(Event):
+    """Leaderboard rows (``engine.LeaderboardRow``): provisional ones as lags finish, then the
+    final table (``final``)."""
+
+    kind: str = "result"
+    stage: str | None = "leaderboard"
+    rows: tuple = ()
+    final: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupTrained(Event):
+    """Some lags' models finished training: their scaled forecasts, whether each stopped early
+    and after how many epochs (by ``training.Job``)."""
+
+    kind: str = "result"
+    stage: str | None = "group"
+    predictions: dict = field(default_factory=dict)
+    stopped_early: dict = field(default_factory=dict)
+    epochs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RaceExits(Event):
+    """Lags that left the race after ``round`` (``race.RaceExit``), and those still in it."""
+
+    kind: str = "result"
+    stage: str | None = "race"
+    exits: tuple = ()
+    round: int = 0
+    alive: tuple = ()
+
+
 EventCallback = Callable[[Event], None]
 
 
@@ -52,6 +130,11 @@ class Reporter:
     def emit(self, kind: str, message: str = "", **fields: Any) -> None:
         if self._callback is not None:
             self._callback(Event(kind, message, **fields))
+
+    def send(self, event: Event) -> None:
+        """A typed event (:class:`AcfReady`, :class:`LeaderboardRows`, …)."""
+        if self._callback is not None:
+            self._callback(event)
 
     def stage(self, stage: str, message: str) -> None:
         self.check_cancelled()

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .events import Reporter
+from .events import GroupTrained, Reporter
 from .tf_runtime import quiet_tensorflow
 from .training import Budget, Job
 
@@ -489,10 +489,9 @@ def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: in
         out.update(done)
         lags = ", ".join(str(block.lag) for block in finished)
         members = [m for block in finished for m in range(block.start, block.stop)]
-        reporter.emit("result", f"lag{'s' if len(finished) > 1 else ''} {lags} {why}", stage="group",
-                      data={"predictions": done, "group": [block.lag for block in finished],
-                            "stopped_early": {jobs[m]: bool(stopping.stopped[m]) for m in members},
-                            "epochs": {jobs[m]: int(stopping.epochs[m]) for m in members}})
+        reporter.send(GroupTrained(f"lag{'s' if len(finished) > 1 else ''} {lags} {why}", predictions=done,
+                                   stopped_early={jobs[m]: bool(stopping.stopped[m]) for m in members},
+                                   epochs={jobs[m]: int(stopping.epochs[m]) for m in members}))
 
     reporter.emit(
         "info",

@@ -149,7 +149,16 @@ class RunScreen(Screen):
     def run_asset(self, request: RunRequest) -> None:
         # Heavy imports happen here, in the worker: TensorFlow only if the judge needs it.
         from seqlen_tui.core.errors import DataError, SettingsError
-        from seqlen_tui.core.events import Cancelled, Reporter
+        from seqlen_tui.core.events import (
+            AcfReady,
+            Cancelled,
+            CandidatesReady,
+            DeviceChosen,
+            DeviceProblem,
+            LeaderboardRows,
+            RaceExits,
+            Reporter,
+        )
         from seqlen_tui.core.report import write_report
         from seqlen_tui.core.runner import build_report
 
@@ -159,9 +168,9 @@ class RunScreen(Screen):
         def on_event(event) -> None:
             if event.kind in ("stage", "info", "warning") and event.message:
                 post(RunLog(event.time, in_app(event.message), event.kind))
-            if event.kind == "info" and event.stage == "device" and event.data:
-                post(RunDevice(str(event.data.get("device"))))
-            if event.kind == "warning" and event.stage == "device":
+            if isinstance(event, DeviceChosen):
+                post(RunDevice(event.device))
+            elif isinstance(event, DeviceProblem):
                 post(RunDeviceProblem(in_app(event.message)))
             if event.fraction is not None:
                 detail = ""
@@ -169,21 +178,21 @@ class RunScreen(Screen):
                     group = ",".join(map(str, event.data.get("group", ())))
                     detail = f"lags {group} epoch {event.data['epoch']}"
                 post(RunProgress(event.fraction, detail))
-            if event.kind == "result" and event.stage == "acf":
-                post(RunAcf(event.data.to_dict()))
-            elif event.kind == "result" and event.stage == "candidates":
+            if isinstance(event, AcfReady):
+                post(RunAcf(event.analysis.to_dict()))
+            elif isinstance(event, CandidatesReady):
                 # The core says what it benchmarks; the app never recomputes it.
-                post(RunCandidates([c.to_dict() for c in event.data["candidates"]]))
+                post(RunCandidates([c.to_dict() for c in event.candidates]))
                 import sys
 
                 if "tensorflow" not in sys.modules and request.options.protocol == "robust":
                     post(RunLog(time.time(), "loading TensorFlow (first run only, a few "
                                 "seconds)", "stage"))
-            elif event.kind == "result" and event.stage == "race":
+            elif isinstance(event, RaceExits):
                 post(RunLog(event.time, in_app(event.message), "info"))
-            elif event.kind == "result" and event.stage == "leaderboard":
-                rows = [asdict(r) if is_dataclass(r) else dict(r) for r in event.data["rows"]]
-                post(RunRows(rows, bool(event.data.get("final"))))
+            elif isinstance(event, LeaderboardRows):
+                rows = [asdict(r) if is_dataclass(r) else dict(r) for r in event.rows]
+                post(RunRows(rows, event.final))
 
         try:
             post(RunLog(time.time(), f"reading {request.path}"))
