@@ -38,10 +38,13 @@ class BlockingJudge(RidgeJudge):
     """Trains 'forever' in small steps, checking the cancel signal as the LSTM does per batch."""
 
     started = threading.Event()
+    cancelled = threading.Event()  # the run saw the cancel signal and stopped training
 
     def predict(self, prepared, jobs, targets, reporter=None):
         BlockingJudge.started.set()
         for _ in range(600):
+            if reporter.cancelled:
+                BlockingJudge.cancelled.set()
             reporter.check_cancelled()
             time.sleep(0.05)
         return super().predict(prepared, jobs, targets, reporter)
@@ -50,6 +53,7 @@ class BlockingJudge(RidgeJudge):
 @pytest.fixture
 def blocking_engine(monkeypatch):
     BlockingJudge.started.clear()
+    BlockingJudge.cancelled.clear()
     swap_judge(monkeypatch, BlockingJudge)
 
 
@@ -216,13 +220,22 @@ async def test_leaving_a_run_asks_first(tmp_path, settings_file, blocking_engine
     app = make_app(tmp_path, settings_file)
     async with app.run_test(size=SIZE) as pilot:
         run = await start_run(app, pilot)
+        assert BlockingJudge.started.wait(10)
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "YesNo"
+        assert run.running and not BlockingJudge.cancelled.is_set()  # asking stops nothing yet
+        await pilot.press("n")  # stay: the run goes on
+        await pilot.pause(0.2)
+        assert app.screen is run and run.running and not BlockingJudge.cancelled.is_set()
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("y")
+        # Leaving cancels the run: the judge sees the signal within a step, nothing is written.
+        assert BlockingJudge.cancelled.wait(10)
         await settle(app, pilot, group="run")
         assert type(app.screen).__name__ == "ChooseScreen"
-        assert not run.running or run.stopping
+        assert all(w.is_finished for w in app.workers if w.group == "run")
         assert not list((tmp_path / "runs").glob("*.json"))
 
 

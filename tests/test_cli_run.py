@@ -57,7 +57,8 @@ def test_save_yes_writes_the_key_and_keeps_the_rest(series_file, tmp_path, capsy
     assert code == 0
     saved = json.loads(settings.read_text())
     assert list(saved) == ["home", "ETH_USD_SL", "seqlen_tui", "BTC_USD_SL"]
-    assert isinstance(saved["BTC_USD_SL"], int) and saved["BTC_USD_SL"] >= 1
+    report = json.loads(next((tmp_path / "r").glob("BTC-USD_*.json")).read_text())
+    assert type(saved["BTC_USD_SL"]) is int and saved["BTC_USD_SL"] == report["chosen_lag"]
     assert "Save BTC_USD_SL" in capsys.readouterr().out
 
 
