@@ -42,16 +42,16 @@ def parse_schedule(text: str):
 
 def run_one(name: str, budget, seeds: int, seeds_max: int | None) -> dict:
     from seqlen_tui.core.engine import RunOptions, run_asset
-    from seqlen_tui.core.events import Reporter
+    from seqlen_tui.core.events import GroupTrained, Reporter
     from seqlen_tui.core.judges import LSTMJudge
 
     seen, _ = seen_part(load(name))
     early, epochs = {}, {}
 
     def listen(event):
-        if event.kind == "result" and event.stage == "group":
-            early.update(event.data.get("stopped_early", {}))
-            epochs.update(event.data.get("epochs", {}))
+        if isinstance(event, GroupTrained):
+            early.update(event.stopped_early)
+            epochs.update(event.epochs)
 
     options = RunOptions(classifiers=False, seeds=seeds, **({"seeds_max": seeds_max} if seeds_max else {}))
     started = time.perf_counter()

@@ -12,7 +12,16 @@ import sys
 import time
 from typing import TextIO
 
-from .cli_common import EXIT_INTERRUPTED, EXIT_USAGE, PROG, fail, run_options_from_args, say
+from .cli_common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    fail,
+    run_options_from_args,
+    say,
+)
 from .core.batch import AssetOutcome, plan_batch, plan_workers, run_batch
 from .core.errors import DataError, SettingsError
 from .core.report import default_runs_dir
@@ -99,7 +108,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
         n = result.count("failed")
         others = "; the others are done" if result.count("done") + result.count("skipped") else ""
         print(f"{PROG}: {n} asset{'s' * (n != 1)} failed (see the summary){others}", file=sys.stderr)
-    return result.exit_code
+    return EXIT_OK if result.all_done else EXIT_FAILED
 
 
 def confirm_save(args: argparse.Namespace, path, count: int) -> bool | None:

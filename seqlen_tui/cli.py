@@ -27,7 +27,7 @@ from .cli_common import (
     run_options_from_args,
     say,
 )
-from .core.options import option_specs
+from .core.options import TARGETS, option_specs
 
 COMMANDS = ("analyze", "run", "batch", "runs", "show", "doctor")
 
@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json); read only, for defaults and the current value")
     analyze.add_argument("--json", metavar="PATH", help="write the analysis as JSON to PATH, or '-' for stdout (human output then goes to stderr)")
     analyze.add_argument("--plot", action="store_true", help="draw the ACFs with their bands in the terminal")
-    analyze.add_argument("--target", choices=("diff", "level", "logret"), default="diff", help="express the candidates in lags of what the LSTM will model (default diff; run --target auto re-expresses them once it has chosen)")
+    analyze.add_argument("--target", choices=TARGETS, default="diff", help="express the candidates in lags of what the LSTM will model (default diff; run --target auto re-expresses them once it has chosen)")
 
     run = sub.add_parser(
         "run",

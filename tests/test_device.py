@@ -160,16 +160,18 @@ def test_the_rates_are_measured_once_and_then_read_from_the_cache(tmp_path, monk
     assert cached_rates("box", measure) and len(calls) == 2
 
 
-def test_on_a_gpu_the_batch_keeps_the_bias_gradient_deterministic():
+def test_the_batch_keeps_the_gpu_bias_gradient_deterministic_on_every_device():
+    """≤ 4 × cells per lag (a GPU's deterministic reduction), on the CPU too: same models."""
     from seqlen_tui.core.fused_lstm import deterministic_batch
     from seqlen_tui.core.training import BUDGETS, Job
 
-    quick = BUDGETS["quick"]  # batch 128
+    standard = BUDGETS["standard"]  # batch 128
     one_seed = [Job(24, 1), Job(48, 1)]
-    assert deterministic_batch(quick, one_seed, 16, on_gpu=True).batch_size == 64  # 4 × 16 cells
-    assert deterministic_batch(quick, one_seed, 16, on_gpu=False).batch_size == 128
-    two_seeds = [Job(24, s) for s in (1, 2)]
-    assert deterministic_batch(quick, two_seeds, 16, on_gpu=True).batch_size == 128
+    assert deterministic_batch(standard, one_seed, 16).batch_size == 64  # 4 × 16 cells
+    two_seeds = [Job(lag, s) for lag in (24, 48) for s in (1, 2)]
+    assert deterministic_batch(standard, two_seeds, 16).batch_size == 128
+    uneven = [Job(24, 1), Job(24, 2), Job(48, 1)]
+    assert deterministic_batch(standard, uneven, 16).batch_size == 64  # the fewest seeds decide
 
 
 def test_run_with_device_gpu_on_a_box_without_one_exits_2_naming_the_fix(fake_h200, tmp_path, capsys):

@@ -316,10 +316,9 @@ class BatchResult:
         return sum(outcome.status == status for outcome in self.outcomes)
 
     @property
-    def exit_code(self) -> int:
-        if self.interrupted:
-            return 130
-        return 1 if self.count("failed") else 0
+    def all_done(self) -> bool:
+        """Every asset done or skipped (nothing failed, nothing left by an interruption)."""
+        return not self.interrupted and not self.count("failed")
 
 
 class _Finisher:

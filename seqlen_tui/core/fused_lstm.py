@@ -419,15 +419,17 @@ class EarlyStopping:
             self.stack.rates.assign(self.rates.astype("float32"))
 
 
-def deterministic_batch(budget: Budget, jobs: list[Job], units: int, on_gpu: bool) -> Budget:
-    """On a GPU, the bias gradient's reduction inside ``BlockLSTMGrad`` turns atomic (not
-    bit-reproducible) when the batch exceeds 4 × the cells of a lag (``../shared/GUIDE.md``
-    §7): there the batch is capped at 4 × units × the fewest seeds of any lag. The CPU is
-    deterministic at any batch."""
+def deterministic_batch(budget: Budget, jobs: list[Job], units: int) -> Budget:
+    """The batch capped at 4 × units × the fewest seeds of any lag in this training step.
+
+    On a GPU, the bias gradient's reduction inside ``BlockLSTMGrad`` turns atomic (not
+    bit-reproducible) above 4 × the cells of a lag (``../shared/GUIDE.md`` §7). The cap holds on
+    every device, so a CPU and a GPU train the same models and give the same picks: the standard
+    budget's 128 applies to the race's first round (two seeds per lag, 32 cells) and a later
+    round, one new seed per lag, trains at 64.
+    """
     from dataclasses import replace
 
-    if not on_gpu:
-        return budget
     fewest = min(block.models for block in lag_blocks(sorted(jobs)))
     limit = 4 * units * fewest
     return budget if budget.batch_size <= limit else replace(budget, batch_size=limit)
@@ -446,8 +448,8 @@ def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, bu
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
+    budget = deterministic_batch(budget, jobs, units)
     on_gpu = device.startswith("/GPU") if device else bool(tf.config.list_logical_devices("GPU"))
-    budget = deterministic_batch(budget, jobs, units, on_gpu)
     try:
         if device is None:
             return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle, highway)
