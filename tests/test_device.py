@@ -165,13 +165,14 @@ def test_the_batch_keeps_the_gpu_bias_gradient_deterministic_on_every_device():
     from seqlen_tui.core.fused_lstm import deterministic_batch
     from seqlen_tui.core.training import BUDGETS, Job
 
-    standard = BUDGETS["standard"]  # batch 128
+    quick = BUDGETS["quick"]  # batch 128
     one_seed = [Job(24, 1), Job(48, 1)]
-    assert deterministic_batch(standard, one_seed, 16).batch_size == 64  # 4 × 16 cells
+    assert deterministic_batch(quick, one_seed, 16).batch_size == 64  # 4 × 16 cells
     two_seeds = [Job(lag, s) for lag in (24, 48) for s in (1, 2)]
-    assert deterministic_batch(standard, two_seeds, 16).batch_size == 128
+    assert deterministic_batch(quick, two_seeds, 16).batch_size == 128
     uneven = [Job(24, 1), Job(24, 2), Job(48, 1)]
-    assert deterministic_batch(standard, uneven, 16).batch_size == 64  # the fewest seeds decide
+    assert deterministic_batch(quick, uneven, 16).batch_size == 64  # the fewest seeds decide
+    assert deterministic_batch(BUDGETS["standard"], one_seed, 16) == BUDGETS["standard"]  # 64 fits
 
 
 def test_run_with_device_gpu_on_a_box_without_one_exits_2_naming_the_fix(fake_h200, tmp_path, capsys):

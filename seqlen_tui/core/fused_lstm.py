@@ -424,9 +424,9 @@ def deterministic_batch(budget: Budget, jobs: list[Job], units: int) -> Budget:
 
     On a GPU, the bias gradient's reduction inside ``BlockLSTMGrad`` turns atomic (not
     bit-reproducible) above 4 × the cells of a lag (``../shared/GUIDE.md`` §7). The cap holds on
-    every device, so a CPU and a GPU train the same models and give the same picks: the standard
-    budget's 128 applies to the race's first round (two seeds per lag, 32 cells) and a later
-    round, one new seed per lag, trains at 64.
+    every device, so a CPU and a GPU train the same models and give the same picks (the
+    standard budget's 64 never needs it; a batch of 128 would train a race round that adds one
+    seed per lag at 64).
     """
     from dataclasses import replace
 
