@@ -77,14 +77,11 @@ def execute_job(job: AssetJob) -> AssetOutcome:
             with open(path, "wb") as handle:
                 handle.write(job.payload)
         try:
-            report, _ = run_file(path, job.options, data=job.data, asset=job.asset)
+            report, _ = run_file(path, job.options, data=job.data, asset=job.asset,
+                                 shown_as=job.file if path != job.file else None)
         except (DataError, SettingsError) as exc:
             return AssetOutcome.failed(job.asset, job.file, str(exc).replace(path, job.file),
                                        time.perf_counter() - started)
-        if path != job.file:
-            report["file"] = job.file
-            if isinstance(report.get("summary"), dict):
-                report["summary"]["path"] = job.file
         return AssetOutcome.from_report(job, report, time.perf_counter() - started)
     except Cancelled:
         return AssetOutcome.failed(job.asset, job.file, "cancelled", status="interrupted")

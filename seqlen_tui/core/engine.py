@@ -109,13 +109,18 @@ class RunResult:
     def chosen_lag(self) -> int:
         return self.selection.chosen_lag
 
-    def to_report(self, asset: str, file: str) -> dict:
-        """The JSON report: everything ``analyze`` reports, plus the benchmark and the choice."""
+    def to_report(self, asset: str, file: str, options: dict | None = None, shown_as: str | None = None) -> dict:
+        """The JSON report: everything ``analyze`` reports, plus the benchmark and the choice.
+
+        ``options``: what the report records and hashes (the run's options and the data
+        selection, ``runner.report_options``; the run's own by default); ``shown_as``: see
+        :func:`.report.report_header`."""
         from .report import report_header
 
         selection = self.selection
         return {
-            **report_header(self.analysis.to_dict(), asset, file, self.options.to_dict()),
+            **report_header(self.analysis.to_dict(), asset, file,
+                            self.options.to_dict() if options is None else options, shown_as),
             "target": self.target,
             "target_words": TARGET_WORDS[self.target],
             "target_reason": self.target_reason,
@@ -726,7 +731,7 @@ __all__ = ["RunOptions", "RunResult", "LeaderboardRow", "run_asset", "run_articl
 
 
 def run_article_report(series: Series, options: RunOptions, reporter: Reporter, asset: str,
-                       file: str) -> dict:
+                       file: str, recorded: dict | None = None, shown_as: str | None = None) -> dict:
     """Protocol ``article``: the article's benchmark, as a report of the same shape.
 
     Its MSE is on MinMax-scaled values and there is no validation block, so ``val_mse`` is
@@ -752,7 +757,8 @@ def run_article_report(series: Series, options: RunOptions, reporter: Reporter, 
     rows.sort(key=lambda r: -(r.directional_accuracy or 0))  # the article sorts by DA
     lstm = sorted(result.lstm, key=lambda r: r.mse)
     return {
-        **report_header(analysis.to_dict(), asset, file, options.to_dict()),
+        **report_header(analysis.to_dict(), asset, file, options.to_dict() if recorded is None else recorded,
+                        shown_as),
         "target": "level",
         "target_words": "MinMax-scaled levels, scaler fitted on the whole series (the article)",
         "mse_scale": "minmax",

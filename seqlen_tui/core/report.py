@@ -61,14 +61,23 @@ def package_versions() -> dict[str, str | None]:
     return found
 
 
-def report_header(analysis: dict, asset: str, file: str, options: dict) -> dict:
-    """What every run report starts with: the analysis, then who, when, on what, with what."""
+def report_header(analysis: dict, asset: str, file: str, options: dict, shown_as: str | None = None) -> dict:
+    """What every run report starts with: the analysis, then who, when, on what, with what.
+
+    ``file`` is the file read (its bytes are hashed); ``shown_as`` the name the report gives it
+    when that was a private copy (a batch worker on another machine reads the user's file from
+    a temporary folder): the report is built with it, never patched afterwards.
+    """
+    shown = str(file) if shown_as is None else shown_as
+    if shown_as is not None:
+        analysis = {**analysis, "file": shown,
+                    **({"summary": {**analysis["summary"], "path": shown}} if isinstance(analysis.get("summary"), dict) else {})}
     return {
         **analysis,
         "schema_version": SCHEMA_VERSION,
         "asset": asset,
         "created_at": now_iso(),
-        "file": str(file),
+        "file": shown,
         "data_sha256": file_sha256(file),
         "options": options,
         "options_hash": options_hash(options),

@@ -43,24 +43,21 @@ def report_identity(path: str | Path, options: RunOptions, data: DataOptions) ->
 
 def build_report(series: Series, options: RunOptions, asset: str, file: str | Path,
                  reporter: Reporter = SILENT, data: DataOptions = DataOptions(),
-                 analysis=None) -> dict:
+                 analysis=None, shown_as: str | None = None) -> dict:
     """Run the chosen protocol on a loaded series and return its report (not yet written);
     ``analysis``: one already made of this series (``engine.run_analysis``), reused when it
     matches the options."""
     options.validate()
     recorded = report_options(options, data)
     if options.protocol == "article":
-        report = engine.run_article_report(series, options, reporter, asset, str(file))
-    else:
-        report = engine.run_asset(series, options, reporter=reporter, analysis=analysis).to_report(asset, str(file))
-    report["options"] = recorded
-    report["options_hash"] = options_hash(recorded)
-    return report
+        return engine.run_article_report(series, options, reporter, asset, str(file), recorded, shown_as)
+    result = engine.run_asset(series, options, reporter=reporter, analysis=analysis)
+    return result.to_report(asset, str(file), recorded, shown_as)
 
 
 def run_file(path: str | Path, options: RunOptions | None = None, *, data: DataOptions = DataOptions(),
              asset: str | None = None, runs_dir: Path | None = None,
-             reporter: Reporter = SILENT) -> tuple[dict, Path | None]:
+             reporter: Reporter = SILENT, shown_as: str | None = None) -> tuple[dict, Path | None]:
     """Load ``path``, run it, and write the report into ``runs_dir`` (when given).
 
     Returns the report and where it was written.  Raises ``DataError`` for a bad file or bad
@@ -69,6 +66,7 @@ def run_file(path: str | Path, options: RunOptions | None = None, *, data: DataO
     options = options or RunOptions()
     options.validate()
     series = data.load(path)
-    report = build_report(series, options, asset or asset_from_path(path), path, reporter, data)
+    report = build_report(series, options, asset or asset_from_path(path), path, reporter, data,
+                          shown_as=shown_as)
     written = write_report(report, runs_dir) if runs_dir is not None else None
     return report, written

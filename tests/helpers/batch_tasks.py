@@ -18,8 +18,8 @@ from seqlen_tui.core.judges import RidgeJudge
 _real_run_asset = engine.run_asset
 
 
-def _ridge_run_asset(series, options, reporter=None, judge=None):
-    return _real_run_asset(series, options, reporter, RidgeJudge())
+def _ridge_run_asset(series, options, reporter=None, judge=None, analysis=None):
+    return _real_run_asset(series, options, reporter, RidgeJudge(), analysis)
 
 
 def ridge_task(job: AssetJob) -> AssetOutcome:
