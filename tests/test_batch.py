@@ -8,6 +8,7 @@ real LSTM end to end.  Everything runs in real spawned processes (and a real loc
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import signal
@@ -292,6 +293,8 @@ def test_job_with_payload_names_the_original_file(tmp_path):
     outcome = batch_tasks.ridge_task(job)
     assert outcome.status == "done", outcome.error
     assert outcome.report["file"] == job.file and outcome.report["asset"] == "ETH-USD"
+    assert outcome.report["summary"]["path"] == job.file  # built so, not patched afterwards
+    assert outcome.report["data_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     bad = batch_tasks.ridge_task(AssetJob(job.file, "ETH-USD", RunOptions(), payload=b"nothing\n"))
     assert bad.status == "failed" and job.file in bad.error and "seqlen-batch-" not in bad.error
 
