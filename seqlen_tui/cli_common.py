@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .core.options import option_specs, render, resolve_options
+from .core.options import coerce, default_value, option_specs, render, resolve_options
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROG = "seqlen-tui"
@@ -50,8 +50,6 @@ def add_option_arguments(parser: argparse.ArgumentParser, analysis_only: bool = 
             continue
         helptext = as_flags(spec.help)
         if spec.kind == "switch":
-            from .core.options import default_value
-
             if default_value(key):
                 parser.add_argument(flag("no_" + key), dest=key, action="store_const", const=False,
                                     default=None, help="skip: " + helptext)
@@ -67,7 +65,6 @@ def add_option_arguments(parser: argparse.ArgumentParser, analysis_only: bool = 
 
 def _parser_type(key: str):
     """argparse's converter: the declaration's own parsing, its message as argparse's."""
-    from .core.options import coerce
 
     def convert(text: str):
         try:

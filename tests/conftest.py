@@ -1,7 +1,10 @@
-"""Shared test set-up: the ``slow`` marker (slow tests still run in CI)."""
+"""Shared test set-up: the ``slow`` marker (slow tests still run in CI), the tests' own device-rate
+cache, and the judge swap that lets the front ends' flows run without training an LSTM."""
 
 import os
 import tempfile
+
+import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # The device-rate cache of --device auto: the tests' own, never the user's.
@@ -15,21 +18,15 @@ def pytest_configure(config):
 def swap_judge(monkeypatch, make_judge):
     """Every run the front ends start uses ``make_judge()`` instead of the LSTM: the flow is
     tested without paying for training (tests about the LSTM itself don't use this)."""
-    import pytest  # noqa: F401
-
     import seqlen_tui.core.engine as engine
+    from seqlen_tui.core.events import SILENT
 
     real = engine.run_asset
 
     def run_asset(series, options, reporter=None, judge=None, analysis=None):
-        from seqlen_tui.core.events import SILENT
-
         return real(series, options, reporter or SILENT, make_judge(), analysis)
 
     monkeypatch.setattr(engine, "run_asset", run_asset)
-
-
-import pytest  # noqa: E402
 
 
 @pytest.fixture
