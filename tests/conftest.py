@@ -12,7 +12,7 @@ os.environ["SEQLEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="seqlen-cache-")
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: trains real models; still part of CI")
+    config.addinivalue_line("markers", "slow: over 5 s on 2 cores (pytest --durations); still part of CI")
 
 
 def swap_judge(monkeypatch, make_judge):

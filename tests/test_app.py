@@ -124,6 +124,7 @@ async def test_tree_lists_data_files_and_enter_loads_one(tmp_path, monkeypatch, 
         assert app.screen.query_one("#opt-asset", Input).value == "co2"
 
 
+@pytest.mark.slow
 async def test_keys_switch_tabs_focus_path_and_zoom(make_app):
     app = make_app(MSFT)
     async with app.run_test(size=(80, 24)) as pilot:

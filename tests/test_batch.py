@@ -98,6 +98,7 @@ def test_bad_file_is_in_the_summary_and_the_others_get_their_reports(folder, tmp
     assert {run.asset for run in list_runs(runs)} == {"AAA", "BBB", "CCC"}
 
 
+@pytest.mark.slow
 def test_rerun_skips_finished_assets_force_and_changes_rerun(folder, tmp_path, ridge, capsys):
     runs = tmp_path / "runs"
     settings = tmp_path / "settings.json"
@@ -134,6 +135,7 @@ def test_rerun_skips_finished_assets_force_and_changes_rerun(folder, tmp_path, r
     assert len(plan_batch(files, RunOptions(seeds=2, classifiers=False, budget="quick"), runs).jobs) == 3
 
 
+@pytest.mark.slow
 def test_killed_worker_loses_only_the_asset_in_flight(tmp_path, monkeypatch):
     data = tmp_path / "assets"
     data.mkdir()
@@ -155,6 +157,7 @@ def test_killed_worker_loses_only_the_asset_in_flight(tmp_path, monkeypatch):
     assert again.all_done
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_finished_assets_and_a_rerun_finishes_the_rest(tmp_path):
     data = tmp_path / "assets"
     data.mkdir()
@@ -191,6 +194,7 @@ def test_ctrl_c_keeps_finished_assets_and_a_rerun_finishes_the_rest(tmp_path):
 # -- Ray -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ray_runs_the_same_task_on_a_local_ray(folder, tmp_path, ridge, capsys):
     ray = pytest.importorskip("ray", reason="the Ray path needs the 'ray' extra (CI installs it)")
     from seqlen_tui.core.batch_ray import local_runtime_env

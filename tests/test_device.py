@@ -104,7 +104,6 @@ def test_a_run_on_a_box_with_an_unusable_gpu_warns_once_with_the_fix(fake_h200):
         assert warnings == []
 
 
-@pytest.mark.slow
 def test_doctor_times_the_fused_step_and_checks_it_against_numpy(capsys):
     assert main(["doctor", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)

@@ -274,6 +274,7 @@ def test_periodic_series_gets_seasonal_naive_at_its_period(tmp_path):
     assert 24 in result.lags
 
 
+@pytest.mark.slow
 def test_classifiers_rows_have_accuracy_and_majority(ar_levels_file):
     result = run_asset(load_series(ar_levels_file), RunOptions(seeds=1), judge=RidgeJudge())
     direction = [r for r in result.leaderboard if r.model.endswith("_direction")]

@@ -128,7 +128,6 @@ def test_format_seconds_reads_naturally():
     assert format_seconds(3 * 3600 + 61) == "3 h 01 min"
 
 
-@pytest.mark.slow
 def test_a_gpu_that_cannot_run_the_fused_step_falls_back_to_the_cpu(monkeypatch):
     """No GPU here: simulate one whose first fused step fails (a missing kernel), and check
     the run warns and trains on the CPU instead of failing."""

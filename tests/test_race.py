@@ -222,7 +222,6 @@ def test_a_budget_without_plateau_keeps_its_rate_and_options_keep_the_schedule()
     assert resolved.race_work == standard.race_work
 
 
-@pytest.mark.slow
 def test_models_still_improving_at_the_epoch_cap_are_counted_and_warned(ar2_file):
     """Two epochs cannot converge: every LSTM ends at the cap, and the report says so."""
     result = run_asset(load_series(ar2_file), RunOptions(lags=(2, 3), only_lags=True, seeds=1, seeds_max=1,
