@@ -592,9 +592,7 @@ def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold
         if race_over(alive, seeds, seeds_max):
             break
         val_losses = race_losses(per_seed, fold_prepared, fold_targets, fold_n_val, alive, judge.name)
-        parts = [({job: pred[:n_val] for job, pred in fold_seeds.items()}, prepared.levels[targets[:n_val]])
-                 for fold_seeds, prepared, targets, n_val in zip(per_seed, fold_prepared, fold_targets, fold_n_val)]
-        exits = race_exits(val_losses, alive, result.rounds, seeds, seed_val_losses=seed_losses(parts, alive))
+        exits = race_exits(val_losses, alive, result.rounds, seeds)
         if exits:
             result.exits.extend(exits)
             alive = [lag for lag in alive if lag not in {exit.lag for exit in exits}]
