@@ -35,3 +35,17 @@ def ridge_engine(monkeypatch):
     from seqlen_tui.core.judges import RidgeJudge
 
     swap_judge(monkeypatch, RidgeJudge)
+
+
+@pytest.fixture
+def series_file(tmp_path):
+    """BTC-USD.csv: 1,500 daily closes whose changes are AR(2) (a linear judge needs 2 lags)."""
+    import pandas as pd
+
+    from synthetic import ar_process
+
+    levels = 500 + ar_process((0.5, 0.3), 1500, seed=4).cumsum()
+    path = tmp_path / "BTC-USD.csv"
+    pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=len(levels), freq="D"),
+                  "Close": levels}).to_csv(path, index=False)
+    return path

@@ -10,20 +10,9 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from seqlen_tui.cli import main
-from synthetic import ar_process
-
-
-@pytest.fixture
-def series_file(tmp_path):
-    levels = 500 + ar_process((0.5, 0.3), 1500, seed=4).cumsum()
-    path = tmp_path / "BTC-USD.csv"
-    pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=len(levels), freq="D"),
-                  "Close": levels}).to_csv(path, index=False)
-    return path
 
 
 def test_run_writes_a_report_that_runs_and_show_read(series_file, tmp_path, capsys, ridge_engine):

@@ -7,23 +7,12 @@ import json
 import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from seqlen_tui.cli import build_parser, main
 from seqlen_tui.core.options import OptionError, RunOptions, option_specs, resolve_options
-from synthetic import ar_process
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-@pytest.fixture
-def series_file(tmp_path):
-    levels = 500 + ar_process((0.5, 0.3), 1500, seed=4).cumsum()
-    path = tmp_path / "BTC-USD.csv"
-    pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=len(levels), freq="D"),
-                  "Close": levels}).to_csv(path, index=False)
-    return path
 
 
 def test_the_settings_block_sets_every_option_and_a_flag_beats_it():
