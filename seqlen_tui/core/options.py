@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import MISSING, asdict, dataclass, field, fields
+from functools import cache
 from typing import Any
 
 from .errors import DataError
@@ -162,6 +163,7 @@ class RunOptions:
         return asdict(self)
 
 
+@cache
 def option_specs() -> dict[str, OptionSpec]:
     """Every option's key and declaration, in declaration order."""
     return {f.name: f.metadata["option"] for f in fields(RunOptions)}
@@ -227,15 +229,16 @@ def coerce(key: str, value: Any) -> Any:
     return float(value)
 
 
-def check_value(key: str, value: Any) -> None:
-    """``OptionError`` when ``value`` breaks the declaration of ``key``."""
+def check_value(key: str, value: Any) -> Any:
+    """``value`` as the option's type (:func:`coerce`); ``OptionError`` when it breaks the
+    declaration of ``key``."""
     spec = option_specs()[key]
     try:
         value = coerce(key, value)
     except ValueError as exc:
         raise OptionError(key, f"{ref(key)} {exc}") from None
     if value is None or spec.kind in ("switch", "choice", "lags"):
-        return
+        return value
     if spec.minimum is not None and value < spec.minimum:
         raise OptionError(key, f"{ref(key)} must be at least {spec.minimum:g} (got {value:g})")
     if spec.above is not None and spec.below is not None and not spec.above < value < spec.below:
@@ -244,6 +247,7 @@ def check_value(key: str, value: Any) -> None:
         raise OptionError(key, f"{ref(key)} must be above {spec.above:g} (got {value:g})")
     if spec.below is not None and not value < spec.below:
         raise OptionError(key, f"{ref(key)} must be below {spec.below:g} (got {value:g})")
+    return value
 
 
 def resolve_options(given: dict[str, Any], block: dict[str, Any] | None = None,
@@ -263,8 +267,7 @@ def resolve_options(given: dict[str, Any], block: dict[str, Any] | None = None,
         if key not in specs:
             continue
         try:
-            check_value(key, value)
-            values[key] = coerce(key, value)
+            values[key] = check_value(key, value)
         except OptionError as exc:
             problem = OptionError(key, f"settings: seqlen_tui.{key} "
                                        f"{str(exc).removeprefix(ref(key)).strip()}; fix it in the settings "

@@ -19,6 +19,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
+from seqlen_tui.core.options import check_value, coerce, default_value, option_specs, ref
+
 
 class _Check(Validator):
     """A validator from a function that raises ``ValueError`` with the message to show."""
@@ -47,10 +49,8 @@ def _asset(value: str) -> None:
 
 def field_problem(key: str, text: str) -> None:
     """``ValueError`` with the core's reason when ``text`` is not a valid value of ``key``."""
-    from seqlen_tui.core.options import check_value, coerce, ref
-
     try:
-        check_value(key, coerce(key, text))
+        check_value(key, text)
     except ValueError as exc:
         raise ValueError(str(exc).removeprefix(ref(key)).strip()) from None
 
@@ -144,8 +144,6 @@ class OptionsForm(VerticalScroll):
         """``asset``, ``column`` and every run option: the form's fields as the user left them,
         the options it does not show as the settings block or the defaults gave them. Call
         :meth:`problems` first (this assumes every field is valid)."""
-        from seqlen_tui.core.options import coerce, option_specs
-
         def select(name: str):
             value = self.query_one(f"#opt-{name}", Select).value
             return None if value is Select.NULL else value
@@ -167,12 +165,4 @@ class OptionsForm(VerticalScroll):
 
 
 def form_specs():
-    from seqlen_tui.core.options import option_specs
-
     return {key: spec for key, spec in option_specs().items() if spec.form}
-
-
-def default_value(key: str):
-    from seqlen_tui.core.options import default_value as declared
-
-    return declared(key)
