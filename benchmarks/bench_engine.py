@@ -30,8 +30,8 @@ n = 5000
 levels = 100 + np.linspace(0, 20, n) + 5 * random_profile(24, n, noise=0.5, seed=3)
 t_start = time.perf_counter()
 # Every variant pays the same TensorFlow import: time it apart.
-from seqlen_tui.core.tf_runtime import quiet_tensorflow
-quiet_tensorflow()
+from seqlen_tui.core.tf_runtime import load_tensorflow
+load_tensorflow()
 t0 = time.perf_counter()
 extra = {}
 if variant in ("separate", "fused"):

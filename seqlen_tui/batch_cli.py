@@ -22,15 +22,18 @@ from .cli_common import (
     run_options_from_args,
     say,
 )
-from .core.batch import AssetOutcome, plan_batch, plan_workers, run_batch
+from .core.batch import run_batch
+from .core.batch_jobs import AssetOutcome
+from .core.batch_plan import collect_files, plan_batch
 from .core.errors import DataError, SettingsError
 from .core.report import default_runs_dir
+from .core.resources import plan_workers
 from .core.runner import DataOptions
 from .core.settings import SettingsStore, resolve_settings_path
+from .terminal import stderr_kept
 
 
 def run_batch_command(args: argparse.Namespace) -> int:
-    from .core.batch import collect_files
 
     files = collect_files(args.files, args.dir, args.pattern)
     use_ray = args.ray or bool(args.ray_address)
@@ -87,7 +90,8 @@ def run_batch_command(args: argparse.Namespace) -> int:
     try:
         result = run_batch(plan, runs_dir, workers=args.workers, ray=use_ray,
                            ray_address=args.ray_address, ray_gpus=args.ray_gpus,
-                           settings=store if save else None, listener=progress.on_outcome)
+                           settings=store if save else None, listener=progress.on_outcome,
+                           import_guard=stderr_kept)
     finally:
         progress.close()
     print(file=out)

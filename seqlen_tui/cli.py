@@ -28,6 +28,7 @@ from .cli_common import (
     say,
 )
 from .core.options import TARGETS, option_specs
+from .terminal import keep_import_noise, startup_messages
 
 COMMANDS = ("analyze", "run", "batch", "runs", "show", "doctor")
 
@@ -194,6 +195,7 @@ def dispatch(argv: list[str]) -> int:
         return open_app(None)
     if first.startswith("-") or first in COMMANDS:
         args = build_parser().parse_args(argv)
+        keep_import_noise()
         if args.command is None:
             return open_app(None)
         return COMMAND_HANDLERS[args.command](args)
@@ -379,6 +381,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     if not args.json:
         print("checking the devices (a few seconds)…", file=sys.stderr, flush=True)
     report = gather(measure=not args.no_bench)
+    report.startup_messages = list(startup_messages)
     if args.json:
         print(json.dumps(report.to_dict(), indent=1))
     else:

@@ -22,12 +22,14 @@ import pytest
 from helpers import batch_tasks
 
 from seqlen_tui.cli import main
-from seqlen_tui.core import batch
-from seqlen_tui.core.batch import plan_batch, plan_workers, run_batch, visible_gpus
+from seqlen_tui.core import batch, resources
+from seqlen_tui.core.batch import run_batch
 from seqlen_tui.core.batch_jobs import AssetJob
+from seqlen_tui.core.batch_plan import collect_files, plan_batch
 from seqlen_tui.core.engine import RunOptions
 from seqlen_tui.core.errors import DataError
 from seqlen_tui.core.report import list_runs
+from seqlen_tui.core.resources import plan_workers, visible_gpus
 from synthetic import ar_process
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,7 +131,7 @@ def test_rerun_skips_finished_assets_force_and_changes_rerun(folder, tmp_path, r
     assert main([*base, "--force", "--workers", "3"]) == 0
     assert [len(v) for v in reports(runs).values()] == [2, 3, 2]
     # Changed options are a new run of every asset.
-    files = batch.collect_files(folder=folder)
+    files = collect_files(folder=folder)
     options = RunOptions(seeds=1, classifiers=False, budget="quick")
     assert plan_batch(files, options, runs).jobs == []
     assert len(plan_batch(files, RunOptions(seeds=2, classifiers=False, budget="quick"), runs).jobs) == 3
@@ -143,14 +145,14 @@ def test_killed_worker_loses_only_the_asset_in_flight(tmp_path, monkeypatch):
         write_asset(data / f"{name}.csv", seed=seed)
     runs = tmp_path / "runs"
     options = RunOptions(seeds=1, classifiers=False, budget="quick")
-    plan = plan_batch(batch.collect_files(folder=data), options, runs)
+    plan = plan_batch(collect_files(folder=data), options, runs)
     result = run_batch(plan, runs, workers=1, task=batch_tasks.dying_task)
     status = {o.asset: o.status for o in result.outcomes}
     assert status == {"a1": "done", "a2": "done", "die": "failed", "z1": "done"}
     assert "worker process died" in next(o.error for o in result.outcomes if o.asset == "die")
     assert not result.all_done and result.count("failed") == 1
     # The rerun finishes only what is missing.
-    again = run_batch(plan_batch(batch.collect_files(folder=data), options, runs), runs, workers=1,
+    again = run_batch(plan_batch(collect_files(folder=data), options, runs), runs, workers=1,
                       task=batch_tasks.ridge_task)
     assert {o.asset: o.status for o in again.outcomes} == {
         "a1": "skipped", "a2": "skipped", "die": "done", "z1": "skipped"}
@@ -246,21 +248,21 @@ def test_plan_fails_duplicate_asset_names_and_unreadable_files_up_front(tmp_path
 
 def test_collect_files_errors_are_one_line_data_errors(tmp_path):
     with pytest.raises(DataError, match="no such folder"):
-        batch.collect_files(folder=tmp_path / "nope")
+        collect_files(folder=tmp_path / "nope")
     with pytest.raises(DataError, match="«pattern»"):
-        batch.collect_files(folder=tmp_path)
+        collect_files(folder=tmp_path)
     with pytest.raises(DataError, match="FILE"):
-        batch.collect_files()
+        collect_files()
     write_asset(tmp_path / "a.csv")
-    assert batch.collect_files([tmp_path / "a.csv"], tmp_path) == [tmp_path / "a.csv"]  # no duplicates
+    assert collect_files([tmp_path / "a.csv"], tmp_path) == [tmp_path / "a.csv"]  # no duplicates
 
 
 def test_default_workers_are_capped_by_memory_and_gpus(monkeypatch):
-    monkeypatch.setattr(batch, "available_cores", lambda: 16)
+    monkeypatch.setattr(resources, "available_cores", lambda: 16)
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
-    monkeypatch.setattr(batch, "available_memory", lambda: 64 * 2**30)
+    monkeypatch.setattr(resources, "available_memory", lambda: 64 * 2**30)
     assert plan_workers().workers == 16 and plan_workers().threads == 1
-    monkeypatch.setattr(batch, "available_memory", lambda: int(3.5 * 2**30))
+    monkeypatch.setattr(resources, "available_memory", lambda: int(3.5 * 2**30))
     assert plan_workers().workers == 3 and plan_workers().threads == 5
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1")
     assert visible_gpus() == ["0", "1"]

@@ -47,9 +47,9 @@ def fake_h200(tmp_path, monkeypatch):
 
 
 def tensorflow_gpus() -> list:
-    from seqlen_tui.core.tf_runtime import quiet_tensorflow
+    from seqlen_tui.core.tf_runtime import load_tensorflow
 
-    quiet_tensorflow()
+    load_tensorflow()
     import tensorflow as tf
 
     return tf.config.list_physical_devices("GPU")

@@ -40,7 +40,7 @@ from .candidates import Candidate
 from .errors import DataError
 from .events import SILENT, Cancelled, CandidatesReady, Reporter
 from .judges import training_callback
-from .tf_runtime import quiet_tensorflow
+from .tf_runtime import load_tensorflow
 
 #: The article's settings.
 ARTICLE_MAX_LAG = 168
@@ -304,7 +304,7 @@ def _benchmark_lstm(
 ) -> tuple[list[ArticleLagResult], list[str]]:
     """The article's ``benchmark_lstm``: one small LSTM per lag on shared targets."""
     reporter.check_cancelled()
-    quiet_tensorflow()
+    load_tensorflow()
     import keras
     import tensorflow as tf
     from sklearn.metrics import mean_squared_error

@@ -1,11 +1,10 @@
 """Many assets: run every file as one asset, on a local process pool or on Ray.
 
 Each file is one asset and gets exactly the report ``run`` writes (:func:`runner.run_file`), in
-the same runs folder.  The pieces:
+the same runs folder.  The pieces (planning in :mod:`.batch_plan`, the machine's resources in
+:mod:`.resources`, the summary CSV in :mod:`.batch_summary`; supervision here):
 
-* :func:`plan_batch` — which files still need a run.  An asset whose report already exists for
-  the same ``data_sha256`` and ``options_hash`` is skipped unless ``force``; two files with the
-  same asset name, or a file that cannot be read, are failed up front.
+* :func:`~.batch_plan.plan_batch` — which files still need a run.
 * :func:`run_asset_job` — the per-asset task: module-level and picklable, so a spawned process
   or a Ray worker can run it; it imports TensorFlow only inside, limits its threads, and turns
   any error into a failed :class:`AssetOutcome` instead of raising, so one bad file never
@@ -21,32 +20,30 @@ only compute and return the report.
 
 from __future__ import annotations
 
-import csv
 import multiprocessing
 import os
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .batch_jobs import WORKER_MEMORY, AssetJob, AssetOutcome, mark_stopped
+from .batch_jobs import AssetJob, AssetOutcome, mark_stopped
+from .batch_plan import BatchPlan
+from .batch_summary import write_summary
 from .errors import DataError, SettingsError
-from .options import OptionError, RunOptions
-from .report import file_stamp, iter_reports, now_iso, write_new_file, write_report
-from .runner import DataOptions, report_identity
-from .settings import SettingsStore, asset_from_path, settings_key
+from .report import write_report
+from .resources import WorkerPlan, limit_threads_env, plan_workers
+from .settings import SettingsStore, settings_key
+from .tf_runtime import set_import_guard
 
-THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-              "VECLIB_MAXIMUM_THREADS", "TF_NUM_INTRAOP_THREADS")
-CSV_COLUMNS = ("asset", "status", "n", "frequency", "chosen_lag", "skill", "seconds", "report",
-               "error", "file")
+ImportGuard = Callable[[], AbstractContextManager]
 
 
 # -- the per-asset task (runs in a worker) -----------------------------------------------------
@@ -96,21 +93,12 @@ def execute_job(job: AssetJob) -> AssetOutcome:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def limit_threads_env(threads: int) -> None:
-    """Thread limits for BLAS/OpenMP and TensorFlow; only effective before they are imported."""
-    for name in THREAD_ENV:
-        os.environ[name] = str(threads)
-    os.environ["TF_NUM_INTEROP_THREADS"] = str(min(2, threads))
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
-
-
 def limit_tensorflow_threads(threads: int) -> None:
     """Import TensorFlow (quietly) and cap its thread pools; harmless if already set."""
-    from .tf_runtime import quiet_tensorflow
+    from .tf_runtime import load_tensorflow
 
     limit_threads_env(threads)
-    quiet_tensorflow()
+    load_tensorflow()
     import tensorflow as tf
 
     tf.get_logger().setLevel("ERROR")  # e.g. retracing notes: noise across many assets
@@ -121,179 +109,18 @@ def limit_tensorflow_threads(threads: int) -> None:
         pass
 
 
-def init_worker(threads: int, gpus: Sequence[str], counter) -> None:
-    """Initialiser of each pool process, before anything heavy is imported."""
+def init_worker(threads: int, gpus: Sequence[str], counter, import_guard: ImportGuard | None = None) -> None:
+    """Initialiser of each pool process, before anything heavy is imported: the front end's
+    guard around TensorFlow's first import (the workers share its terminal), thread limits,
+    and one GPU per worker in turn."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    set_import_guard(import_guard)
     limit_threads_env(threads)
     if gpus:
         with counter.get_lock():
             index = counter.value
             counter.value += 1
         os.environ["CUDA_VISIBLE_DEVICES"] = gpus[index % len(gpus)]
-
-
-# -- planning ----------------------------------------------------------------------------------
-
-
-@dataclass
-class BatchPlan:
-    jobs: list[AssetJob]
-    ready: list[AssetOutcome]  # skipped (finished before) or failed up front, in file order
-
-    @property
-    def total(self) -> int:
-        return len(self.jobs) + len(self.ready)
-
-
-def collect_files(files: Iterable[str | os.PathLike] = (), folder: str | os.PathLike | None = None,
-                  pattern: str = "*.csv") -> list[Path]:
-    """The batch's files: those given, then ``folder``'s files matching ``pattern``, sorted."""
-    found = [Path(f) for f in files]
-    if folder is not None:
-        root = Path(folder)
-        if not root.is_dir():
-            raise DataError(f"«dir» {root}: no such folder; pass a folder of CSV/Parquet files")
-        matched = sorted(p for p in root.glob(pattern) if p.is_file() and not p.name.startswith("."))
-        if not matched:
-            raise DataError(f"no file in {root} matches {pattern!r}; use «pattern», e.g. '*.parquet'")
-        found.extend(matched)
-    if not found:
-        raise DataError("no files to run; give FILE... or «dir» DIR")
-    seen, unique = set(), []
-    for path in found:
-        key = os.path.abspath(path)
-        if key not in seen:
-            seen.add(key)
-            unique.append(path)
-    return unique
-
-
-def finished_reports(runs_dir: Path) -> dict[tuple[str, str, str], tuple[Path, dict]]:
-    """The newest readable report per (asset, data_sha256, options_hash) in the runs folder."""
-    found: dict[tuple[str, str, str], tuple[Path, dict]] = {}
-    for path, report in iter_reports(runs_dir):
-        key = (report.get("asset"), report.get("data_sha256"), report.get("options_hash"))
-        if None in key:
-            continue
-        old = found.get(key)
-        if old is None or report.get("created_at", "") >= old[1].get("created_at", ""):
-            found[key] = (path, report)
-    return found
-
-
-def plan_batch(files: Sequence[str | os.PathLike], options: RunOptions, runs_dir: Path, *,
-               data: DataOptions | None = None, force: bool = False) -> BatchPlan:
-    """Decide, per file, run it / skip it (already reported) / fail it (unreadable, duplicate)."""
-    options.validate()
-    data = data or DataOptions()
-    done = {} if force else finished_reports(runs_dir)
-    jobs, ready = [], []
-    owners: dict[str, str] = {}
-    for path in files:
-        file = str(path)
-        asset = asset_from_path(path)
-        owner = owners.get(asset.upper())
-        if owner is not None:
-            ready.append(AssetOutcome.failed(asset, file, f"same asset name as {owner}; rename one of them"))
-            continue
-        owners[asset.upper()] = file
-        try:
-            settings_key(asset)
-            sha, opts = report_identity(path, options, data)
-        except OSError as exc:
-            ready.append(AssetOutcome.failed(asset, file, f"cannot read {file}: {exc.strerror or exc}"))
-            continue
-        except SettingsError as exc:
-            ready.append(AssetOutcome.failed(asset, file, str(exc)))
-            continue
-        previous = done.get((asset, sha, opts))
-        if previous is not None:
-            report_path, report = previous
-            job = AssetJob(file, asset, options, data)
-            ready.append(AssetOutcome.from_report(job, report, None, "skipped", str(report_path)))
-            ready[-1].report = None
-            continue
-        jobs.append(AssetJob(file, asset, options, data))
-    return BatchPlan(jobs, ready)
-
-
-# -- resources ---------------------------------------------------------------------------------
-
-
-def available_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available to new processes (MemAvailable), or None if unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
-def visible_gpus() -> list[str]:
-    """GPU ids this process may use, without importing TensorFlow.
-
-    ``CUDA_VISIBLE_DEVICES`` when set (empty or -1: none), else ``nvidia-smi -L``.
-    """
-    env = os.environ.get("CUDA_VISIBLE_DEVICES")
-    if env is not None:
-        ids = [part.strip() for part in env.split(",") if part.strip()]
-        return [] if not ids or ids[0].startswith("-") else ids
-    if shutil.which("nvidia-smi") is None:
-        return []
-    try:
-        listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return []
-    if listing.returncode != 0:
-        return []
-    return [str(i) for i, line in enumerate(ln for ln in listing.stdout.splitlines() if ln.startswith("GPU "))]
-
-
-@dataclass(frozen=True)
-class WorkerPlan:
-    workers: int
-    threads: int  # per worker
-    gpus: tuple[str, ...]
-    reason: str
-
-
-def plan_workers(requested: int | None = None, jobs: int | None = None, device: str = "auto") -> WorkerPlan:
-    """The ``workers`` asked for, or: the cores, capped by free memory (~1 GB per worker) and by GPUs —
-    unless the assets train on the CPU (``device`` "cpu"), when the GPUs neither cap the
-    workers nor are given to them."""
-    cores = available_cores()
-    memory = available_memory()
-    gpus = () if device == "cpu" else tuple(visible_gpus())
-    if requested is not None:
-        if requested < 1:
-            raise OptionError("workers", f"«workers» must be at least 1 (got {requested})")
-        workers, why = requested, "«workers»"
-    else:
-        workers, parts = cores, [f"{cores} core{'s' * (cores != 1)}"]
-        if memory is not None:
-            workers = min(workers, max(1, memory // WORKER_MEMORY))
-            parts.append(f"{memory / 2**30:.1f} GB free")
-        if gpus:
-            workers = min(workers, len(gpus))
-            parts.append(f"{len(gpus)} GPU{'s' * (len(gpus) != 1)}")
-        why = ", ".join(parts)
-    if jobs is not None:
-        workers = max(1, min(workers, jobs))
-    threads = max(1, cores // workers)
-    return WorkerPlan(workers, threads, gpus, why)
 
 
 # -- running -----------------------------------------------------------------------------------
@@ -359,8 +186,12 @@ class _Finisher:
 def run_batch(plan: BatchPlan, runs_dir: Path, *, workers: int | None = None, ray: bool = False,
               ray_address: str | None = None, ray_gpus: float = 0.25,
               settings: SettingsStore | None = None, task: Task | None = None,
-              listener: Listener | None = None, summary: bool = True) -> BatchResult:
+              listener: Listener | None = None, summary: bool = True,
+              import_guard: ImportGuard | None = None) -> BatchResult:
     """Run the plan's jobs; report every outcome (``listener``) as it arrives.
+
+    ``import_guard`` (module-level, so workers can import it) wraps TensorFlow's first import
+    in each local worker, which shares the front end's terminal; Ray workers log to Ray.
 
     ``task`` (default :func:`run_asset_job`) must be a module-level function, so that worker
     processes can import it.  Ctrl-C stops the batch: finished assets keep their reports, those
@@ -380,7 +211,8 @@ def run_batch(plan: BatchPlan, runs_dir: Path, *, workers: int | None = None, ra
                                      num_cpus=workers, gpu_fraction=ray_gpus)
         else:
             interrupted = run_local(plan.jobs, task, finish,
-                                    plan_workers(workers, len(plan.jobs), plan.jobs[0].options.device))
+                                    plan_workers(workers, len(plan.jobs), plan.jobs[0].options.device),
+                                    import_guard)
     result = BatchResult(sorted(finish.outcomes, key=lambda o: (o.asset.lower(), o.file)), interrupted)
     if summary:
         result.summary_path = write_summary(result.outcomes, runs_dir)
@@ -388,7 +220,7 @@ def run_batch(plan: BatchPlan, runs_dir: Path, *, workers: int | None = None, ra
 
 
 def run_local(jobs: Sequence[AssetJob], task: Task, finish: Callable[[AssetOutcome], None],
-              workers: WorkerPlan) -> bool:
+              workers: WorkerPlan, import_guard: ImportGuard | None = None) -> bool:
     """A spawn-context process pool of ``workers.workers``; returns True if interrupted.
 
     At most one job per worker is submitted at a time, so when a worker dies (killed, out of
@@ -400,7 +232,7 @@ def run_local(jobs: Sequence[AssetJob], task: Task, finish: Callable[[AssetOutco
     while pending:
         counter = context.Value("i", 0)
         executor = ProcessPoolExecutor(max_workers=min(workers.workers, len(pending)), mp_context=context,
-                                       initializer=init_worker, initargs=(workers.threads, workers.gpus, counter))
+                                       initializer=init_worker, initargs=(workers.threads, workers.gpus, counter, import_guard))
         in_flight: dict = {}
         broken = stopped = False
         try:
@@ -451,22 +283,3 @@ def _stop(executor: ProcessPoolExecutor) -> None:
         except (OSError, ValueError):
             pass
     executor.shutdown(wait=False, cancel_futures=True)
-
-
-# -- summary -----------------------------------------------------------------------------------
-
-
-def write_summary(outcomes: Sequence[AssetOutcome], runs_dir: Path) -> Path | None:
-    """``batch_<UTC time>.csv`` beside the reports, one row per asset; None if not writable."""
-    def write_rows(handle) -> None:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        for outcome in outcomes:
-            writer.writerow({k: "" if v is None else v for k, v in outcome.row().items()})
-
-    try:
-        runs_dir.mkdir(parents=True, exist_ok=True)
-        target = write_new_file(runs_dir, f"batch_{file_stamp(now_iso())}", ".csv", write_rows, newline="")
-    except OSError:
-        return None
-    return target

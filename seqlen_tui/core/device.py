@@ -12,6 +12,7 @@ fix. Every check here runs without training a model, except :func:`step_rates` a
 from __future__ import annotations
 
 import platform
+import re
 import shutil
 import subprocess
 import time
@@ -20,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .options import DEVICES
+from .tf_runtime import load_tensorflow
 
 #: The fix for a GPU that TensorFlow cannot use because the CUDA libraries are missing.
 GPU_INSTALL_FIX = "pip install 'seqlen-tui[gpu]'  (TensorFlow with its CUDA libraries)"
@@ -52,6 +54,9 @@ class DeviceReport:
     problem: str | None = None  # why a listed GPU is not used, and the fix
     rates_ms: dict[str, dict[str, float]] = field(default_factory=dict)  # device → lag → ms/step
     parity: dict[str, dict[str, float]] = field(default_factory=dict)  # device → largest errors
+    #: What TensorFlow wrote to the terminal while it loaded (kept by the front end): often
+    #: the reason a GPU is not used ("Could not find cuda drivers", "Cannot dlopen …").
+    startup_messages: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -121,6 +126,7 @@ def listed_but_unusable() -> str | None:
     listed = nvidia_smi_gpus()
     if not listed:
         return None
+    load_tensorflow()
     import tensorflow as tf
 
     tf_gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
@@ -130,13 +136,11 @@ def listed_but_unusable() -> str | None:
 
 def gather(measure: bool = True) -> DeviceReport:
     """The whole report; ``measure`` adds step rates and the parity check per device."""
-    from .tf_runtime import quiet_tensorflow
-
     listed = nvidia_smi_gpus()
     report = DeviceReport(python=platform.python_version(), tensorflow=None, keras=None,
                           cuda_build=None, cudnn_build=None, nvidia_smi=listed)
     try:
-        quiet_tensorflow()
+        load_tensorflow()
         import keras
         import tensorflow as tf
     except ImportError as exc:
@@ -205,6 +209,7 @@ def reference_forecast(windows: np.ndarray, weights: dict[str, np.ndarray]) -> n
 def parity(lag: int = 12, seeds: int = 3, units: int = 16, probes: int = 6) -> dict[str, float]:
     """Largest errors of the fused forward pass and of its gradient on this device, against a
     float64 NumPy reference (the gradient by central differences at ``probes`` weights)."""
+    load_tensorflow()
     import tensorflow as tf
 
     from .fused_lstm import block_forecast, stacked_initial_weights
@@ -236,6 +241,12 @@ def parity(lag: int = 12, seeds: int = 3, units: int = 16, probes: int = 6) -> d
     return {"forward_max_abs_error": forward_error, "gradient_max_rel_error": gradient_error}
 
 
+STARTUP_LINES_SHOWN = 12
+#: absl's line header (``I0000 00:00:1796062242.558113   31966 port.cc:153] ``): severity,
+#: time, thread and source line, noise for a person; ``--json`` keeps the lines whole.
+ABSL_PREFIX = re.compile(r"^[IWEF]\d{4} [\d:.]+\s+\d+ \S+:\d+\] ")
+
+
 def describe(report: DeviceReport) -> list[str]:
     """``doctor``'s text."""
     lines = [f"Python {report.python}; TensorFlow {report.tensorflow or '—'}; Keras {report.keras or '—'}; "
@@ -250,6 +261,13 @@ def describe(report: DeviceReport) -> list[str]:
     lines.append("TensorFlow sees: " + ("; ".join(report.tensorflow_devices) or "nothing"))
     if report.problem:
         lines.append(f"problem: {report.problem}")
+    if report.startup_messages:
+        said = list(dict.fromkeys(ABSL_PREFIX.sub("", line) for line in report.startup_messages))
+        lines.append("TensorFlow's start-up messages:")
+        lines.extend(f"  {line}" for line in said[:STARTUP_LINES_SHOWN])
+        hidden = len(said) - STARTUP_LINES_SHOWN
+        if hidden > 0:
+            lines.append(f"  … and {hidden} more (the JSON report lists them all)")
     for device, rates in report.rates_ms.items():
         per_lag = ", ".join(f"lag {lag}: {ms:.1f} ms" for lag, ms in rates.items())
         check = report.parity.get(device, {})
@@ -301,6 +319,7 @@ def machine_key(device_label: str) -> str:
     """What the cached rates depend on: the TensorFlow version, the GPU and the CPU count."""
     import os
 
+    load_tensorflow()
     import tensorflow as tf
 
     return f"tf {tf.__version__}; {device_label}; {os.cpu_count()} CPUs"
@@ -386,6 +405,7 @@ def choose_device(requested: str, gpus: list[str] | None = None, rates: dict | N
     device by the cached step rates at lag 168, the CPU when TensorFlow sees no GPU.
 
     ``gpus`` (TensorFlow's GPU names) and ``rates`` can be injected (tests, ``doctor``)."""
+    load_tensorflow()
     import tensorflow as tf
 
     from .errors import DataError
@@ -422,6 +442,7 @@ def choose_device(requested: str, gpus: list[str] | None = None, rates: dict | N
 
 def measure_devices() -> dict:
     """Step rates on the CPU and the first GPU (a few seconds each)."""
+    load_tensorflow()
     import tensorflow as tf
 
     out = {}

@@ -737,12 +737,14 @@ def run_article_report(series: Series, options: RunOptions, reporter: Reporter, 
     """
     from .article import run_article
     from .report import report_header
+    from .tf_runtime import load_tensorflow
 
     options.validate()
     started = time.perf_counter()
     analysis = analyze_series(series, max_lag=options.max_lag, alpha=options.alpha,
                               reporter=reporter.part(0.0, 0.02))
     choice = _device(reporter, options.device)
+    load_tensorflow()
     import tensorflow as tf
 
     with tf.device(choice.name):

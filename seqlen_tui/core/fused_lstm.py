@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .events import GroupTrained, Reporter
-from .tf_runtime import quiet_tensorflow
+from .tf_runtime import load_tensorflow
 from .training import Budget, Job
 
 #: Keras orders an LSTM's gates i, f, c, o; ``BlockLSTM`` wants i, c, f, o.
@@ -444,7 +444,7 @@ def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, bu
     so a UI can add its row while the other lags train. Batches are drawn in one shuffled
     order per epoch (from the smallest seed), shared by every model.
     """
-    quiet_tensorflow()
+    load_tensorflow()
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .events import SILENT, Cancelled, Reporter
-from .tf_runtime import quiet_tensorflow
+from .tf_runtime import load_tensorflow
 from .training import BUDGETS, Budget, Job
 
 
@@ -74,7 +74,7 @@ class LSTMJudge:
 
     def _predict_separately(self, prepared, jobs, targets, reporter):
         """One Keras model and one ``fit`` per job: the article's way, kept as a reference."""
-        quiet_tensorflow()
+        load_tensorflow()
         import keras
         import tensorflow as tf
 

@@ -7,34 +7,41 @@ Nothing here runs at import: TensorFlow loads inside the work, never at start-up
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 
 
-def quiet_tensorflow() -> None:
-    """Import TensorFlow and Keras once, without their start-up noise on the user's terminal.
+def set_import_guard(guard: Callable[[], AbstractContextManager] | None) -> None:
+    """Wrap TensorFlow's first import in ``guard()`` (None: no wrapper).
 
-    ``TF_CPP_MIN_LOG_LEVEL`` silences TensorFlow's own logging, but absl and the CUDA stubs
-    write to file descriptor 2 while TensorFlow loads, before any Python setting applies; so
-    the first import runs with descriptor 2 pointed at /dev/null. Python exceptions still
-    propagate.
+    TensorFlow and absl write start-up lines (oneDNN, CUDA stubs, CPU features) straight to
+    file descriptor 2 while TensorFlow loads, before any Python logging setting applies. Where
+    those lines go is the business of the front end that owns the terminal: the CLI and the app
+    install a guard that keeps them (``doctor`` shows them); the core never touches descriptors.
     """
+    global _import_guard
+    _import_guard = guard or nullcontext
+
+
+_import_guard: Callable[[], AbstractContextManager] = nullcontext
+_import_lock = threading.Lock()
+
+
+def load_tensorflow() -> None:
+    """Import TensorFlow and Keras once, inside the front end's import guard, with the
+    environment a GPU box needs (:data:`GPU_ENVIRONMENT`) and TF32 off."""
     import sys
 
     for name, value in GPU_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
     if "tensorflow" in sys.modules and "keras" in sys.modules:
         return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            import keras  # noqa: F401
-            import tensorflow as tf
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+    with _import_lock, _import_guard():
+        import keras  # noqa: F401
+        import tensorflow as tf
     # TF32 (on by default on Ampere and later) rounds the GEMMs' inputs to 10 bits: about
     # 1e-3 relative error, beyond what the fused/Keras parity allows. Off for the judge.
     tf.config.experimental.enable_tensor_float_32_execution(False)
@@ -55,7 +62,7 @@ GPU_ENVIRONMENT = {
 
 def training_device() -> str:
     """Which device trains: the first GPU TensorFlow sees, else the CPU."""
-    quiet_tensorflow()
+    load_tensorflow()
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")

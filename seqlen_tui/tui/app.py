@@ -63,9 +63,9 @@ class SeqlenApp(App[int]):
     def get_driver_class(self):
         """The platform's driver, drawing through its own copy of the terminal descriptor.
 
-        TensorFlow's first import points descriptor 2 at /dev/null for a few seconds to hide
-        its start-up noise (``core.tf_runtime.quiet_tensorflow``); Textual draws on descriptor 2,
-        so without a private copy the screen would freeze, then show stale regions.
+        TensorFlow's first import points descriptor 2 at a file for a few seconds to keep its
+        start-up noise off the screen (:mod:`seqlen_tui.terminal`); Textual draws on descriptor
+        2, so without a private copy the screen would freeze, then show stale regions.
         """
         driver = super().get_driver_class()
         from textual.drivers.linux_driver import LinuxDriver
@@ -135,6 +135,9 @@ class SeqlenApp(App[int]):
 
 def run_app(path: str | None) -> int:
     """Open the app (analysing ``path`` at once when given); the exit code for the CLI."""
+    from ..terminal import keep_import_noise
+
+    keep_import_noise()
     app = SeqlenApp(path)
     app.run()
     return app.return_code or 0

@@ -1,0 +1,99 @@
+"""Which files a batch still has to run: each file one asset, skipped when a report for the
+same data and options exists (unless ``force``), failed up front when it cannot be read or
+shares its asset name with another file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .batch_jobs import AssetJob, AssetOutcome
+from .errors import DataError, SettingsError
+from .options import RunOptions
+from .report import iter_reports
+from .runner import DataOptions, report_identity
+from .settings import asset_from_path, settings_key
+
+
+@dataclass
+class BatchPlan:
+    jobs: list[AssetJob]
+    ready: list[AssetOutcome]  # skipped (finished before) or failed up front, in file order
+
+    @property
+    def total(self) -> int:
+        return len(self.jobs) + len(self.ready)
+
+
+def collect_files(files: Iterable[str | os.PathLike] = (), folder: str | os.PathLike | None = None,
+                  pattern: str = "*.csv") -> list[Path]:
+    """The batch's files: those given, then ``folder``'s files matching ``pattern``, sorted."""
+    found = [Path(f) for f in files]
+    if folder is not None:
+        root = Path(folder)
+        if not root.is_dir():
+            raise DataError(f"«dir» {root}: no such folder; pass a folder of CSV/Parquet files")
+        matched = sorted(p for p in root.glob(pattern) if p.is_file() and not p.name.startswith("."))
+        if not matched:
+            raise DataError(f"no file in {root} matches {pattern!r}; use «pattern», e.g. '*.parquet'")
+        found.extend(matched)
+    if not found:
+        raise DataError("no files to run; give FILE... or «dir» DIR")
+    seen, unique = set(), []
+    for path in found:
+        key = os.path.abspath(path)
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
+
+
+def finished_reports(runs_dir: Path) -> dict[tuple[str, str, str], tuple[Path, dict]]:
+    """The newest readable report per (asset, data_sha256, options_hash) in the runs folder."""
+    found: dict[tuple[str, str, str], tuple[Path, dict]] = {}
+    for path, report in iter_reports(runs_dir):
+        key = (report.get("asset"), report.get("data_sha256"), report.get("options_hash"))
+        if None in key:
+            continue
+        old = found.get(key)
+        if old is None or report.get("created_at", "") >= old[1].get("created_at", ""):
+            found[key] = (path, report)
+    return found
+
+
+def plan_batch(files: Sequence[str | os.PathLike], options: RunOptions, runs_dir: Path, *,
+               data: DataOptions | None = None, force: bool = False) -> BatchPlan:
+    """Decide, per file, run it / skip it (already reported) / fail it (unreadable, duplicate)."""
+    options.validate()
+    data = data or DataOptions()
+    done = {} if force else finished_reports(runs_dir)
+    jobs, ready = [], []
+    owners: dict[str, str] = {}
+    for path in files:
+        file = str(path)
+        asset = asset_from_path(path)
+        owner = owners.get(asset.upper())
+        if owner is not None:
+            ready.append(AssetOutcome.failed(asset, file, f"same asset name as {owner}; rename one of them"))
+            continue
+        owners[asset.upper()] = file
+        try:
+            settings_key(asset)
+            sha, opts = report_identity(path, options, data)
+        except OSError as exc:
+            ready.append(AssetOutcome.failed(asset, file, f"cannot read {file}: {exc.strerror or exc}"))
+            continue
+        except SettingsError as exc:
+            ready.append(AssetOutcome.failed(asset, file, str(exc)))
+            continue
+        previous = done.get((asset, sha, opts))
+        if previous is not None:
+            report_path, report = previous
+            job = AssetJob(file, asset, options, data)
+            ready.append(AssetOutcome.from_report(job, report, None, "skipped", str(report_path)))
+            ready[-1].report = None
+            continue
+        jobs.append(AssetJob(file, asset, options, data))
+    return BatchPlan(jobs, ready)

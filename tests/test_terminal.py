@@ -1,0 +1,59 @@
+"""TensorFlow's start-up noise: kept off the terminal by the front ends, shown by ``doctor``,
+and never a file descriptor touched by the core."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from seqlen_tui import terminal
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_stderr_kept_holds_what_is_written_to_descriptor_2_and_restores_it(capfd, monkeypatch):
+    monkeypatch.setattr(terminal, "startup_messages", [])
+    with terminal.stderr_kept():
+        os.write(2, b"I0000 cudart_stub.cc:31] Could not find cuda drivers\n\n")
+    os.write(2, b"after the block\n")
+    assert terminal.startup_messages == ["I0000 cudart_stub.cc:31] Could not find cuda drivers"]
+    assert capfd.readouterr().err == "after the block\n"
+
+
+def test_stderr_kept_lets_exceptions_through_with_descriptor_2_restored(capfd, monkeypatch):
+    monkeypatch.setattr(terminal, "startup_messages", [])
+    with pytest.raises(ImportError), terminal.stderr_kept():
+        os.write(2, b"half loaded\n")
+        raise ImportError("no module named tensorflow")
+    os.write(2, b"visible\n")
+    assert terminal.startup_messages == ["half loaded"]
+    assert capfd.readouterr().err == "visible\n"
+
+
+def test_the_core_never_touches_file_descriptors():
+    """Where TensorFlow's import noise goes is the front end's business (seqlen_tui.terminal)."""
+    pattern = re.compile(r"\bos\.(dup2?|devnull)\b|\bdup2\(")
+    offenders = [f"{path.name}:{number}"
+                 for path in sorted((ROOT / "seqlen_tui" / "core").glob("*.py"))
+                 for number, line in enumerate(path.read_text().splitlines(), 1)
+                 if pattern.search(line)]
+    assert offenders == []
+
+
+@pytest.mark.slow
+def test_tensorflow_start_up_lines_stay_off_stderr_and_doctor_shows_them():
+    unguarded = subprocess.run(
+        [sys.executable, "-c", "from seqlen_tui.core.tf_runtime import load_tensorflow; load_tensorflow()"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    said = [line for line in unguarded.stderr.splitlines() if line.strip()]
+    result = subprocess.run([sys.executable, "-m", "seqlen_tui.cli", "doctor", "--no-bench", "--json"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # not absl's "WARNING: All log messages before …", oneDNN, CUDA stubs
+    assert len(json.loads(result.stdout)["startup_messages"]) == len(said)
