@@ -10,7 +10,18 @@ import time
 from typing import TextIO
 
 from .cli_common import as_flags
-from .core.events import Event, RaceExits, Reporter
+from .core.events import (
+    Caution,
+    DeviceChosen,
+    DeviceProblem,
+    Event,
+    Note,
+    Progress,
+    RaceExits,
+    Reporter,
+    StageStarted,
+    TrainingEstimate,
+)
 
 
 class ProgressPrinter:
@@ -32,15 +43,16 @@ class ProgressPrinter:
         self._clear_bar()
 
     def on_event(self, event: Event) -> None:
-        if event.kind in ("stage", "warning") or (event.kind == "info" and event.stage != "train"):
-            self._line(("warning: " if event.kind == "warning" else "") + event.message)
-        elif isinstance(event, RaceExits):
+        """Stages, warnings, race exits and notes get a line (on a terminal the training's
+        per-group notes give way to the bar); progress redraws the bar."""
+        if isinstance(event, (Caution, DeviceProblem)):
+            self._line("warning: " + event.message)
+        elif isinstance(event, Progress):
+            if event.fraction is not None:
+                self._progress(event.fraction, event.eta_s)
+        elif isinstance(event, (StageStarted, RaceExits, DeviceChosen, TrainingEstimate)) or (
+                isinstance(event, Note) and (event.stage != "train" or not self.tty)):
             self._line(event.message)
-        elif event.kind == "info" and not self.tty:
-            self._line(event.message)
-        elif event.kind == "progress" and event.fraction is not None:
-            eta = event.data.get("eta_s") if isinstance(event.data, dict) else None
-            self._progress(event.fraction, eta)
 
     def _line(self, text: str) -> None:
         self._clear_bar()

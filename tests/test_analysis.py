@@ -11,7 +11,7 @@ import pytest
 
 from seqlen_tui.core.analysis import analyze_series
 from seqlen_tui.core.data import load_series
-from seqlen_tui.core.events import AcfReady, Cancelled, Reporter
+from seqlen_tui.core.events import AcfReady, Cancelled, Progress, Reporter
 from seqlen_tui.core.jsonutil import dumps
 from synthetic import random_profile
 
@@ -29,14 +29,13 @@ def hourly_series(tmp_path):
 def test_events_arrive_in_order_with_partial_results(hourly_series):
     events = []
     analysis = analyze_series(hourly_series, reporter=Reporter(events.append))
-    kinds = [(e.kind, e.stage) for e in events]
-    assert kinds.count(("stage", "acf")) == 3
+    kinds = [(type(e).__name__, e.stage) for e in events]
+    assert kinds.count(("StageStarted", "acf")) == 3
     results = [e.analysis.transform for e in events if isinstance(e, AcfReady)]
     assert results == ["raw", "diff", "logret"]  # every value is positive
-    assert kinds[-1] == ("progress", "candidates")
-    assert [e.fraction for e in events if e.kind == "progress"] == sorted(
-        e.fraction for e in events if e.kind == "progress"
-    )
+    assert kinds[-1] == ("Progress", "candidates")
+    fractions = [e.fraction for e in events if isinstance(e, Progress)]
+    assert fractions == sorted(fractions) and len(fractions) == 4
     assert events[-1].fraction == 1.0
     assert analysis.max_lag == 336  # hourly: two weeks
     # A daily cycle only: the day is a candidate, the week (its seventh tooth) is left out.
@@ -50,12 +49,12 @@ def test_cancel_stops_before_the_next_step(hourly_series):
 
     def on_event(event):
         seen.append(event)
-        if event.kind == "result":
+        if isinstance(event, AcfReady):
             cancel.set()
 
     with pytest.raises(Cancelled):
         analyze_series(hourly_series, reporter=Reporter(on_event, cancel))
-    assert sum(e.kind == "result" for e in seen) == 1
+    assert sum(isinstance(e, AcfReady) for e in seen) == 1
 
 
 def test_log_returns_skipped_with_reason_when_values_not_positive(tmp_path):

@@ -27,7 +27,7 @@ from seqlen_tui.core.article import (
     run_article,
 )
 from seqlen_tui.core.errors import DataError
-from seqlen_tui.core.events import Cancelled, Reporter
+from seqlen_tui.core.events import Cancelled, Progress, Reporter
 
 # ----------------------------------------------------------------------------- lags
 
@@ -188,7 +188,7 @@ def test_run_article_trains_deterministically_and_cancels():
 
     lag_infos = [e.message for e in events if e.message.startswith("article: LSTM lag")]
     assert lag_infos == [f"article: LSTM lag {lag} ({i}/4)" for i, lag in enumerate(lags, 1)]
-    fractions = [e.fraction for e in events if e.kind == "progress"]
+    fractions = [e.fraction for e in events if isinstance(e, Progress)]
     assert len(fractions) == 4 + 2 and fractions == sorted(fractions) and fractions[-1] == 1.0
 
     second = run_article(values, seed=7, epochs=1)

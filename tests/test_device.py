@@ -15,7 +15,7 @@ from seqlen_tui.core.device import (
     gpu_problem,
     nvidia_smi_gpus,
 )
-from seqlen_tui.core.events import Reporter
+from seqlen_tui.core.events import DeviceProblem, Reporter
 
 H200 = GpuListing("NVIDIA H200", "560.35.03", "143771 MiB")
 #: What ``nvidia-smi -q -x`` prints on an H200 box (trimmed to the tags read).
@@ -97,7 +97,7 @@ def test_a_run_on_a_box_with_an_unusable_gpu_warns_once_with_the_fix(fake_h200):
 
     events = []
     choice = _device(Reporter(events.append))
-    warnings = [e.message for e in events if e.kind == "warning" and e.stage == "device"]
+    warnings = [e.message for e in events if isinstance(e, DeviceProblem)]
     if not choice.is_gpu:
         assert len(warnings) == 1 and "fix:" in warnings[0]
     else:

@@ -13,7 +13,7 @@ import pytest
 from seqlen_tui.core.data import load_series
 from seqlen_tui.core.engine import RunOptions, run_asset
 from seqlen_tui.core.errors import DataError
-from seqlen_tui.core.events import Cancelled, LeaderboardRows, Reporter
+from seqlen_tui.core.events import Cancelled, Caution, LeaderboardRows, Reporter
 from seqlen_tui.core.judges import RidgeJudge
 from seqlen_tui.core.options import OptionError
 from seqlen_tui.core.selection import holm_adjust, select_lag
@@ -349,7 +349,7 @@ def test_max_train_windows_in_a_run_is_reported(ar_levels_file):
     result = run_asset(load_series(ar_levels_file), RunOptions(seeds=1, classifiers=False, max_train_windows=500),
                        Reporter(events.append), RidgeJudge())
     assert result.split["train"]["n"] == 500 and result.split["train_left_out"] > 0
-    assert any("most recent 500 windows" in e.message for e in events if e.kind == "warning")
+    assert any("most recent 500 windows" in e.message for e in events if isinstance(e, Caution))
 
 
 def test_max_seq_len_drops_long_candidates_for_cost_and_lists_them(ar_levels_file):

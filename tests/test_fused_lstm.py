@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from seqlen_tui.core.device import reference_forecast
-from seqlen_tui.core.events import GroupTrained, Reporter
+from seqlen_tui.core.events import Caution, GroupTrained, Progress, Reporter, TrainingEstimate
 from seqlen_tui.core.fused_lstm import (
     LagBlock,
     TrainingClock,
@@ -81,9 +81,10 @@ def test_fused_training_matches_separate_fits():
     # Different seeds really are different models.
     assert np.max(np.abs(fused[jobs[0]] - fused[jobs[1]])) > 1e-3
     # The run estimated its duration, reported a finite ETA, a rising fraction and each lag's predictions.
-    assert [e for e in events if e.stage == "estimate" and e.data["estimate_s"] > 0]
-    progress = [e for e in events if e.kind == "progress"]
-    etas = [e.data["eta_s"] for e in progress if e.data and e.data.get("eta_s") is not None]
+    assert [e for e in events if isinstance(e, TrainingEstimate) and e.seconds > 0]
+    progress = [e for e in events if isinstance(e, Progress)]
+    etas = [e.eta_s for e in progress if e.eta_s is not None]
+    assert all(e.lags and e.epoch >= 1 for e in progress[:-1])  # which lags, which epoch
     assert etas and etas[-1] == 0
     fractions = [e.fraction for e in progress]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
@@ -153,7 +154,7 @@ def test_a_gpu_that_cannot_run_the_fused_step_falls_back_to_the_cpu(monkeypatch)
     out = LSTMJudge(budget=Budget(epochs=1, patience=1, batch_size=64, learning_rate=3e-3)).predict(
         prepared, jobs, prepared.split.val, Reporter(events.append))
     assert sorted(out) == jobs and all(np.isfinite(p).all() for p in out.values())
-    warnings = [e.message for e in events if e.kind == "warning"]
+    warnings = [e.message for e in events if isinstance(e, Caution)]
     assert any("training on the CPU instead" in w and "BlockLSTM" in w for w in warnings)
 
 

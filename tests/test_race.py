@@ -13,7 +13,7 @@ from seqlen_tui.core.data import load_series
 from seqlen_tui.core.describe import describe_leaderboard
 from seqlen_tui.core.engine import RunOptions, lag_stability, run_asset
 from seqlen_tui.core.errors import DataError
-from seqlen_tui.core.events import Reporter
+from seqlen_tui.core.events import RaceExits, Reporter
 from seqlen_tui.core.judges import RidgeJudge
 from seqlen_tui.core.metrics import diebold_mariano, stationary_bootstrap_indices, stepdown_p_values
 from seqlen_tui.core.race import race_exits, race_over
@@ -75,7 +75,7 @@ def test_a_clearly_worse_lag_leaves_after_the_first_round_and_near_equal_ones_go
     rows = {row.lag: row for row in result.leaderboard if row.model == "lstm"}
     assert (rows[1].seeds, rows[1].left_race_after) == (2, 2)
     assert (rows[2].seeds, rows[2].left_race_after) == (5, None)
-    messages = [e.message for e in events if e.kind == "result" and e.stage == "race"]
+    messages = [e.message for e in events if isinstance(e, RaceExits)]
     assert len(messages) == 1 and messages[0].startswith("left the race after 2 seeds: 1 (p ")
     text = "\n".join(describe_leaderboard(result.to_report("AR2", str(ar2_file))))
     assert "1 left after round 1 with 2 seeds" in text and "2✗" in text

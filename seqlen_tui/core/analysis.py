@@ -107,7 +107,7 @@ def analyze_series(
         else:
             transforms[name] = analysis
             reporter.send(AcfReady(f"{name}: ACF ready", analysis=analysis))
-        reporter.emit("progress", stage="acf", fraction=(step + 1) / (len(TRANSFORMS) + 1))
+        reporter.progress((step + 1) / (len(TRANSFORMS) + 1), stage="acf")
 
     reporter.stage("candidates", "choosing candidate sequence lengths")
     candidates = propose_candidates(
@@ -118,7 +118,7 @@ def analyze_series(
         tuple(user_lags),
         target=target,
     )
-    reporter.emit("progress", stage="candidates", fraction=1.0)
+    reporter.progress(1.0, stage="candidates")
     return SeriesAnalysis(series, max_lag, alpha, transforms, skipped, candidates, target,
                           len(values), tuple(user_lags))
 

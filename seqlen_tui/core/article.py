@@ -249,7 +249,6 @@ def run_article(
         f"article: first insignificant lag of the differenced ACF is {base}; "
         f"testing lags {', '.join(map(str, lags))}",
         stage="acf",
-        data={"base_lag": base, "lags": list(lags), "acf_nlags": nlags},
     )
     reporter.send(CandidatesReady(
         f"benchmarking {', '.join(map(str, lags))}", target="level",
@@ -270,19 +269,15 @@ def run_article(
         # The article's order: XGB, then RF.
         for index, name in enumerate(("xgb_direction", "rf_direction")):
             reporter.check_cancelled()
-            reporter.emit("info", f"article: {name} at lag {base}", stage="classifiers",
-                          data={"model": name, "lag": base})
+            reporter.info(f"article: {name} at lag {base}", stage="classifiers")
             accuracies[name] = _benchmark_classifier(values, name, base, seed)
-            reporter.emit("progress", stage="classifiers",
-                          fraction=(len(lags) + index + 1) / units,
-                          data={"model": name, "lag": base, "accuracy": accuracies[name]})
+            reporter.progress((len(lags) + index + 1) / units, stage="classifiers", lags=(base,))
 
     chosen, rule = article_leaderboard_choice(list(lstm_rows))
     reporter.info(
         f"article: best sequence length {chosen} ({rule})" if chosen is not None
         else "article: no LSTM models to evaluate the sequence length",
         stage="result",
-        data={"chosen_lag": chosen, "rule": rule},
     )
     return ArticleResult(
         base_lag=base,
@@ -316,12 +311,7 @@ def _benchmark_lstm(
     notes: list[str] = []
     for index, lag in enumerate(lags):
         reporter.check_cancelled()
-        reporter.emit(
-            "info",
-            f"article: LSTM lag {lag} ({index + 1}/{len(lags)})",
-            stage="train",
-            data={"protocol": "article", "lag": lag, "index": index, "total": len(lags)},
-        )
+        reporter.info(f"article: LSTM lag {lag} ({index + 1}/{len(lags)})", stage="train")
         x, y = article_windows(scaled, longest, lag)
         split = article_split(len(x))
         # Keras casts inputs to float32 either way; a float32 copy halves the memory of the
@@ -348,7 +338,7 @@ def _benchmark_lstm(
                     training_callback(
                         keras, reporter,
                         lambda epoch, i=index: (i + (epoch + 1) / epochs) / units,
-                        {"protocol": "article", "lag": lag},
+                        (lag,),
                     ),
                 ],
             )
@@ -356,7 +346,7 @@ def _benchmark_lstm(
             reporter.check_cancelled()
             message = f"LSTM training failed at lag {lag}: {exc}"
             notes.append(message)
-            reporter.warning(f"article: {message}", stage="train", data={"lag": lag})
+            reporter.warning(f"article: {message}", stage="train")
             keras.backend.clear_session()
             continue
         reporter.check_cancelled()  # the callback stopped training within one batch
@@ -365,12 +355,7 @@ def _benchmark_lstm(
         mse = float(mean_squared_error(y_test, preds))
         da = article_directional_accuracy(y_test, preds)
         rows.append(ArticleLagResult(lag=lag, mse=mse, directional_accuracy=da))
-        reporter.emit(
-            "info",
-            f"article: lag {lag}: MSE = {mse:.5f}, DirAcc = {da:.3f}",
-            stage="train",
-            data={"protocol": "article", "lag": lag, "mse": mse, "directional_accuracy": da},
-        )
+        reporter.info(f"article: lag {lag}: MSE = {mse:.5f}, DirAcc = {da:.3f}", stage="train")
     return rows, notes
 
 

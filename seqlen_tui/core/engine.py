@@ -25,6 +25,7 @@ from .events import (
     CandidatesReady,
     DeviceChosen,
     DeviceProblem,
+    Finished,
     GroupTrained,
     LeaderboardRows,
     RaceExits,
@@ -279,7 +280,7 @@ def run_asset(
         for result in direction_classifiers(
             prepared, sorted({article_lag, selection.chosen_lag}), options.seed, reporter
         ):
-            reporter.emit("progress", stage="classifiers", fraction=0.97)
+            reporter.progress(0.97, stage="classifiers")
             rows.append(LeaderboardRow(result.model, result.lag,
                                        directional_accuracy=result.accuracy,
                                        majority_rate=result.majority_rate))
@@ -291,7 +292,7 @@ def run_asset(
     timings["total"] = time.perf_counter() - started
     leaderboard = tuple(sort_leaderboard(rows))
     reporter.send(LeaderboardRows("leaderboard final", rows=leaderboard, final=True))
-    reporter.emit("progress", stage="done", fraction=1.0)
+    reporter.send(Finished(message="done"))
     return RunResult(
         analysis=analysis, options=options, target=target, lags=lags,
         leaderboard=leaderboard, selection=selection,
@@ -492,7 +493,6 @@ def baseline_forecasts(prepared: Prepared, targets, lags, period, reporter: Repo
     for job, scaled in ridge.items():
         forecasts[("ridge_ar", job.lag)] = prepared.to_levels(scaled, targets)
     if live:  # so a UI can show them before any model trains
-        reporter.emit("result", "baselines ready", stage="baselines", data={"forecasts": list(forecasts)})
         actual_val = levels[targets[:len(targets) if n_val is None else n_val]]
         reporter.send(LeaderboardRows(f"{len(forecasts)} provisional row(s)",
                                       rows=tuple(provisional_rows(forecasts, actual_val))))
@@ -613,7 +613,7 @@ def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold
                          f"{max(seeds[lag] for lag in alive)} seeds)",
                "cap": f"{tied} could not be told apart at {seeds_max} seeds"}
         reporter.info(f"race over: {why[ended] if len(alive) > 1 else f'{alive[0]} is the only lag left'}",
-                      stage="race", data={"alive": alive})
+                      stage="race")
     result.ended = ended if len(alive) > 1 else "one left"
     return result
 

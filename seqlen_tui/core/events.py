@@ -1,6 +1,7 @@
 """One small progress/cancellation interface shared by every front end.
 
-The core never prints and never knows who is listening: it calls ``reporter.emit(Event)``.
+The core never prints and never knows who is listening: it sends typed events (small frozen
+dataclasses, one per thing that happened) through a :class:`Reporter`.
 The CLI prints events to stderr, the app turns them into Textual messages, batch runs log
 them, tests collect them.  Cancellation is one ``threading.Event``-like object (anything
 with ``is_set()``); long steps call :func:`Reporter.check_cancelled` between units of work
@@ -24,19 +25,68 @@ class CancelSignal(Protocol):
 
 @dataclass(frozen=True)
 class Event:
-    """A progress event.
-
-    ``kind`` is one of ``stage`` (a new step begins), ``info``, ``warning``, ``progress``
-    (``fraction`` in [0, 1] of the whole job) or ``result`` (``data`` holds a partial
-    result, e.g. one transform's ACF analysis, so a UI can draw it before the job ends).
-    """
+    """What every event has: a ``message`` for a log line, the ``stage`` of the run it belongs
+    to, and ``kind``, its level for a plain log of every event (``stage``, ``info``,
+    ``warning``, ``progress`` or ``result``). Front ends match the subclasses by type."""
 
     kind: str
     message: str = ""
     stage: str | None = None
     fraction: float | None = None
-    data: Any = None
     time: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StageStarted(Event):
+    """A new step of the run begins (``stage`` names it, ``message`` says it)."""
+
+    kind: str = "stage"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Note(Event):
+    """Something worth a line in the log."""
+
+    kind: str = "info"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Caution(Event):
+    """Something the user should know, e.g. a candidate left out or a model that did not
+    converge; the run goes on."""
+
+    kind: str = "warning"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Progress(Event):
+    """How much of the job is done (``fraction`` in [0, 1]); while training, the lags still
+    training, the epoch, the best validation loss and the measured time left (``eta_s``)."""
+
+    kind: str = "progress"
+    fraction: float | None = 0.0
+    eta_s: float | None = None
+    lags: tuple = ()
+    epoch: int | None = None
+    val_loss: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingEstimate(Event):
+    """The training's measured worst case (``seconds``: every model to the epoch cap)."""
+
+    kind: str = "info"
+    stage: str | None = "estimate"
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finished(Progress):
+    """The run is over (all of it done, nothing left); its result is the call's return value."""
+
+    stage: str | None = "done"
+    fraction: float | None = 1.0
+    eta_s: float | None = 0.0
 
 
 # --- typed results: what a front end draws, as fields, not a dict to guess at ----------------
@@ -127,24 +177,25 @@ class Reporter:
         self._callback = callback
         self._cancel = cancel
 
-    def emit(self, kind: str, message: str = "", **fields: Any) -> None:
-        if self._callback is not None:
-            self._callback(Event(kind, message, **fields))
-
     def send(self, event: Event) -> None:
-        """A typed event (:class:`AcfReady`, :class:`LeaderboardRows`, …)."""
+        """Any event (:class:`AcfReady`, :class:`LeaderboardRows`, …)."""
         if self._callback is not None:
             self._callback(event)
 
     def stage(self, stage: str, message: str) -> None:
+        """A new step begins; a cancel takes effect here at the latest."""
         self.check_cancelled()
-        self.emit("stage", message, stage=stage)
+        self.send(StageStarted(message=message, stage=stage))
 
-    def info(self, message: str, **fields: Any) -> None:
-        self.emit("info", message, **fields)
+    def info(self, message: str, stage: str | None = None) -> None:
+        self.send(Note(message=message, stage=stage))
 
-    def warning(self, message: str, **fields: Any) -> None:
-        self.emit("warning", message, **fields)
+    def warning(self, message: str, stage: str | None = None) -> None:
+        self.send(Caution(message=message, stage=stage))
+
+    def progress(self, fraction: float, stage: str | None = None, **detail: Any) -> None:
+        """``detail``: :class:`Progress`'s ``eta_s``, ``lags``, ``epoch``, ``val_loss``."""
+        self.send(Progress(fraction=fraction, stage=stage, **detail))
 
     def part(self, start: float, end: float) -> Reporter:
         """A reporter for one part of a job: its fractions 0..1 map to ``start..end`` here."""

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .events import GroupTrained, Reporter
+from .events import GroupTrained, Reporter, TrainingEstimate
 from .tf_runtime import load_tensorflow
 from .training import Budget, Job
 
@@ -322,11 +322,10 @@ class TrainingClock:
             self._estimated = True
             estimate = self.eta(units_per_batch)
             if estimate is not None:
-                self.reporter.info(
-                    f"estimated training time: at most {format_seconds(estimate)} "
+                self.reporter.send(TrainingEstimate(
+                    message=f"estimated training time: at most {format_seconds(estimate)} "
                     f"(every model to {self.epochs} epochs; early stopping usually ends sooner)",
-                    stage="estimate", data={"estimate_s": estimate},
-                )
+                    seconds=estimate))
 
     def retraced(self) -> None:
         """A new step was built: its first batch pays for tracing, not training."""
@@ -495,12 +494,8 @@ def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: in
                                    stopped_early={jobs[m]: bool(stopping.stopped[m]) for m in members},
                                    epochs={jobs[m]: int(stopping.epochs[m]) for m in members}))
 
-    reporter.emit(
-        "info",
-        f"training lags {', '.join(str(block.lag) for block in blocks)} × {len(jobs) // len(blocks)} "
-        f"seeds ({len(jobs)} LSTMs in one training step)",
-        stage="train", data={"group": [block.lag for block in blocks], "models": len(jobs)},
-    )
+    reporter.info(f"training lags {', '.join(str(block.lag) for block in blocks)} × "
+                  f"{len(jobs) // len(blocks)} seeds ({len(jobs)} LSTMs in one training step)", stage="train")
     traced_units = stopping.units_per_batch()  # the work of the step as it is traced now
     trace_seconds = None
     for epoch in range(budget.epochs):
@@ -521,15 +516,13 @@ def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: in
             stack.use_lags(stopping.running)
             clock.retraced()
             traced_units = running_units
-        reporter.emit(
-            "progress", stage="train", fraction=clock.fraction(traced_units),
-            data={"group": [block.lag for block in stopping.running] or [block.lag for block in finished],
-                  "epoch": epoch + 1, "val_loss": float(np.nanmin(losses)), "eta_s": clock.eta(traced_units)},
-        )
+        reporter.progress(clock.fraction(traced_units), stage="train", eta_s=clock.eta(traced_units),
+                          lags=tuple(block.lag for block in stopping.running or finished),
+                          epoch=epoch + 1, val_loss=float(np.nanmin(losses)))
         if not stopping.running:
             break
     report(stopping.running, f"trained to {budget.epochs} epochs")
-    reporter.emit("progress", stage="train", fraction=1.0, data={"eta_s": 0.0})
+    reporter.progress(1.0, stage="train", eta_s=0.0)
     return out
 
 

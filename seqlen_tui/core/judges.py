@@ -83,12 +83,7 @@ class LSTMJudge:
         out: dict[Job, np.ndarray] = {}
         for index, job in enumerate(jobs):
             reporter.check_cancelled()
-            reporter.emit(
-                "info",
-                f"LSTM lag {job.lag}, seed {job.seed} ({index + 1}/{len(jobs)})",
-                stage="train",
-                data={"lag": job.lag, "seed": job.seed, "index": index, "total": len(jobs)},
-            )
+            reporter.info(f"LSTM lag {job.lag}, seed {job.seed} ({index + 1}/{len(jobs)})", stage="train")
             keras.utils.set_random_seed(job.seed)
             model = keras_model(keras, job.lag, self.units, self.highway)
             _set_initial_weights(model, job, self.units)
@@ -112,7 +107,7 @@ class LSTMJudge:
                     training_callback(
                         keras, reporter,
                         lambda epoch, i=index: (i + (epoch + 1) / self.budget.epochs) / len(jobs),
-                        {"lag": job.lag, "seed": job.seed},
+                        (job.lag,),
                     ),
                 ],
             )
@@ -152,7 +147,7 @@ def _set_initial_weights(model, job: Job, units: int) -> None:
     model.get_layer("head").set_weights([w["head"][:, None], w["head_bias"]])
 
 
-def training_callback(keras, reporter: Reporter, fraction, data: dict):
+def training_callback(keras, reporter: Reporter, fraction, lags: tuple):
     """A Keras callback shared by every per-model ``fit``: it stops training within one batch
     of a cancel (raising :class:`Cancelled` when ``fit`` ends) and reports each epoch, with
     ``fraction(epoch)`` the share of the whole job done after that epoch."""
@@ -164,11 +159,8 @@ def training_callback(keras, reporter: Reporter, fraction, data: dict):
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}
-            reporter.emit(
-                "progress", stage="train", fraction=min(1.0, fraction(epoch)),
-                data={**data, "epoch": epoch + 1, "loss": logs.get("loss"),
-                      "val_loss": logs.get("val_loss")},
-            )
+            reporter.progress(min(1.0, fraction(epoch)), stage="train", lags=lags,
+                              epoch=epoch + 1, val_loss=logs.get("val_loss"))
 
         def on_train_end(self, logs=None):
             if reporter.cancelled:

@@ -136,12 +136,12 @@ class ChooseScreen(Screen):
         from seqlen_tui.core.describe import describe_findings, describe_summary
         from seqlen_tui.core.engine import run_analysis
         from seqlen_tui.core.errors import DataError
-        from seqlen_tui.core.events import Cancelled, Reporter
+        from seqlen_tui.core.events import Cancelled, Reporter, StageStarted
 
         worker = get_current_worker()
 
         def on_event(event) -> None:
-            if event.kind == "stage":
+            if isinstance(event, StageStarted):
                 self.post_message(AnalysisProgress(request, event.message))
 
         try:

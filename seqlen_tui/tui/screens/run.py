@@ -153,11 +153,16 @@ class RunScreen(Screen):
             AcfReady,
             Cancelled,
             CandidatesReady,
+            Caution,
             DeviceChosen,
             DeviceProblem,
             LeaderboardRows,
+            Note,
+            Progress,
             RaceExits,
             Reporter,
+            StageStarted,
+            TrainingEstimate,
         )
         from seqlen_tui.core.report import write_report
         from seqlen_tui.core.runner import build_report
@@ -166,17 +171,16 @@ class RunScreen(Screen):
         post = self.post_message
 
         def on_event(event) -> None:
-            if event.kind in ("stage", "info", "warning") and event.message:
+            if isinstance(event, (StageStarted, Note, Caution, DeviceChosen, DeviceProblem,
+                                  TrainingEstimate)) and event.message:
                 post(RunLog(event.time, in_app(event.message), event.kind))
             if isinstance(event, DeviceChosen):
                 post(RunDevice(event.device))
             elif isinstance(event, DeviceProblem):
                 post(RunDeviceProblem(in_app(event.message)))
-            if event.fraction is not None:
-                detail = ""
-                if isinstance(event.data, dict) and "epoch" in event.data:
-                    group = ",".join(map(str, event.data.get("group", ())))
-                    detail = f"lags {group} epoch {event.data['epoch']}"
+            elif isinstance(event, Progress):
+                detail = (f"lags {','.join(map(str, event.lags))} epoch {event.epoch}"
+                          if event.epoch is not None else "")
                 post(RunProgress(event.fraction, detail))
             if isinstance(event, AcfReady):
                 post(RunAcf(event.analysis.to_dict()))
