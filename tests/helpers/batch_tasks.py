@@ -1,4 +1,4 @@
-"""Per-asset tasks for tests/test_batch.py and the benchmark: module-level, so spawned pool
+"""Per-asset tasks for tests/functional/test_batch.py and the benchmark: module-level, so spawned pool
 processes and Ray workers import them by name (they get the parent's ``sys.path``).
 
 ``ridge_task`` runs the real task code (:func:`seqlen_tui.core.batch.execute_job`) with the

@@ -1,4 +1,4 @@
-"""Child process for tests/test_settings.py: ``python settings_child.py PATH KEY LAG``.
+"""Child process for tests/functional/test_settings.py: ``python settings_child.py PATH KEY LAG``.
 
 Runs ``SettingsStore(PATH).save_lag(KEY, LAG)`` in a real separate process, so the tests
 exercise the OS-level lock and a process that dies mid-save.  Environment knobs:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from helpers import batch_tasks
+from paths import HELPERS, ROOT
 
 from seqlen_tui.cli import main
 from seqlen_tui.core import batch, resources
@@ -32,8 +33,7 @@ from seqlen_tui.core.report import list_runs
 from seqlen_tui.core.resources import plan_workers, visible_gpus
 from synthetic import ar_process
 
-ROOT = Path(__file__).resolve().parent.parent
-CHILD = Path(__file__).resolve().parent / "helpers" / "batch_cli_child.py"
+CHILD = HELPERS / "batch_cli_child.py"
 QUICK = ["--seeds", "1", "--no-classifiers", "--budget", "quick"]
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from seqlen_tui.cli import build_parser, main
 from seqlen_tui.core.options import OptionError, RunOptions, option_specs, resolve_options
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = ROOT / "README.md"
 
 
 def test_the_settings_block_sets_every_option_and_a_flag_beats_it():

@@ -8,13 +8,11 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from seqlen_tui import terminal
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_stderr_kept_holds_what_is_written_to_descriptor_2_and_restores_it(capfd, monkeypatch):

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paths import DATA
 
 from seqlen_tui.core import data as data_mod
 from seqlen_tui.core.data import (
@@ -29,7 +30,7 @@ from seqlen_tui.core.data import (
 )
 from seqlen_tui.core.errors import DataError
 
-HERE = Path(__file__).parent / "data"
+HERE = DATA
 LAYOUTS, BAD = HERE / "layouts", HERE / "bad"
 
 

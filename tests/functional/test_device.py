@@ -7,6 +7,7 @@ import json
 import os
 
 import pytest
+from paths import ROOT
 
 from seqlen_tui.cli import main
 from seqlen_tui.core.device import (
@@ -177,7 +178,7 @@ def test_the_batch_keeps_the_gpu_bias_gradient_deterministic_on_every_device():
 def test_run_with_device_gpu_on_a_box_without_one_exits_2_naming_the_fix(fake_h200, tmp_path, capsys):
     if tensorflow_gpus():
         pytest.skip("this machine has a usable GPU")
-    sample = os.path.join(os.path.dirname(__file__), "..", "sample_data", "MSFT.csv")
+    sample = str(ROOT / "sample_data" / "MSFT.csv")
     assert main(["run", sample, "--runs-dir", str(tmp_path), "--device", "gpu", "--no-classifiers"]) == 2
     last = capsys.readouterr().err.strip().splitlines()[-1]  # after the analysis' progress lines
     assert last.startswith("seqlen-tui: a GPU was asked for") and "fix:" in last

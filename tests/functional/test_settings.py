@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
+from paths import HELPERS, ROOT
 
 from seqlen_tui.core.errors import SettingsError
 from seqlen_tui.core.settings import (
@@ -23,8 +24,7 @@ from seqlen_tui.core.settings import (
     settings_key,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-CHILD = Path(__file__).resolve().parent / "helpers" / "settings_child.py"
+CHILD = HELPERS / "settings_child.py"
 
 # What a user of the original article might have: their keys, in their order.
 USER_SETTINGS = {

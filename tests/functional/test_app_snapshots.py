@@ -2,7 +2,7 @@
 and 120×40 (pytest-textual-snapshot).  Stable by construction: a fixed working folder, a
 stored report (no timings or clock times in the picture), animations off.
 
-Update after a deliberate change with ``pytest tests/test_app_snapshots.py --snapshot-update``
+Update after a deliberate change with ``pytest tests/functional/test_app_snapshots.py --snapshot-update``
 and look at the pictures before committing them.
 """
 
