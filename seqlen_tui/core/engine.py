@@ -39,6 +39,7 @@ from .metrics import (
     pesaran_timmermann,
     score_forecast,
 )
+from .names import counted
 from .options import TARGETS, OptionError, RunOptions
 from .selection import Selection, select_lag
 from .tf_runtime import default_max_seq_len
@@ -555,7 +556,7 @@ def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold
         result.rounds += 1
         if result.rounds == 1:
             share = (0.03, 0.95 if rounds_left == 0 else 0.70)
-            reporter.stage("train", f"training {len(lags)} lags × {options.seeds} seeds"
+            reporter.stage("train", f"training {counted(len(lags), 'lag')} × {counted(options.seeds, 'seed')}"
                            + (f" (racing: up to {seeds_max} seeds for the lags still in contention)"
                               if seeds_max > options.seeds else ""))
         else:  # later rounds share what is left, one slice per possible round
@@ -610,7 +611,7 @@ def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold
     if seeds_max > options.seeds:
         tied = ", ".join(map(str, alive))
         why = {"budget": f"the budget's training is spent ({tied} still in contention, with "
-                         f"{max(seeds[lag] for lag in alive)} seeds)",
+                         f"{counted(max(seeds[lag] for lag in alive), 'seed')})",
                "cap": f"{tied} could not be told apart at {seeds_max} seeds"}
         reporter.info(f"race over: {why[ended] if len(alive) > 1 else f'{alive[0]} is the only lag left'}",
                       stage="race")

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .events import GroupTrained, Reporter, TrainingEstimate
+from .names import counted
 from .tf_runtime import load_tensorflow
 from .training import Budget, Job
 
@@ -495,7 +496,7 @@ def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: in
                                    epochs={jobs[m]: int(stopping.epochs[m]) for m in members}))
 
     reporter.info(f"training lags {', '.join(str(block.lag) for block in blocks)} × "
-                  f"{len(jobs) // len(blocks)} seeds ({len(jobs)} LSTMs in one training step)", stage="train")
+                  f"{counted(len(jobs) // len(blocks), 'seed')} ({counted(len(jobs), 'LSTM')} in one training step)", stage="train")
     traced_units = stopping.units_per_batch()  # the work of the step as it is traced now
     trace_seconds = None
     for epoch in range(budget.epochs):

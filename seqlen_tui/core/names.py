@@ -9,3 +9,8 @@ MODEL_NAMES = {
     "xgb_direction": "XGB direction",
     "rf_direction": "RF direction",
 }
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 seed``, ``3 seeds``: the count with its noun in the right number."""
+    return f"{number} {noun}{'s' * (number != 1)}"
