@@ -118,9 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     runs = sub.add_parser("runs", help="list stored runs (asset, date, file, chosen lag, skill)")
     runs.add_argument("--runs-dir", metavar="DIR", help="runs folder (default: $SEQLEN_RUNS_DIR or the per-user data folder)")
-    show = sub.add_parser("show", help="print a stored run's leaderboard from its report")
+    show = sub.add_parser("show", help="print a stored run's leaderboard from its report; --save saves its choice")
     show.add_argument("run", metavar="RUN", help="report file name or path, or an asset name (its newest run)")
     show.add_argument("--runs-dir", metavar="DIR", help="runs folder")
+    show.add_argument("--save", action="store_true", help="write the run's chosen length as <ASSET>_SL to the settings file (asks first; no training)")
+    show.add_argument("--yes", action="store_true", help="with --save: do not ask")
+    show.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
     doctor = sub.add_parser(
         "doctor", help="what this machine trains on: TensorFlow's build, the GPUs, step rates",
         description=(
@@ -215,13 +218,45 @@ def open_app(path: str | None) -> int:
     return run_app(path)
 
 
+def color_wanted(stream) -> bool:
+    """Colour only on a terminal; ``FORCE_COLOR`` asks for it anyway (a pager that shows it),
+    ``NO_COLOR`` (any non-empty value, no-color.org) forbids it, and wins over both."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def text_width(stream) -> int | None:
+    """The width to wrap the human text to: ``$COLUMNS`` when set, else the terminal's when
+    ``stream`` is one; None (no wrapping) for a pipe or a file."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if stream.isatty():
+            return os.get_terminal_size(stream.fileno()).columns or None  # 0: a terminal of no known size
+    except (AttributeError, OSError, ValueError):
+        pass
+    return None
+
+
+#: The ACF chart's width where the text has room (narrower terminals get a narrower chart).
+PLOT_WIDTH = 78
+
+
 def run_analyze(args: argparse.Namespace) -> int:
     from .core.analysis import analyze_series
     from .core.data import load_series
-    from .core.describe import describe_findings, describe_summary, plot_acf_text
+    from .core.describe import describe_findings, describe_summary, plot_acf_text, wrapped
     from .core.jsonutil import dumps
 
     human = sys.stderr if args.json == "-" else sys.stdout
+    width = text_width(human)
     from .core.settings import asset_from_path
 
     settings = read_settings(args.settings, args.asset or asset_from_path(args.file))
@@ -229,15 +264,17 @@ def run_analyze(args: argparse.Namespace) -> int:
     series = load_series(args.file, args.column, last=args.last, start=args.start, end=args.end)
     analysis = analyze_series(series, max_lag=options.max_lag, alpha=options.alpha, user_lags=options.lags,
                               target=args.target)
-    say("\n".join(describe_summary(series.summary)), file=human)
-    say(settings["line"], file=human)
+    say("\n".join(describe_summary(series.summary, width)), file=human)
+    say("\n".join(wrapped([settings["line"]], width)), file=human)
     print(file=human)
-    say("\n".join(describe_findings(analysis)), file=human)
+    say("\n".join(describe_findings(analysis, width)), file=human)
     if args.plot:
+        plot_width = PLOT_WIDTH if width is None else max(40, min(PLOT_WIDTH, width - 1))
         for name in ("raw", "diff"):
             if name in analysis.transforms:
                 print(file=human)
-                print(plot_acf_text(analysis.transforms[name]), file=human)
+                print(plot_acf_text(analysis.transforms[name], width=plot_width, color=color_wanted(human)),
+                      file=human)
     if args.json:
         text = dumps(analysis.to_dict())
         if args.json == "-":
@@ -285,10 +322,11 @@ def run_run(args: argparse.Namespace) -> int:
     from .core.jsonutil import dumps
     from .core.report import default_runs_dir, write_report
     from .core.runner import DataOptions, build_report
-    from .core.settings import asset_from_path
+    from .core.settings import asset_from_path, settings_key
     from .progress import ProgressPrinter
 
     human = sys.stderr if args.json == "-" else sys.stdout
+    width = text_width(human)
     asset = args.asset or asset_from_path(args.file)
     settings = read_settings(args.settings, asset)
     defaults = settings["defaults"]
@@ -296,13 +334,13 @@ def run_run(args: argparse.Namespace) -> int:
     data = DataOptions(args.column, args.last, args.start, args.end)
     series = data.load(args.file)
     check_lags_fit(options.lags, len(series.values))
-    say("\n".join(describe_summary(series.summary)), file=human)
+    say("\n".join(describe_summary(series.summary, width)), file=human)
     say(settings["line"], file=human, flush=True)
     with ProgressPrinter(sys.stderr) as progress:
         report = build_report(series, options, asset, args.file, progress.reporter(), data)
     path = write_report(report, default_runs_dir(args.runs_dir))
     print(file=human)
-    say("\n".join(describe_leaderboard(report)), file=human)
+    say("\n".join(describe_leaderboard(report, width)), file=human)
     print(f"\nReport: {path}", file=human)
     if args.json:
         text = dumps(report)
@@ -310,16 +348,33 @@ def run_run(args: argparse.Namespace) -> int:
             sys.stdout.write(text + "\n")
         else:
             write_text(Path(args.json), text + "\n")
-    if args.save:
-        if report["chosen_lag"] is None:
+    if report["chosen_lag"] is None:
+        if args.save:
             print(f"{PROG}: nothing to save: no sequence length was chosen", file=sys.stderr)
             return EXIT_FAILED
-        return save_choice(args, asset, report["chosen_lag"], human)
+        return EXIT_OK
+    later = save_command(path, args.settings)
+    if args.save:
+        return save_choice(args, asset, report["chosen_lag"], human, later)
+    print(f"Not saved: to save {settings_key(asset)} = {report['chosen_lag']} from this run's report "
+          f"(no training), run:\n  {later}", file=human)
     return EXIT_OK
 
 
-def save_choice(args: argparse.Namespace, asset: str, lag: int, human) -> int:
-    """Show the key, the old and the new value; ask on a terminal unless --yes."""
+def save_command(report_path: Path, settings: str | None) -> str:
+    """The exact command that saves a stored run's choice: ``show REPORT --save``, with the
+    settings file when one was named (else the same default applies: run it from here)."""
+    import shlex
+
+    words = [PROG, "show", str(report_path), "--save"]
+    if settings:
+        words += ["--settings", settings]
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def save_choice(args: argparse.Namespace, asset: str, lag: int, human, later: str | None = None) -> int:
+    """Show the key, the old and the new value; ask on a terminal unless --yes. ``later``: the
+    command that saves it afterwards, shown when nothing was written."""
     from .core.settings import SettingsStore, resolve_settings_path, settings_key
 
     key = settings_key(asset)
@@ -329,10 +384,12 @@ def save_choice(args: argparse.Namespace, asset: str, lag: int, human) -> int:
     if not args.yes:
         if not sys.stdin.isatty():
             print(f"{PROG}: not saved: no terminal to confirm on; add --yes to save without asking", file=sys.stderr)
+            if later:
+                print(f"Not saved: to save it without asking, run:\n  {later} --yes", file=human)
             return EXIT_FAILED
         answer = input("Write it? [y/N] ").strip().lower()
         if answer not in ("y", "yes"):
-            print("Not saved.", file=human)
+            print("Not saved." + (f" To save it later, run:\n  {later}" if later else ""), file=human)
             return EXIT_OK
     written = store.save_lag(key, lag)
     print(f"Saved {key} = {lag} in {written} (previous file kept as {written.name}.bak)", file=human)
@@ -369,7 +426,12 @@ def run_show(args: argparse.Namespace) -> int:
     report = load_run(args.run, default_runs_dir(args.runs_dir))
     print(f"{report['asset']}: {report.get('file')} — run {report.get('created_at')}, "
           f"{report.get('n')} points, device {report.get('device')}")
-    say("\n".join(describe_leaderboard(report)))
+    say("\n".join(describe_leaderboard(report, text_width(sys.stdout))))
+    if args.save:
+        if report.get("chosen_lag") is None:
+            print(f"{PROG}: nothing to save: this run chose no sequence length", file=sys.stderr)
+            return EXIT_FAILED
+        return save_choice(args, report["asset"], report["chosen_lag"], sys.stdout)
     return EXIT_OK
 
 

@@ -2,10 +2,20 @@
 
 It is one consumer of the core's event stream (the app is another), so it never decides
 anything: it prints stage lines, and for ``progress`` events redraws one status line.
+
+A step can be silent for a while (TensorFlow's first import, the direction classifiers), so
+while the printer is open a watcher thread says so: "loading TensorFlow" as soon as its import
+starts (not when it is already loaded, nor for a judge that never needs it), and a heartbeat
+line after every ``heartbeat_s`` seconds without a line. It writes to its own copy of the
+stream's descriptor: TensorFlow's import points descriptor 2 at a file
+(:mod:`seqlen_tui.terminal`), and the lines must still reach the terminal meanwhile.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
 from typing import TextIO
 
@@ -23,41 +33,92 @@ from .core.events import (
     TrainingEstimate,
 )
 
+#: Modules whose presence in ``sys.modules`` means TensorFlow's import has begun (Keras first).
+TENSORFLOW_MODULES = ("keras", "tensorflow")
+TENSORFLOW_LINE = "loading TensorFlow (first use in this process, a few seconds)…"
+
 
 class ProgressPrinter:
-    def __init__(self, stream: TextIO, cancel=None):
+    def __init__(self, stream: TextIO, cancel=None, heartbeat_s: float = 10.0, tick_s: float = 0.25):
         self.stream = stream
+        self.out: TextIO = stream
         self.cancel = cancel
         self.tty = stream.isatty()
         self.started = time.monotonic()
+        self.heartbeat_s = heartbeat_s
+        self.tick_s = tick_s
         self._bar_shown = False
         self._last_plain = 0.0
+        self._last_output = self.started
+        self._stage, self._stage_at = "", self.started  # the last stage and its start, for the heartbeat
+        self._tf_at = self.started
+        self._tf_loaded = any(name in sys.modules for name in TENSORFLOW_MODULES)
+        self._tf_said = False
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self._own_out = False
 
     def reporter(self) -> Reporter:
         return Reporter(self.on_event, self.cancel)
 
     def __enter__(self) -> ProgressPrinter:
+        self.out, self._own_out = _own_copy(self.stream)
+        self._watcher = threading.Thread(target=self._watch, name="progress-watcher", daemon=True)
+        self._watcher.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._clear_bar()
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=2 * self.tick_s + 1)
+        with self._lock:
+            self._clear_bar()
+            if self._own_out:
+                self.out.close()
+            self.out, self._own_out = self.stream, False
 
     def on_event(self, event: Event) -> None:
         """Stages, warnings, race exits and notes get a line (on a terminal the training's
         per-group notes give way to the bar); progress redraws the bar."""
-        if isinstance(event, (Caution, DeviceProblem)):
-            self._line("warning: " + event.message)
-        elif isinstance(event, Progress):
-            if event.fraction is not None:
-                self._progress(event.fraction, event.eta_s)
-        elif isinstance(event, (StageStarted, RaceExits, DeviceChosen, TrainingEstimate)) or (
-                isinstance(event, Note) and (event.stage != "train" or not self.tty)):
-            self._line(event.message)
+        with self._lock:
+            if isinstance(event, (DeviceChosen, DeviceProblem)):
+                self._tf_loaded = True  # the device is known once TensorFlow has loaded
+            if isinstance(event, StageStarted) and event.message:
+                self._stage, self._stage_at = event.message, time.monotonic()
+            if isinstance(event, (Caution, DeviceProblem)):
+                self._line("warning: " + event.message)
+            elif isinstance(event, Progress):
+                if event.fraction is not None:
+                    self._progress(event.fraction, event.eta_s)
+            elif isinstance(event, (StageStarted, RaceExits, DeviceChosen, TrainingEstimate)) or (
+                    isinstance(event, Note) and (event.stage != "train" or not self.tty)):
+                self._line(event.message)
+
+    def _watch(self) -> None:
+        """Say that TensorFlow loads as soon as its import starts; after ``heartbeat_s`` seconds
+        without a line, say what is still running."""
+        while not self._stop.wait(self.tick_s):
+            with self._lock:
+                if self._stop.is_set():
+                    return
+                loading = not self._tf_loaded and any(name in sys.modules for name in TENSORFLOW_MODULES)
+                if loading and not self._tf_said:
+                    self._tf_said, self._tf_at = True, time.monotonic()
+                    self._line(TENSORFLOW_LINE)
+                    continue
+                now = time.monotonic()
+                if now - self._last_output >= self.heartbeat_s:
+                    what, since = (("loading TensorFlow", self._tf_at) if loading
+                                   else (self._stage or "the run", self._stage_at))
+                    self._line(f"… still working on: {what} ({now - since:.0f}s so far)")
 
     def _line(self, text: str) -> None:
         self._clear_bar()
-        elapsed = time.monotonic() - self.started
-        print(f"[{elapsed:6.1f}s] {as_flags(text)}", file=self.stream, flush=True)
+        now = time.monotonic()
+        self._last_output = now
+        _flush(self.stream, self.out)
+        print(f"[{now - self.started:6.1f}s] {as_flags(text)}", file=self.out, flush=True)
 
     def _progress(self, fraction: float, eta: float | None = None) -> None:
         """``eta`` from the core (measured training speed) wins over elapsed / fraction."""
@@ -68,15 +129,40 @@ class ProgressPrinter:
         if self.tty:
             filled = int(30 * fraction)
             bar = "█" * filled + "·" * (30 - filled)
-            self.stream.write(f"\r  {bar} {fraction:6.1%}  ETA {eta_text:>7} ")
-            self.stream.flush()
+            _flush(self.stream, self.out)
+            self.out.write(f"\r  {bar} {fraction:6.1%}  ETA {eta_text:>7} ")
+            self.out.flush()
             self._bar_shown = True
+            self._last_output = time.monotonic()
         elif elapsed - self._last_plain >= 10:
             self._last_plain = elapsed
-            print(f"  {fraction:.0%} done, ETA {eta_text}", file=self.stream, flush=True)
+            self._last_output = time.monotonic()
+            _flush(self.stream, self.out)
+            print(f"  {fraction:.0%} done, ETA {eta_text}", file=self.out, flush=True)
 
     def _clear_bar(self) -> None:
         if self._bar_shown:
-            self.stream.write("\r" + " " * 60 + "\r")
-            self.stream.flush()
+            self.out.write("\r" + " " * 60 + "\r")
+            self.out.flush()
             self._bar_shown = False
+
+
+def _own_copy(stream: TextIO) -> tuple[TextIO, bool]:
+    """A writer on a copy of ``stream``'s descriptor (True), else ``stream`` itself (False: a
+    stream without a descriptor, such as a test's capture, is not redirected under us)."""
+    try:
+        fd = stream.fileno()
+        copy = os.dup(fd)
+    except (AttributeError, OSError, ValueError):
+        return stream, False
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    return os.fdopen(copy, "w", encoding=encoding, errors="replace", buffering=1), True
+
+
+def _flush(stream: TextIO, out: TextIO) -> None:
+    """Flush what others wrote to ``stream`` first, so the lines keep their order."""
+    if out is not stream:
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass

@@ -45,3 +45,26 @@ def project(tmp_path: Path) -> Path:
     (folder / "runs").mkdir()
     shutil.copy(STORED_REPORT, folder / "runs" / STORED_REPORT.name)
     return folder
+
+
+def screen_text(app) -> list[str]:
+    """The screen as the user sees it, one string per terminal row (dialogs and all)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def widget_text(widget) -> str:
+    """All the lines a widget draws (its whole height, seen or scrolled out of sight)."""
+    from textual.geometry import Region
+
+    strips = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+def content_text(static, width: int = 70) -> str:
+    """A Static's content as plain text at ``width`` (whether or not it is on screen now)."""
+    from rich.console import Console
+
+    console = Console(width=width, color_system=None, legacy_windows=False)
+    with console.capture() as captured:
+        console.print(static.content)
+    return captured.get()

@@ -25,8 +25,28 @@ DROP_WORDS = {
 }
 
 
-def describe_summary(summary: DataSummary) -> list[str]:
-    """A few lines: what was read, what was dropped, which natural periods follow."""
+def wrapped(lines: list[str], width: int | None) -> list[str]:
+    """Each line wrapped at word boundaries to ``width`` (None: as is), continuation lines
+    indented under the line's text, so nothing is cut and nothing breaks mid-word."""
+    if not width:
+        return lines
+    import textwrap
+
+    out = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        lead = len(line) - len(line.lstrip(" "))
+        hang = lead + 4 if lead < width // 2 else lead
+        out.extend(textwrap.wrap(line.strip(), width, initial_indent=" " * lead, subsequent_indent=" " * hang,
+                                 break_long_words=True, break_on_hyphens=False) or [""])
+    return out
+
+
+def describe_summary(summary: DataSummary, width: int | None = None) -> list[str]:
+    """A few lines: what was read, what was dropped, which natural periods follow; wrapped
+    to ``width`` when given (the file, column, points and time range are never cut)."""
     span = ""
     if summary.first and summary.last:
         daily = all(t.endswith("T00:00:00") for t in (summary.first, summary.last))
@@ -46,7 +66,7 @@ def describe_summary(summary: DataSummary) -> list[str]:
     if summary.dropped:
         parts = [f"{count:,} {DROP_WORDS.get(why, why)}" for why, count in summary.dropped.items()]
         lines.append(f"  dropped {sum(summary.dropped.values()):,} of {summary.n_rows:,} rows: " + ", ".join(parts))
-    return lines
+    return wrapped(lines, width)
 
 
 def _when(iso: str, daily: bool) -> str:
@@ -54,18 +74,20 @@ def _when(iso: str, daily: bool) -> str:
     return iso.removesuffix("T00:00:00") if daily else iso.replace("T", " ")
 
 
-def describe_findings(analysis: SeriesAnalysis) -> list[str]:
-    """The ACF findings, one row per transform, then the candidates with their reasons."""
+def describe_findings(analysis: SeriesAnalysis, width: int | None = None) -> list[str]:
+    """The ACF findings, one row per transform (one block per transform when ``width`` is too
+    narrow for the table), then the candidates with their reasons, wrapped to ``width``."""
     seen = analysis.points if analysis.points is not None else analysis.series.summary.n
     part = "" if seen >= analysis.series.summary.n else f", first {seen:,} points: before the test block"
     lines = [f"ACF findings (max lag {analysis.max_lag}, alpha {analysis.alpha:g}{part})"]
-    header = (
-        f"  {'series':<12} {'1st insig':>9} {'max sig':>8} {'seas.peak':>9} "
-        f"{'PACF cut':>8} {'AR AIC':>6} {'AR BIC':>6}  peaks (strongest first)"
-    )
-    lines.append(header)
-    for result in analysis.transforms.values():
-        lines.append(_finding_row(result))
+    table = [f"  {'series':<12} {'1st insig':>9} {'max sig':>8} {'seas.peak':>9} "
+             f"{'PACF cut':>8} {'AR AIC':>6} {'AR BIC':>6}  peaks (strongest first)"]
+    table += [_finding_row(result) for result in analysis.transforms.values()]
+    if width is None or max(map(len, table)) <= width:
+        lines.extend(table)
+    else:
+        for result in analysis.transforms.values():
+            lines.extend(_finding_block(result))
     for name, why in analysis.skipped.items():
         lines.append(f"  {name:<12} skipped: {why}")
     lines.append("")
@@ -79,7 +101,38 @@ def describe_findings(analysis: SeriesAnalysis) -> list[str]:
         lines.append(f"Dropped ({len(cands.dropped)}):")
         for dropped in cands.dropped:
             lines.append(f"  {dropped.lag:>5}  {dropped.reason}")
-    return lines
+    return _wrapped_table(lines, width)
+
+
+def _wrapped_table(lines: list[str], width: int | None) -> list[str]:
+    """:func:`wrapped`, with a candidate's reasons continuing under its reasons (column 9)."""
+    if not width:
+        return lines
+    import re
+    import textwrap
+
+    out = []
+    for line in lines:
+        if len(line) > width and re.match(r"^  [ \d]{5}  \S", line) and width > 30:
+            rest = textwrap.wrap(line[9:], width - 9, break_on_hyphens=False)
+            out.append(line[:9] + rest[0])
+            out.extend(" " * 9 + part for part in rest[1:])
+        else:
+            out.extend(wrapped([line], width))
+    return out
+
+
+def _finding_block(result: AcfAnalysis) -> list[str]:
+    """One transform's findings as a few short lines, for a narrow screen."""
+    peaks = ", ".join(map(str, result.peaks[:6])) or "—"
+    if len(result.peaks) > 6:
+        peaks += ", …"
+    return [
+        f"  {result.label}: 1st insignificant lag {result.first_insignificant_lag}, "
+        f"max significant {result.max_significant_lag}, seasonal peak {_num(result.seasonal_peak_lag, '')}, "
+        f"PACF cutoff {result.pacf_cutoff}, AR order AIC {result.ar_order_aic} / BIC {result.ar_order_bic}; "
+        f"peaks {peaks}",
+    ]
 
 
 def _finding_row(result: AcfAnalysis) -> str:
@@ -93,27 +146,50 @@ def _finding_row(result: AcfAnalysis) -> str:
     )
 
 
-def plot_acf_text(result: AcfAnalysis, width: int = 78, height: int = 15) -> str:
-    """The ACF as a terminal chart (plotext), with its band and the article's cutoff marked."""
+def plot_acf_text(result: AcfAnalysis, width: int = 78, height: int = 15, color: bool = True) -> str:
+    """The ACF as a terminal chart (plotext), lags 1 to the max lag, with its band and the
+    article's cutoff marked.
+
+    Lag 0 (always 1) is left out: it would squash every other lag into the zero row. Each lag is
+    a stem from zero while the lags leave two columns each; more lags are drawn as one line
+    through the values, so a long ACF is not a solid block. The x ticks are round numbers at a
+    fixed step (1, 2, 5 × a power of ten). The band is dotted and the cutoff dashed, so the chart
+    reads without colour; ``color=False`` returns it without any escape code (for a pipe, a
+    file or ``NO_COLOR``).
+    """
+    import re
+
     import plotext as plt
 
+    lags = result.lags.tolist()[1:]
+    values = result.acf.tolist()[1:]
+    high, low = result.band_high.tolist()[1:], result.band_low.tolist()[1:]
+    cut = result.first_insignificant_lag
+    top = max(lags, default=1)
+    columns = max(width - 8, 10)  # the plot area: the y labels and the frame take the rest
+    step = next(m * 10 ** k for k in range(12) for m in (1, 2, 5) if top / (m * 10 ** k) <= columns // 8)
     plt.clear_figure()
     plt.plotsize(width, height)
-    lags = result.lags.tolist()
-    plt.plot(lags, result.band_high.tolist(), color="gray", label="band")
-    plt.plot(lags, result.band_low.tolist(), color="gray")
-    plt.bar(lags, result.acf.tolist(), color="blue", width=0.1)
-    plt.vline(result.first_insignificant_lag, "red")
-    plt.title(
-        f"ACF ({result.label}); first insignificant lag {result.first_insignificant_lag} (red)"
-    )
-    plt.xlabel("lag")
     plt.theme("clear")
+    if lags:
+        plt.plot(lags, high, color="gray", marker="·")
+        plt.plot(lags, low, color="gray", marker="·")
+        if 2 * len(lags) <= columns:
+            for lag, value in zip(lags, values):
+                plt.plot([lag, lag], [0.0, value], color="blue", marker="│")
+        elif len(lags) <= columns:
+            plt.scatter(lags, values, color="blue", marker="•")
+        else:
+            plt.plot(lags, values, color="blue")
+        bottom, upper = min(0.0, *values, *low), max(0.0, *values, *high)
+        plt.plot([cut, cut], [bottom, upper], color="red", marker="┆")
+    plt.xlim(0, top)
+    plt.xticks(list(range(0, top + 1, step)))
+    plt.title(f"ACF ({result.label}); first insignificant lag {cut} ┆")
+    plt.xlabel(f"lag   (···: {1 - result.alpha:.0%} band around zero)")
     text = plt.build()
     plt.clear_figure()
-    return text
-
-
+    return text if color else re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
 
 
 def _num(value, spec: str) -> str:
@@ -142,19 +218,28 @@ def describe_race(report: dict) -> list[str]:
     return lines
 
 
-def describe_leaderboard(report: dict) -> list[str]:
-    """The leaderboard and the choice, from a run report (fresh or stored)."""
+def describe_leaderboard(report: dict, width: int | None = None) -> list[str]:
+    """The leaderboard, a short key to its columns and the choice, from a run report (fresh or
+    stored). ``width``: the prose lines are wrapped to it at word boundaries; the table's rows
+    never are (a wrapped row no longer lines up).
+
+    ``▶`` marks the chosen row: the report's ``chosen_model`` at ``chosen_lag``, or that model's
+    only row (a baseline has no lag).
+    """
     chosen, model = report.get("chosen_lag"), chosen_model(report)
     article = report.get("mse_scale") == "minmax"
     how = "the article's rule on test, MSE on scaled values" if article else "validation chooses, test reports"
-    lines = [
-        f"Leaderboard ({report.get('target_words', report.get('target', ''))}; {how})",
+    rows = report.get("leaderboard", [])
+    same = [index for index, row in enumerate(rows) if row["model"] == model]
+    marked = next((index for index in same if rows[index].get("lag") == chosen),
+                  same[0] if len(same) == 1 else None)
+    table = [
         f"  {'model':<15} {'lag':>5} {'val MSE':>11} {'± SE':>9} {'test MSE':>11} "
         f"{'skill':>7} {'MASE':>6} {'dir.acc':>7} {'PT p':>7} {'DM p':>8} {'stab.':>5} {'seeds':>5}",
     ]
-    for row in report.get("leaderboard", []):
-        mark = "▶" if row["model"] == model and row.get("lag") == chosen else " "
-        lines.append(
+    for index, row in enumerate(rows):
+        mark = "▶" if index == marked else " "
+        table.append(
             f"{mark} {MODEL_NAMES.get(row['model'], row['model']):<15} {_num(row.get('lag'), 'd'):>5} "
             f"{_num(row.get('val_mse'), '.4g'):>11} {_num(row.get('val_mse_se'), '.2g'):>9} "
             f"{_num(row.get('test_mse'), '.4g'):>11} {_num(row.get('skill'), '.3f'):>7} "
@@ -163,22 +248,44 @@ def describe_leaderboard(report: dict) -> list[str]:
             f"{_num(row.get('dm_p_vs_persistence'), '.2g'):>8} {_num(row.get('stability'), '.2f'):>5}"
             f" {seeds_cell(row):>5}"
         )
-    majority = next((r.get("majority_rate") for r in report.get("leaderboard", [])
-                     if r.get("majority_rate") is not None), None)
+    lines = []
+    majority = next((r.get("majority_rate") for r in rows if r.get("majority_rate") is not None), None)
     if majority is not None:
         lines.append(f"  majority-direction rate (training): {majority:.3f}")
-    if any(row.get("left_race_after") is not None for row in report.get("leaderboard", [])):
+    if any(row.get("left_race_after") is not None for row in rows):
         lines.append("  seeds: LSTMs averaged per lag; ✗ left the race, significantly worse than the leader")
+    if article:
+        lines.append("  test MSE: the article's MSE on MinMax-scaled values; dir.acc: share of moves called "
+                     "right; no persistence baseline, so no skill, MASE or p-values")
+    else:
+        lines += [
+            "  val MSE ± SE: validation, which chooses (Newey–West SE); test MSE … DM p: the test block, "
+            "unseen by the choice",
+            "  skill: 1 − MSE/persistence's MSE (> 0 beats it); MASE: MAE/persistence's MAE on training "
+            "(< 1 beats it)",
+            "  dir.acc: share of moves called right; PT p: Pesaran–Timmermann p-value that dir.acc beats chance",
+            "  DM p: one-sided Diebold–Mariano p-value that the row beats persistence (small: it does)",
+            "  stab.: share of the (fold, seed) models whose best lag is this one",
+        ]
     lines += describe_race(report)
     lines += ["", f"Chosen sequence length: {chosen}", f"  {report.get('verdict', '')}"]
     if report.get("runner_up") is not None:
-        lines.append(f"  runner-up: {report['runner_up']}")
+        judged = MODEL_NAMES.get(model, model)
+        lines.append(f"  runner-up: {report['runner_up']} (the lowest {'test' if article else 'validation'} "
+                     f"MSE of the {judged}'s other lags)")
     p_naive, p_best = report.get("test_dm_p_vs_persistence"), report.get("test_dm_p_vs_best")
     if not article:
         lines.append(
-            f"  test: DM p vs persistence {_num(p_naive, '.3g')}"
-            + ("" if p_best is None else f", vs the best lag ({report.get('best_lag')}) {p_best:.3g}")
+            f"  test DM p, the choice vs persistence (one-sided): {_num(p_naive, '.3g')}"
+            + ("" if p_best is None else f"; vs the best lag ({report.get('best_lag')}, two-sided): {p_best:.3g}")
         )
+        if report.get("qualified") == [] and p_naive is not None and p_naive < 0.05:
+            lines.append(
+                "  a small p after 'not predictable': the choice beat persistence on the test block "
+                "alone, and validation, tested over every candidate, did not confirm it; a hint of an "
+                "edge, not proof, so the verdict stands"
+            )
     for warning in report.get("warnings", []):
         lines.append(f"  warning: {warning}")
-    return lines
+    title = f"Leaderboard ({report.get('target_words', report.get('target', ''))}; {how})"
+    return wrapped([title], width) + table + wrapped(lines, width)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .analysis import SeriesAnalysis, analyze_series
 from .baselines import persistence, seasonal_naive
-from .candidates import check_lags_fit, prior_lags, seasonal_peaks
+from .candidates import DroppedCandidate, check_lags_fit, prior_lags, seasonal_peaks
 from .classifiers import direction_classifiers
 from .data import Series
 from .errors import DataError
@@ -255,6 +255,7 @@ def run_asset(
         exact_lags=frozenset(c.lag for c in analysis.candidates.candidates if c.exact),
         seed_val_losses=seed_losses(seed_parts, lags),
         prior_lags=prior_lags(analysis.candidates, analysis.transforms),
+        own_lags=frozenset(analysis.user_lags),
         longer_left_out={d.lag: d.reason for d in analysis.candidates.dropped
                          if d.lag > longest and d.kind in ("cost", "data", "unconfirmed")},
         linear_val_losses=None if judge.name == "ridge_ar" else
@@ -350,8 +351,10 @@ def analysis_fits(analysis: SeriesAnalysis, series: Series, options: RunOptions)
 def emit_candidates(analysis: SeriesAnalysis, lags: tuple[int, ...], reporter: Reporter) -> None:
     """Tell the front ends which candidates this run benchmarks (they never recompute them)."""
     chosen = tuple(c for c in analysis.candidates.candidates if c.lag in lags)
+    unused = tuple(DroppedCandidate(c.lag, "not benchmarked with these options (e.g. «only_lags»)")
+                   for c in analysis.candidates.candidates if c.lag not in lags)
     reporter.send(CandidatesReady(f"benchmarking {', '.join(map(str, lags))}", candidates=chosen,
-                                  target=analysis.target))
+                                  target=analysis.target, dropped=analysis.candidates.dropped + unused))
 
 
 def benchmarked_lags(analysis: SeriesAnalysis, options: RunOptions, n: int) -> tuple[int, ...]:

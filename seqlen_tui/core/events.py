@@ -106,12 +106,14 @@ class AcfReady(Event):
 @dataclass(frozen=True, kw_only=True)
 class CandidatesReady(Event):
     """The candidates the run benchmarks — after the cost cut and ``only_lags`` — with their
-    reasons (``candidates.Candidate``), in the units of ``target``."""
+    reasons (``candidates.Candidate``), in the units of ``target``; and those it does not,
+    each with why (``candidates.DroppedCandidate``)."""
 
     kind: str = "result"
     stage: str | None = "candidates"
     candidates: tuple = ()
     target: str = "diff"
+    dropped: tuple = ()
 
 
 @dataclass(frozen=True, kw_only=True)

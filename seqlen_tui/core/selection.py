@@ -92,6 +92,7 @@ def select_lag(
     linear_val_losses: dict[int, np.ndarray] | None = None,
     eliminated: frozenset[int] | set[int] = frozenset(),
     exact_lags: frozenset[int] | set[int] = frozenset(),
+    own_lags: frozenset[int] | set[int] = frozenset(),
 ) -> Selection:
     """Apply the gate and the one-SE rule to per-point validation losses of each lag.
 
@@ -156,10 +157,15 @@ def select_lag(
         elif priors:
             where = ("within one standard error of" if chosen in within
                      else "not significantly worse (DM p ≥ {:g}) than".format(PRIOR_ALPHA))
+            what = ("your own lag" if chosen in own_lags
+                    else "a natural period that the ACF confirms as a cycle")
+            shorter = [lag for lag in within if lag < chosen]
             reason = (
-                f"shortest preferred lag (your own, or a natural period the ACF confirms) {where} "
-                f"the best ({best}): validation MSE {means[chosen]:.4g} vs {means[best]:.4g} "
-                f"(within one standard error: {', '.join(map(str, within))})"
+                f"{chosen} is {what}, preferred as {where} the best ({best}): validation MSE "
+                f"{means[chosen]:.4g} vs {means[best]:.4g} (within one standard error: "
+                f"{', '.join(map(str, within))})"
+                + (f"; shorter lags within ({', '.join(map(str, shorter))}) are not preferred: "
+                   "neither yours nor a confirmed period" if shorter else "")
             )
         else:
             reason = (

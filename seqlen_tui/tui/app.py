@@ -30,7 +30,7 @@ class SeqlenApp(App[int]):
     SUB_TITLE = "choose a file"
     CSS_PATH = "app.tcss"
     # The screen gets class -short below 32 rows; app.tcss then trades chrome for content.
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # 32: run.SHORT_ROWS too
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
         Binding("f10", "quit", "Quit", show=False, id="quit_alt"),
@@ -47,6 +47,17 @@ class SeqlenApp(App[int]):
         super().__init__()
         self.initial_path = path
         self.config = config or load_config(settings_path, runs_dir)
+        if self.no_color:
+            self._no_colour_at_all()
+
+    def _no_colour_at_all(self) -> None:
+        """``NO_COLOR`` means no colour: Textual's own answer (a monochrome filter) still
+        sends 256-colour greys. Strip every colour instead; what colour marked (the cursor
+        row, the focused field) is marked by reverse video (``-no-color`` in app.tcss)."""
+        from textual.filter import Monochrome, NoColor
+
+        self._filters = [f for f in self._filters if not isinstance(f, Monochrome)] + [NoColor()]
+        self.add_class("-no-color")
 
     def on_mount(self) -> None:
         if self.config.keymap:

@@ -1,7 +1,7 @@
 """What the app reads from the settings file's ``"seqlen_tui"`` block at start-up.
 
 The block holds the user's usual run options (``"budget": "quick"``, ``"seeds": 5`` …),
-a ``"keymap"`` (binding id → keys, e.g. ``{"run": "f6"}``) and a ``"theme"`` (e.g.
+a ``"keymap"`` (binding id → keys, e.g. ``{"run": "f8"}``) and a ``"theme"`` (e.g.
 ``"ansi-dark"`` for limited terminals).  A file the store cannot read is reported once and
 the built-in defaults are used: nothing is ever written at start-up.
 """
@@ -70,7 +70,7 @@ def load_config(settings_path: str | os.PathLike | None = None,
         config.keymap = {str(k): v for k, v in keymap.items()}
     else:
         config.problems.append('"keymap" in the seqlen_tui block must map binding ids to keys, '
-                               'e.g. {"run": "f6"}; ignored')
+                               'e.g. {"run": "f8"}; ignored')
     if isinstance(block.get("theme"), str):
         config.theme = block["theme"]
     if config.runs_dir is None and isinstance(block.get("runs_dir"), str):

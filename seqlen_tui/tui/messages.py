@@ -29,15 +29,14 @@ class AnalysisProgress(Message):
 
 
 class AnalysisReady(Message):
-    """A file was loaded and analysed; the text is already worded by ``core.describe``."""
+    """A file was loaded and analysed (the screen words it with ``core.describe`` at its width)."""
 
-    def __init__(self, request: int, path: str, analysis: SeriesAnalysis, lines: list[str],
+    def __init__(self, request: int, path: str, analysis: SeriesAnalysis,
                  column: str | None = None) -> None:
         super().__init__()
         self.request = request
         self.path = path
         self.analysis = analysis
-        self.lines = lines
         self.column = column  # the column asked for (None: the loader's default)
 
 
@@ -87,9 +86,10 @@ class RunAcf(Message):
 class RunCandidates(Message):
     """The candidate lags with their reasons (``[{"lag": 5, "reasons": [...]}, ...]``)."""
 
-    def __init__(self, candidates: list[dict[str, Any]]) -> None:
+    def __init__(self, candidates: list[dict[str, Any]], dropped: list[dict[str, Any]] = ()) -> None:
         super().__init__()
         self.candidates = candidates
+        self.dropped = list(dropped)  # [{"lag": 168, "reason": "…"}, ...]
 
 
 class RunDevice(Message):

@@ -38,7 +38,7 @@ async def test_opens_with_file_and_shows_analysis(make_app):
     app = make_app(MSFT)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        text = report_text(app)
+        text = " ".join(report_text(app).split())  # wrapped to the panel's width
         assert "2,485 points" in text
         assert "Candidate sequence lengths, in lags of differences (6): 1, 2, 3, 4, 5, 36" in text
         headline = str(app.screen.query_one("#headline", Static).render())

@@ -10,13 +10,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
-from app_helpers import MSFT, STORED_REPORT, errors, messages, settle
+from app_helpers import (
+    MSFT,
+    STORED_REPORT,
+    content_text,
+    errors,
+    messages,
+    screen_text,
+    settle,
+)
 from conftest import swap_judge
 from textual.widgets import Input, Static
 
@@ -103,8 +112,9 @@ async def test_run_fills_the_leaderboard_and_confirm_saves_the_key(
         candidates = set(report["lags"])  # what the core benchmarked, from the points before test
         assert {1, 2, 3, 4, 5} <= candidates
         assert {("ridge_ar", lag) for lag in candidates} <= shown
-        panel = str(run.query_one("#candidates").render())
-        assert all(f"{lag:>3}  " in panel or f" {lag}  " in panel for lag in candidates), panel
+        panel = content_text(run.query_one("#candidates .candidates-text"))
+        rows = [line.split(maxsplit=1) for line in panel.splitlines() if re.match(r"^\s{0,4}\d+\s{2}", line)]
+        assert {int(lag) for lag, why in rows if not why.startswith("left out")} == candidates, panel
         assert {("persistence", None), ("xgb_direction", report["chosen_lag"])} <= shown
         assert board.row_count == len(report["leaderboard"])
         assert board.chosen == ("ridge_ar", report["chosen_lag"])
@@ -193,6 +203,15 @@ async def test_stopping_a_run_ends_the_worker_and_writes_nothing(tmp_path, setti
         assert not [w for w in app.workers if w.group == "run" and not w.is_finished]
         assert app.screen is run  # no confirm dialog after a stop
         assert "stopped" in str(run.query_one("#verdict").render()).lower()
+        # Stop means stopped: the status row no longer changes (no ETA counting down to
+        # nothing), and the log says when and why.
+        status = screen_text(app)[0]
+        await pilot.pause(2.2)  # the progress bar redraws its ETA every second
+        assert screen_text(app)[0] == status and "stopped" in status, status
+        run.query_one("#run-plots").active = "run-log"  # at 30 rows the log is a tab
+        await pilot.pause()
+        log = "\n".join(strip.text for strip in run.query_one("#run-log RichLog").lines)
+        assert "Run stopped at your request (c)" in log, log
         assert not list((tmp_path / "runs").glob("*.json"))
         assert settings_file.read_bytes() == before
         assert not run.check_action("stop", ())
@@ -304,6 +323,8 @@ async def test_review_lists_stored_runs_and_opens_one_without_recomputing(
         assert len(rows) == len(report["leaderboard"])
         assert [r["chosen"] for r in rows].count("yes") == 1
         assert float(rows[0]["val_mse"]) == pytest.approx(report["leaderboard"][0]["val_mse"])
+        again = run.export_to(str(target))  # the same name again: a new file, the first kept
+        assert again == tmp_path / "board-2.csv" and again.read_text() == target.read_text()
         markdown = run.export_to(str(tmp_path / "board.md"))
         text = markdown.read_text()
         assert text.startswith("| model | lag | val MSE") and "**(chosen)**" in text
@@ -388,5 +409,8 @@ async def test_the_choose_screen_shows_what_the_run_benchmarks(tmp_path, setting
         run = await start_run(app, pilot)
         await finish(app, pilot)
         assert run.report["lags"] == [5]
-        panel = str(run.query_one("#candidates").render())
-        assert panel.split()[0] == "5" and all(f"{lag:>4}  " not in panel for lag in planned)
+        panel = content_text(run.query_one("#candidates .candidates-text"))
+        rows = {int(m.group(1)): line for line in panel.splitlines()
+                for m in [re.match(r"^\s{0,4}(\d+)\s{2}", line)] if m}  # not the reasons' wrapped lines
+        assert panel.split()[0] == "5" and "left out" not in rows[5]
+        assert all("left out" in rows[lag] for lag in planned), panel  # shown, each with why

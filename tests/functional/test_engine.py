@@ -394,8 +394,13 @@ def test_a_natural_period_within_noise_of_the_best_is_preferred():
     losses = {30: base + 0.003 + noise[0], 45: base, 52: base + 0.001 + noise[1], 60: base + 0.5}
     naive = base + 1.0
     assert select_lag(losses, naive).chosen_lag == 45  # no prior: the best
-    chosen = select_lag(losses, naive, prior_lags={52}).chosen_lag
-    assert chosen == 52
+    period = select_lag(losses, naive, prior_lags={52})
+    assert period.chosen_lag == 52
+    # The reason says which kind of preferred lag it is, and why a shorter one within was not taken.
+    assert "52 is a natural period that the ACF confirms" in period.reason
+    assert "shorter lags within (30, 45) are not preferred" in period.reason
+    own = select_lag(losses, naive, prior_lags={52}, own_lags={52})
+    assert own.chosen_lag == 52 and "52 is your own lag" in own.reason
     # A prior lag that is clearly worse than the best is not preferred.
     assert select_lag(losses, naive, prior_lags={60}).chosen_lag == 45
 

@@ -69,6 +69,7 @@ class ChooseScreen(Screen):
         self._request = 0  # numbers each load; messages from older loads are dropped
         self._focus_before_zoom: Widget | None = None
         self._options_timer = None  # debounces re-analysis while options are typed
+        self._left_out: dict[int, str] = {}  # candidates a run with the form's options leaves out
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -85,14 +86,14 @@ class ChooseScreen(Screen):
                 yield Static(NO_FILE, id="headline")
                 with TabbedContent(id="tabs"):
                     with TabPane("Summary", id="summary"):
-                        yield TextArea("", read_only=True, soft_wrap=False, show_cursor=False,
+                        yield TextArea("", read_only=True, soft_wrap=True, show_cursor=False,
                                        id="report")
                     with TabPane("Options", id="options"):
                         yield OptionsForm(self.app.config.defaults, id="form")
                     for name, label in PLOT_TABS:
                         with TabPane(label, id=f"acf-{name}"):
                             yield AcfPlot(f"ACF {label.lower()}: no file yet", id=f"plot-{name}")
-        yield Footer()
+        yield Footer(compact=True)  # at 80 columns every key must fit
 
     def on_mount(self) -> None:
         self.query_one("#chooser").border_title = "Open"
@@ -133,7 +134,6 @@ class ChooseScreen(Screen):
     def analyze_file(self, request: int, path: str, column: str | None, options) -> None:
         # Imported here, in the worker thread, so the first frame never waits for pandas.
         from seqlen_tui.core.data import load_series
-        from seqlen_tui.core.describe import describe_findings, describe_summary
         from seqlen_tui.core.engine import run_analysis
         from seqlen_tui.core.errors import DataError
         from seqlen_tui.core.events import Cancelled, Reporter, StageStarted
@@ -157,8 +157,7 @@ class ChooseScreen(Screen):
             return
         if worker.is_cancelled:
             return
-        lines = describe_summary(series.summary) + [""] + describe_findings(analysis)
-        self.post_message(AnalysisReady(request, path, analysis, [in_app(line) for line in lines], column))
+        self.post_message(AnalysisReady(request, path, analysis, column))
 
     @on(AnalysisProgress)
     def _show_progress(self, message: AnalysisProgress) -> None:
@@ -178,11 +177,8 @@ class ChooseScreen(Screen):
         self.current_column = message.column
         self.sub_title = message.path
         summary = analysis.series.summary
-        left_out = self._show_headline()
-        if left_out:
-            message.lines.extend(["", "A run with these options leaves out:"]
-                                 + [f"  {lag:>5}  {in_app(why)}" for lag, why in sorted(left_out.items())])
-        self.query_one("#report", TextArea).load_text("\n".join(message.lines))
+        self._left_out = self._show_headline()
+        self._show_summary()
         for name, label in PLOT_TABS:
             plot = self.query_one(f"#plot-{name}", AcfPlot)
             if name in analysis.transforms:
@@ -196,6 +192,26 @@ class ChooseScreen(Screen):
         form.set_columns(summary.numeric_columns, summary.column)
         self._update_key_line()
         self._set_status(f"{Path(message.path).name}: {summary.n:,} points")
+
+    def _show_summary(self) -> None:
+        """The summary and findings, wrapped to the panel's width (again after a resize), so
+        the file, its column, points and time range and every reason are whole."""
+        from seqlen_tui.core.describe import describe_findings, describe_summary, wrapped
+
+        if self.analysis is None:
+            return
+        report = self.query_one("#report", TextArea)
+        width = max(20, report.scrollable_content_region.width - 2) if report.size.width else None
+        lines = describe_summary(self.analysis.series.summary, width) + [""] + describe_findings(self.analysis, width)
+        if self._left_out:
+            lines += ["", "A run with these options leaves out:"] + wrapped(
+                [f"  {lag:>5}  {in_app(why)}" for lag, why in sorted(self._left_out.items())], width)
+        text = "\n".join(in_app(line) for line in lines)
+        if text != report.text:
+            report.load_text(text)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_summary)
 
     def _show_headline(self) -> dict[int, str]:
         """The file, its points and the candidates, struck through where a run with the
@@ -233,7 +249,8 @@ class ChooseScreen(Screen):
         if self.analysis is None:
             return
         if analysis_fits(self.analysis, self.analysis.series, self.analysis_options()):
-            self._show_headline()
+            self._left_out = self._show_headline()
+            self._show_summary()
         else:
             self.load(self.current_path, self.current_column)
 

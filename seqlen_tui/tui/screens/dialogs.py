@@ -33,7 +33,7 @@ class ConfirmLag(ModalScreen[bool]):
         self.lines = [
             f"Save [b]{key} = {lag}[/b] for {asset}?",
             "",
-            f"chosen lag   [b]{lag}[/b]" + ("" if runner_up is None else f"   (runner-up {runner_up})"),
+            f"chosen lag   [b]{lag}[/b]" + ("" if runner_up is None else f"   (next best lag: {runner_up})"),
             f"why          {reason}",
             f"transform    {transform}",
             f"protocol     {protocol}",

@@ -1,4 +1,5 @@
-"""The help screen: the flow, the leaderboard's columns, the verdict and the selection rule."""
+"""The help screen: the flow, the leaderboard's columns, the verdict, the selection rule and
+every screen's keys (read from the screens' bindings, so the list cannot drift from them)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,10 @@ Chooses the **input sequence length** (lookback) of an LSTM for one series and s
 | val MSE ± SE | error on the validation block, with its standard error: *this chooses* |
 | test MSE | error on the later test block, never used to choose: *this reports* |
 | skill | 1 − MSE / MSE of persistence on test: above 0 beats "repeat the last value" |
+| MASE | test MAE / persistence's MAE on training: below 1 beats it (wide screens) |
 | dir.acc | share of test steps where the predicted direction was right (0.5 is a coin) |
+| PT p | Pesaran–Timmermann p-value that dir.acc beats chance (small: it does; wide screens) |
+| DM p | one-sided Diebold–Mariano p-value that the row beats persistence on test (wide screens) |
 | stab. | share of seeds (and folds) in which this lag scored best: near 1 is a stable choice |
 | seeds | LSTMs averaged at this lag: contenders get more (the race); `2✗` left the race after 2 seeds, significantly worse than the leader |
 
@@ -50,10 +54,33 @@ qualifies, the shortest candidate is returned and the **verdict** says plainly t
 beat the last value: on prices this is the usual, honest answer.
 
 ## Keys
-`f1`/`?` help · `f2` stored runs · `f10`/`ctrl+q` quit · `ctrl+p` commands (themes:
-*ansi-dark*/*ansi-light* suit limited terminals) · keys can be remapped in the settings
-file: `"seqlen_tui": {"keymap": {"run": "f6"}}` (binding ids are listed in the README).
+Everywhere: `ctrl+p` lists every command of the screen (themes: *ansi-dark*/*ansi-light*
+suit limited terminals). Keys can be remapped in the settings file by binding id, e.g.
+`"seqlen_tui": {"keymap": {"run": "f8"}}` (the ids are listed in the README).
 """
+
+
+def keys_section(app_bindings) -> str:
+    """One line per screen: each binding's key(s) and what it does, as the screens (and the
+    app, whose ``app_bindings`` are passed in) declare them."""
+    from .choose import ChooseScreen
+    from .review import ReviewScreen
+    from .run import RunScreen
+
+    lines = []
+    for title, bindings in (("Anywhere", app_bindings), ("Files and options", ChooseScreen.BINDINGS),
+                            ("Run", RunScreen.BINDINGS), ("Stored runs", ReviewScreen.BINDINGS)):
+        keys: dict[str, list[str]] = {}
+        for binding in bindings:
+            if binding.description and binding.action != "focus_next":
+                keys.setdefault(binding.description, []).append(_key_name(binding.key))
+        lines.append(f"- **{title}**: " + " · ".join(f"{'/'.join(f'`{k}`' for k in ks)} {what.lower()}"
+                                                     for what, ks in keys.items()))
+    return "\n".join(lines) + "\n"
+
+
+def _key_name(key: str) -> str:
+    return {"slash": "/", "question_mark": "?", "escape": "esc"}.get(key, key)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -64,7 +91,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body", classes="dialog"):
-            yield Markdown(HELP)
+            yield Markdown(HELP + keys_section(type(self.app).BINDINGS))
 
     def on_mount(self) -> None:
         self.query_one("#help-body").border_title = "Help (escape closes)"

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
@@ -58,6 +58,8 @@ if TYPE_CHECKING:
     from seqlen_tui.core.runner import DataOptions
 
 PLOTS = (("raw", "Raw"), ("diff", "Differenced"))
+#: Below this many rows the screen is "short" (the app's breakpoint, ``-short`` in the CSS).
+SHORT_ROWS = 32
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,30 @@ class RunRequest:
     #: run uses the analysis only when it was made with the run's options.
     series: Any = None
     analysis: Any = None
+
+
+class ReflowLog(RichLog):
+    """A log that wraps its lines again at its new width (zoomed, or the terminal resized):
+    a RichLog keeps the wrapping of the width it had when each line was written."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.texts: list[str] = []
+        self._wrapped_at = 0
+
+    def write(self, content, *args, **kwargs):  # noqa: D401 - RichLog's own signature
+        if isinstance(content, str):
+            self.texts = (self.texts + [content])[-(self.max_lines or 2000):]
+        return super().write(content, *args, **kwargs)
+
+    def on_resize(self) -> None:
+        width = self.scrollable_content_region.width
+        if self.texts and width != self._wrapped_at:
+            self._wrapped_at = width
+            texts, self.texts = self.texts, []
+            self.clear()
+            for text in texts:
+                self.write(text)
 
 
 class RunScreen(Screen):
@@ -111,21 +137,60 @@ class RunScreen(Screen):
             yield Static("", id="stage")
             yield Static("device: not known yet", id="device")
         with Horizontal(id="run-top"):
+            # Under 32 rows the side column gives way: the candidates and the log become tabs
+            # beside the plots, each as tall as a plot (see _arrange).
             with TabbedContent(id="run-plots", initial="run-diff"):
                 for name, label in PLOTS:
                     with TabPane(label, id=f"run-{name}"):
                         yield AcfPlot(f"ACF {label.lower()}: computing…", id=f"run-plot-{name}")
+                with TabPane("Candidates", id="run-cands"):
+                    with VerticalScroll(classes="candidates"):
+                        yield Static("computing…", classes="candidates-text")
+                with TabPane("Log", id="run-log"):
+                    yield self._new_log()
             with Vertical(id="run-side"):
-                yield Static("computing…", id="candidates")
-                yield RichLog(id="log", wrap=True, markup=False, highlight=False, max_lines=2000,
-                              min_width=20)
+                with VerticalScroll(id="candidates", classes="candidates"):
+                    yield Static("computing…", classes="candidates-text")
+                yield self._new_log(id="log")
         yield LeaderboardTable(id="board")
         yield Static("", id="verdict")
-        yield Footer()
+        yield Footer(compact=True)  # at 80 columns every key must fit
+
+    @staticmethod
+    def _new_log(id: str | None = None) -> RichLog:  # noqa: A002
+        return ReflowLog(id=id, classes="run-log", wrap=True, markup=False, highlight=False,
+                         max_lines=2000, min_width=20)
+
+    def on_resize(self) -> None:
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Under 32 rows: candidates and log as tabs (the side column is hidden by the CSS)."""
+        short = self.app.size.height < SHORT_ROWS
+        plots = self.query_one("#run-plots", TabbedContent)
+        for pane in ("run-cands", "run-log"):
+            if short:
+                plots.show_tab(pane)
+            else:
+                plots.hide_tab(pane)
+        if not short and plots.active in ("run-cands", "run-log"):
+            plots.active = "run-diff"
+        self.call_after_refresh(self._hint_candidates)
+
+    @on(TabbedContent.TabActivated, "#run-plots")
+    def _tab_shown(self) -> None:
+        self.call_after_refresh(self._hint_candidates)
+
+    def _hint_candidates(self) -> None:
+        """Say so on the panel's border when some candidates are out of sight."""
+        for panel in self.query(".candidates").results(VerticalScroll):
+            hidden = panel.max_scroll_y > 0
+            panel.border_subtitle = "more below · tab here, ↓" if hidden else ""
 
     def on_mount(self) -> None:
         self.query_one("#candidates").border_title = "Candidates"
         self.query_one("#log").border_title = "Log"
+        self._arrange()
         board = self.query_one("#board", LeaderboardTable)
         board.border_title = "Leaderboard"
         board.border_subtitle = "s sort · d reverse"
@@ -186,7 +251,8 @@ class RunScreen(Screen):
                 post(RunAcf(event.analysis.to_dict()))
             elif isinstance(event, CandidatesReady):
                 # The core says what it benchmarks; the app never recomputes it.
-                post(RunCandidates([c.to_dict() for c in event.candidates]))
+                post(RunCandidates([c.to_dict() for c in event.candidates],
+                                   [d.to_dict() for d in event.dropped]))
                 import sys
 
                 if "tensorflow" not in sys.modules and request.options.protocol == "robust":
@@ -226,7 +292,7 @@ class RunScreen(Screen):
     def _log(self, message: RunLog) -> None:
         stamp = datetime.fromtimestamp(message.time).strftime("%H:%M:%S")
         mark = "! " if message.severity == "warning" else ""
-        self.query_one("#log", RichLog).write(f"{stamp} {mark}{message.text}")
+        self._write_log(f"{stamp} {mark}{message.text}")
         if message.severity == "stage" or message.severity == "info":
             self.query_one("#stage", Static).update(message.text[:60])
 
@@ -244,7 +310,7 @@ class RunScreen(Screen):
 
     @on(RunCandidates)
     def _candidates(self, message: RunCandidates) -> None:
-        self.show_candidates(message.candidates)
+        self.show_candidates(message.candidates, message.dropped)
 
     @on(RunDevice)
     def _device(self, message: RunDevice) -> None:
@@ -281,7 +347,8 @@ class RunScreen(Screen):
     @on(RunCancelled)
     def _cancelled(self, message: RunCancelled) -> None:
         self.running = False
-        self._ended("Run stopped: nothing was written. escape goes back to change options.")
+        self._ended("Run stopped at your request (c): nothing was written. escape goes back to "
+                    "change options.")
         self.notify("Run stopped; no report written.", title="Stopped")
 
     @on(Worker.StateChanged)
@@ -297,8 +364,18 @@ class RunScreen(Screen):
             self.running = False
             self._ended("Run stopped: nothing was written.")
 
+    def _write_log(self, line: str) -> None:
+        """One line in the log, in the side panel and in its tab alike."""
+        for log in self.query(".run-log").results(RichLog):
+            log.write(line)
+
     def _ended(self, text: str) -> None:
+        """A run that will not finish: the ETA stops (it would count down to nothing), the log
+        and the verdict say what happened."""
         self.stopping = False
+        for eta in self.query_one("#progress", ProgressBar).query("#eta"):
+            eta.display = False
+        self._write_log(f"{datetime.now():%H:%M:%S} {text}")
         self.query_one("#verdict", Static).update(text)
         self.query_one("#stage", Static).update("stopped")
         self.sub_title = text.split(":")[0]
@@ -319,8 +396,10 @@ class RunScreen(Screen):
                 plot.show_message(f"ACF {label.lower()}: {why}")
         candidates = report.get("candidates", [])
         lags = set(report.get("lags") or [c["lag"] for c in candidates])
+        unused = [{"lag": c["lag"], "reason": "not benchmarked with this run's options"}
+                  for c in candidates if c["lag"] not in lags]
         self.show_candidates([c for c in candidates if c["lag"] in lags],
-                             left_out=[c["lag"] for c in candidates if c["lag"] not in lags])
+                             list(report.get("dropped_candidates", [])) + unused)
         board = self.query_one("#board", LeaderboardTable)
         rows = report.get("leaderboard", [])
         board.replace_rows(rows)
@@ -339,30 +418,39 @@ class RunScreen(Screen):
         else:
             self.query_one("#stage", Static).update("done")
             self.sub_title = f"{asset} · done"
-        log = self.query_one("#log", RichLog)
         if stored:
-            log.write(f"file: {report.get('file')}")
-        log.write(f"target: {report.get('target_words', report.get('target'))}")
-        log.write(f"reason: {in_app(report.get('reason', ''))}")
+            self._write_log(f"file: {report.get('file')}")
+        self._write_log(f"target: {report.get('target_words', report.get('target'))}")
+        self._write_log(f"reason: {in_app(report.get('reason', ''))}")
         for warning in report.get("warnings", []):
-            log.write(f"! {in_app(warning)}")
+            self._write_log(f"! {in_app(warning)}")
         if not stored and self.report_path:
-            log.write(f"report: {self.report_path}")
+            self._write_log(f"report: {self.report_path}")
         chosen = report.get("chosen_lag")
         runner = report.get("runner_up")
         text = f"[b]Chosen sequence length: {chosen}[/b]"
         if runner is not None:
-            text += f" (runner-up {runner})"
+            text += f" (next best lag: {runner})"
         text += f" — {in_app(report.get('verdict', ''))}"
         self.query_one("#verdict", Static).update(text)
 
-    def show_candidates(self, candidates: list[dict], left_out: list[int] = ()) -> None:
+    def show_candidates(self, candidates: list[dict], dropped: list[dict] = ()) -> None:
         """The benchmarked candidates with their reasons (what the core trained, never
-        recomputed here), and those the run left out."""
-        lines = [f"{c['lag']:>4}  {in_app('; '.join(c.get('reasons', [])))}" for c in candidates]
-        if left_out:
-            lines.append(f"left out: {', '.join(map(str, left_out))}")
-        self.query_one("#candidates", Static).update("\n".join(lines) or "none")
+        recomputed here), then those left out, struck through, each with why."""
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table.grid(padding=(0, 2))
+        table.add_column(justify="right")
+        table.add_column(ratio=1)  # the reasons wrap under themselves
+        for c in candidates:
+            table.add_row(str(c["lag"]), in_app("; ".join(c.get("reasons", []))))
+        for d in sorted(dropped, key=lambda d: d["lag"]):
+            table.add_row(Text(str(d["lag"]), style="strike dim"),
+                          Text("left out: " + in_app(d.get("reason", "")), style="dim"))
+        for text in self.query(".candidates-text").results(Static):
+            text.update(table if candidates or dropped else "none")
+        self.call_after_refresh(self._hint_candidates)
 
     # ----- actions ---------------------------------------------------------------------------
 
@@ -490,8 +578,10 @@ class RunScreen(Screen):
         path = Path(target).expanduser()
         markdown = path.suffix.lower() in (".md", ".markdown")
         text = board.to_markdown() if markdown else board.to_csv()
-        try:
-            path.write_text(text, encoding="utf-8")
+        from seqlen_tui.core.report import write_new_file
+
+        try:  # never over a file that exists: name-2.csv, name-3.csv, … instead
+            path = write_new_file(path.parent, path.stem, path.suffix, lambda handle: handle.write(text))
         except OSError as exc:
             self.notify(f"cannot write {path}: {exc.strerror or exc}", severity="error",
                         title="Not exported")
@@ -509,9 +599,14 @@ class RunScreen(Screen):
                     title="Copied")
 
     def action_next_plot(self) -> None:
+        """The next tab above the table: the plots, and on a short screen the candidates and
+        the log."""
         tabs = self.query_one("#run-plots", TabbedContent)
         names = [f"run-{name}" for name, _ in PLOTS]
-        tabs.active = names[(names.index(tabs.active) + 1) % len(names)]
+        if self.app.size.height < SHORT_ROWS:
+            names += ["run-cands", "run-log"]
+        index = names.index(tabs.active) if tabs.active in names else -1
+        tabs.active = names[(index + 1) % len(names)]
 
     def action_zoom(self) -> None:
         """The focused panel (table, log) full screen, or the plots when nothing else is."""

@@ -16,21 +16,28 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
-from ...core.cells import seeds_cell
+from ...core.cells import column_format, p_value_cell, seeds_cell
 from ...core.names import MODEL_NAMES
 
-#: (key, label, row field, format) of the shown columns; ``None`` format: text.
+#: (key, label, row field, format) of the columns, in their order. Format ``None``: text;
+#: ``"column"``: one notation for the whole column (:func:`column_format`); ``"p"``: a p-value.
 COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
     ("model", "model", "model", None),
     ("lag", "lag", "lag", "d"),
-    ("val_mse", "val MSE", "val_mse", ".4g"),
-    ("val_se", "± SE", "val_mse_se", ".2g"),
-    ("test_mse", "test MSE", "test_mse", ".4g"),
+    ("val_mse", "val MSE", "val_mse", "column"),
+    ("val_se", "± SE", "val_mse_se", "column"),
+    ("test_mse", "test MSE", "test_mse", "column"),
     ("skill", "skill", "skill", "+.3f"),
+    ("mase", "MASE", "mase", ".3f"),
     ("da", "dir.acc", "directional_accuracy", ".3f"),
+    ("pt_p", "PT p", "pt_p", "p"),
+    ("dm_p", "DM p", "dm_p_vs_persistence", "p"),
     ("stability", "stab.", "stability", ".2f"),
     ("seeds", "seeds", "seeds", None),  # shown by seeds_cell: "2✗" left the race with 2 seeds
 )
+#: Shown only when the table is wide enough, the first of them first (at 80 columns none is;
+#: at 120 all are). The others are always shown.
+OPTIONAL_COLUMNS = ("test_mse", "mase", "dm_p", "pt_p")
 EXPORT_FIELDS = ("model", "lag", "val_mse", "val_mse_se", "test_mse", "test_mae", "mase", "skill",
                  "directional_accuracy", "pt_p", "dm_p_vs_persistence", "stability",
                  "seeds", "left_race_after", "majority_rate", "chosen")
@@ -39,6 +46,10 @@ EXPORT_FIELDS = ("model", "lag", "val_mse", "val_mse_se", "test_mse", "test_mae"
 def fmt(value: Any, spec: str | None) -> str:
     if value is None:
         return "—"
+    if spec == "p":
+        return p_value_cell(value)
+    if spec == "column":
+        return column_format([value])(value)
     return str(value) if spec is None else format(value, spec)
 
 
@@ -55,10 +66,13 @@ class LeaderboardTable(DataTable):
         self.chosen: tuple[str, int] | None = None
         self.sort_column: str | None = None  # None: the core's order
         self.sort_reverse = False
+        self.shown_keys: tuple[str, ...] = ()  # the columns on screen, as the width allows
 
     def on_mount(self) -> None:
-        for key, label, _, _ in COLUMNS:
-            self.add_column(label, key=key)
+        self._rebuild()
+
+    def on_resize(self) -> None:
+        self._rebuild()
 
     # ----- filling ---------------------------------------------------------------------------
 
@@ -91,11 +105,11 @@ class LeaderboardTable(DataTable):
 
     def sort_next(self) -> str:
         """Sort by the next column (after the last one: back to the core's order)."""
-        keys = [key for key, *_ in COLUMNS]
+        keys = list(self.shown_keys) or [key for key, *_ in COLUMNS]
         if self.sort_column is None:
             self.sort_column = keys[0]
         else:
-            index = keys.index(self.sort_column) + 1
+            index = keys.index(self.sort_column) + 1 if self.sort_column in keys else len(keys)
             self.sort_column = keys[index] if index < len(keys) else None
         self.sort_reverse = False
         self._rebuild()
@@ -132,33 +146,62 @@ class LeaderboardTable(DataTable):
         return sorted(present, key=order, reverse=self.sort_reverse) + missing
 
     def _rebuild(self) -> None:
-        if not self.columns:  # not mounted yet: on_mount adds the columns, then we fill
-            self.call_after_refresh(self._rebuild)
+        if not self.is_mounted:
             return
+        rows = self.shown_rows()
+        texts = {key: [self._text(key, field, spec, row, rows) for row in rows]
+                 for key, _, field, spec in COLUMNS}
+        keys = self._fitting_columns(texts)
         row_index = self.cursor_row
+        if keys != self.shown_keys:
+            self.clear(columns=True)
+            for key, label, *_ in COLUMNS:
+                if key in keys:
+                    self.add_column(label, key=key)
+            self.shown_keys = keys
         for key, label, *_ in COLUMNS:
-            arrow = ""
-            if key == self.sort_column:
-                arrow = " ▼" if self.sort_reverse else " ▲"
-            self.columns[key].label = Text(label + arrow)
+            if key in keys:
+                arrow = (" ▼" if self.sort_reverse else " ▲") if key == self.sort_column else ""
+                self.columns[key].label = Text(label + arrow)
         self.clear()
-        self.add_rows(self._cells(row) for row in self.shown_rows())
+        for index, row in enumerate(rows):
+            chosen = self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
+            style = "bold" if chosen else ""
+            self.add_row(*(Text(texts[key][index], style=style,
+                                justify="left" if key == "model" else "right") for key in keys))
         if self.row_count:
             self.move_cursor(row=min(row_index, self.row_count - 1))
 
-    def _cells(self, row: dict[str, Any]) -> list[Text]:
-        chosen = self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
-        style = "bold" if chosen else ""
-        cells = []
-        for key, _, field, spec in COLUMNS:
-            if key == "model":
-                text = ("▶ " if chosen else "  ") + model_name(row["model"])
-                cells.append(Text(text, style=style))
-            elif key == "seeds":
-                cells.append(Text(seeds_cell(row), style=style, justify="right"))
-            else:
-                cells.append(Text(fmt(row.get(field), spec), style=style, justify="right"))
-        return cells
+    def _text(self, key: str, field: str, spec: str | None, row: dict[str, Any],
+              rows: list[dict[str, Any]]) -> str:
+        if key == "model":
+            chosen = self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
+            return ("▶ " if chosen else "  ") + model_name(row["model"])
+        if key == "seeds":
+            return seeds_cell(row)
+        if spec == "column":
+            return column_format([r.get(field) for r in rows])(row.get(field))
+        return fmt(row.get(field), spec)
+
+    def _fitting_columns(self, texts: dict[str, list[str]]) -> tuple[str, ...]:
+        """Every column that always shows, then the optional ones while they fit the width
+        (all of them before the table has a width)."""
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return tuple(key for key, *_ in COLUMNS)
+
+        def needed(key: str, label: str) -> int:
+            arrow = 2 if key == self.sort_column else 0  # " ▲"
+            return max([len(label) + arrow] + [len(t) for t in texts[key]]) + 2 * self.cell_padding
+
+        labels = {key: label for key, label, *_ in COLUMNS}
+        keys = [key for key in labels if key not in OPTIONAL_COLUMNS]
+        used = sum(needed(key, labels[key]) for key in keys)
+        for key in OPTIONAL_COLUMNS:
+            if used + needed(key, labels[key]) <= width:
+                keys.append(key)
+                used += needed(key, labels[key])
+        return tuple(key for key in labels if key in keys)
 
     # ----- export ----------------------------------------------------------------------------
 
@@ -181,6 +224,7 @@ class LeaderboardTable(DataTable):
         for row in self.shown_rows():
             chosen = self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
             cells = [model_name(row["model"]) + (" **(chosen)**" if chosen else "")]
-            cells += [fmt(row.get(field), spec) for key, _, field, spec in COLUMNS[1:]]
+            cells += [self._text(key, field, spec, row, self.shown_rows())
+                      for key, _, field, spec in COLUMNS[1:]]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"

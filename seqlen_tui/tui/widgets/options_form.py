@@ -55,6 +55,21 @@ def field_problem(key: str, text: str) -> None:
         raise ValueError(str(exc).removeprefix(ref(key)).strip()) from None
 
 
+class OptionSwitch(Checkbox):
+    """A checkbox whose mark says on or off (``X`` or blank), not only its colour: on a
+    monochrome terminal, with ``NO_COLOR`` or a poor theme the colour alone says nothing."""
+
+    @property
+    def _button(self):
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        """As many rows as the label needs at this width (Textual's toggle says always 1):
+        a long label wraps instead of losing its end."""
+        return max(1, self.render().get_height(self.styles, width))
+
+
 class OptionsForm(VerticalScroll):
     """Asset, value column, protocol, target, budget and the numbers of a run."""
 
@@ -81,7 +96,7 @@ class OptionsForm(VerticalScroll):
                     choices, value=value if value in spec.choices else default_value(key),
                     allow_blank=False, compact=True, id=f"opt-{key}"))
             elif spec.kind == "switch":
-                yield Checkbox(spec.label, bool(value), id=f"opt-{key}", compact=True)
+                yield OptionSwitch(spec.label, bool(value), id=f"opt-{key}", compact=True)
             else:
                 text = (",".join(map(str, value)) if spec.kind == "lags" and isinstance(value, (list, tuple))
                         else "" if value is None else str(value))
