@@ -3,18 +3,16 @@
 It is one consumer of the core's event stream (the app is another), so it never decides
 anything: it prints stage lines, and for ``progress`` events redraws one status line.
 
-A step can be silent for a while (TensorFlow's first import, the direction classifiers), so
-while the printer is open a watcher thread says so: "loading TensorFlow" as soon as its import
-starts (not when it is already loaded, nor for a judge that never needs it), and a heartbeat
-line after every ``heartbeat_s`` seconds without a line. It writes to its own copy of the
-stream's descriptor: TensorFlow's import points descriptor 2 at a file
+A step can be silent for a while (TensorFlow's first import, which the core announces as a
+stage; the direction classifiers), so while the printer is open a watcher thread prints a
+heartbeat line after every ``heartbeat_s`` seconds without a line. It writes to its own copy
+of the stream's descriptor: TensorFlow's import points descriptor 2 at a file
 (:mod:`seqlen_tui.terminal`), and the lines must still reach the terminal meanwhile.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from typing import TextIO
@@ -33,10 +31,6 @@ from .core.events import (
     TrainingEstimate,
 )
 
-#: Modules whose presence in ``sys.modules`` means TensorFlow's import has begun (Keras first).
-TENSORFLOW_MODULES = ("keras", "tensorflow")
-TENSORFLOW_LINE = "loading TensorFlow (first use in this process, a few seconds)…"
-
 
 class ProgressPrinter:
     def __init__(self, stream: TextIO, cancel=None, heartbeat_s: float = 10.0, tick_s: float = 0.25):
@@ -51,9 +45,6 @@ class ProgressPrinter:
         self._last_plain = 0.0
         self._last_output = self.started
         self._stage, self._stage_at = "", self.started  # the last stage and its start, for the heartbeat
-        self._tf_at = self.started
-        self._tf_loaded = any(name in sys.modules for name in TENSORFLOW_MODULES)
-        self._tf_said = False
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -82,8 +73,6 @@ class ProgressPrinter:
         """Stages, warnings, race exits and notes get a line (on a terminal the training's
         per-group notes give way to the bar); progress redraws the bar."""
         with self._lock:
-            if isinstance(event, (DeviceChosen, DeviceProblem)):
-                self._tf_loaded = True  # the device is known once TensorFlow has loaded
             if isinstance(event, StageStarted) and event.message:
                 self._stage, self._stage_at = event.message, time.monotonic()
             if isinstance(event, (Caution, DeviceProblem)):
@@ -96,22 +85,15 @@ class ProgressPrinter:
                 self._line(event.message)
 
     def _watch(self) -> None:
-        """Say that TensorFlow loads as soon as its import starts; after ``heartbeat_s`` seconds
-        without a line, say what is still running."""
+        """After ``heartbeat_s`` seconds without a line, say what is still running."""
         while not self._stop.wait(self.tick_s):
             with self._lock:
                 if self._stop.is_set():
                     return
-                loading = not self._tf_loaded and any(name in sys.modules for name in TENSORFLOW_MODULES)
-                if loading and not self._tf_said:
-                    self._tf_said, self._tf_at = True, time.monotonic()
-                    self._line(TENSORFLOW_LINE)
-                    continue
                 now = time.monotonic()
                 if now - self._last_output >= self.heartbeat_s:
-                    what, since = (("loading TensorFlow", self._tf_at) if loading
-                                   else (self._stage or "the run", self._stage_at))
-                    self._line(f"… still working on: {what} ({now - since:.0f}s so far)")
+                    self._line(f"… still working on: {self._stage or 'the run'} "
+                               f"({now - self._stage_at:.0f}s so far)")
 
     def _line(self, text: str) -> None:
         self._clear_bar()

@@ -713,9 +713,13 @@ def choose_target(levels, analysis: SeriesAnalysis, lags, period, judge, options
 def _device(reporter: Reporter, requested: str = "auto"):
     """The training device (:func:`.device.choose_device`), said in the log; on a box whose
     listed GPU TensorFlow cannot use, one warning with the fix."""
+    import sys
+
     from .device import choose_device, listed_but_unusable, remember_choice
     from .tf_runtime import training_device
 
+    if "tensorflow" not in sys.modules:  # the first import is seconds of silence otherwise
+        reporter.stage("device", "loading TensorFlow (first use in this process, a few seconds)")
     training_device()  # TensorFlow loaded, memory growth on
     choice = choose_device(requested)
     remember_choice(choice)

@@ -253,11 +253,6 @@ class RunScreen(Screen):
                 # The core says what it benchmarks; the app never recomputes it.
                 post(RunCandidates([c.to_dict() for c in event.candidates],
                                    [d.to_dict() for d in event.dropped]))
-                import sys
-
-                if "tensorflow" not in sys.modules and request.options.protocol == "robust":
-                    post(RunLog(time.time(), "loading TensorFlow (first run only, a few "
-                                "seconds)", "stage"))
             elif isinstance(event, RaceExits):
                 post(RunLog(event.time, in_app(event.message), "info"))
             elif isinstance(event, LeaderboardRows):
