@@ -15,6 +15,8 @@ from textual_plotext import PlotextPlot
 #: Above this many lags stems merge into a block (and cost a series each); a line reads better.
 MAX_STEM_LAGS = 100
 LABELS = {"raw": "raw", "diff": "differenced", "logret": "log returns"}
+#: Below this height the x axis loses its "lag" label (a row of data instead).
+SHORT_PLOT_ROWS = 12
 
 
 class AcfPlot(PlotextPlot):
@@ -36,6 +38,8 @@ class AcfPlot(PlotextPlot):
         if self.acf is not None and self.titles:
             width = self.size.width
             self.plt.title(next((t for t in self.titles if len(t) <= width - 12), self.titles[-1]))
+            # A short plot keeps its row for the data: the ticks say "lag" well enough.
+            self.plt.xlabel("lag" if self.size.height >= SHORT_PLOT_ROWS else "")
         return super().render()
 
     def show_message(self, text: str) -> None:
