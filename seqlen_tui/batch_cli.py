@@ -48,7 +48,8 @@ def run_batch_command(args: argparse.Namespace) -> int:
     settings_path = resolve_settings_path(args.settings)
     store = SettingsStore(settings_path)
     if args.save:
-        defaults = store.tool_defaults()  # must be readable: we are going to write it
+        store.check_writable()  # before any asset runs: a file we cannot write is refused now
+        defaults = store.tool_defaults()
     else:
         try:
             defaults = store.tool_defaults()

@@ -331,6 +331,10 @@ def run_run(args: argparse.Namespace) -> int:
     settings = read_settings(args.settings, asset)
     defaults = settings["defaults"]
     options = run_options_from_args(args, defaults)
+    if args.save:  # a settings file the run could not write is refused now, not after training
+        from .core.settings import SettingsStore, resolve_settings_path
+
+        SettingsStore(resolve_settings_path(args.settings)).check_writable()
     data = DataOptions(args.column, args.last, args.start, args.end)
     series = data.load(args.file)
     check_lags_fit(options.lags, len(series.values))

@@ -85,7 +85,7 @@ def plan_batch(files: Sequence[str | os.PathLike], options: RunOptions, runs_dir
         except OSError as exc:
             ready.append(AssetOutcome.failed(asset, file, f"cannot read {file}: {exc.strerror or exc}"))
             continue
-        except SettingsError as exc:
+        except (SettingsError, DataError) as exc:  # e.g. a FIFO among the files: failed, not read
             ready.append(AssetOutcome.failed(asset, file, str(exc)))
             continue
         previous = done.get((asset, sha, opts))

@@ -24,6 +24,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from .errors import DataError
+from .filekind import not_regular
 from .frequency import FrequencyInfo, infer_frequency
 
 __all__ = ["DataSummary", "FrequencyInfo", "Series", "infer_frequency", "list_numeric_columns",
@@ -107,6 +108,9 @@ def _read_table(path) -> pd.DataFrame:
         raise _err(name, "file not found; check the path and spelling")
     if is_dir:
         raise _err(name, "is a directory, not a file; give the path of a CSV or Parquet file")
+    kind = not_regular(p)
+    if kind:
+        raise _err(name, f"{kind}, not a regular file; give the path of a CSV or Parquet file")
     try:
         with open(p, "rb") as fh:
             head = fh.read(_SAMPLE_BYTES)

@@ -192,6 +192,35 @@ def plot_acf_text(result: AcfAnalysis, width: int = 78, height: int = 15, color:
     return text if color else re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
 
 
+def plot_loss_text(curve, width: int = 78, height: int = 18, color: bool = True) -> str:
+    """A run's error by lag (a ``loss_curve.LossCurve``) as a terminal chart (plotext): the
+    judge's MSE with its ± SE bars, ridge AR, the baselines as levels, the chosen and best lags
+    and the lags that left the race marked, each with its own character (see
+    ``loss_curve.MARKS``), so the chart reads without colour; ``color=False`` returns it without
+    any escape code (for a pipe, a file or ``NO_COLOR``). The title names the marks and the x
+    label row the curves; the x ticks sit at the benchmarked lags, or at round numbers when
+    their labels would not fit."""
+    import re
+
+    import plotext as plt
+
+    from .loss_curve import draw_plan, fitting, plot_plan
+
+    plan = plot_plan(curve, columns=max(width - 10, 10))
+    if plan.message is not None:
+        return plan.message
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    plt.theme("clear")
+    draw_plan(plt, plan)
+    room = width - 10  # plotext drops a title wider than the plot area
+    plt.title(fitting(plan.heading, room))
+    plt.xlabel(fitting(plan.legend, room))
+    text = plt.build()
+    plt.clear_figure()
+    return text if color else re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+
+
 def _num(value, spec: str) -> str:
     return "—" if value is None else format(value, spec)
 

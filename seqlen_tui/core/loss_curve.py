@@ -4,12 +4,19 @@ From leaderboard rows (``LeaderboardRow.to_dict()``, as a live run sends them an
 store them), the judge's error at each benchmarked lag with its standard error, ridge AR at the
 same lags, the baselines as levels, and the lags that matter marked (chosen, best, left the
 race early). Pure data: the app draws it with plotext, the CLI prints it; neither decides.
+
+:func:`plot_plan` decides the picture once for both front ends (what goes on the chart and with
+which marker, the axes' ranges and ticks, the one-line legends); :func:`draw_plan` hands it to
+any plotext-like ``plt`` (the ``plotext`` module, or a ``PlotextPlot``'s own) without importing
+one. Every mark has its own character, so the chart reads without colour.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+from .names import MODEL_NAMES
 
 #: Lags spanning more than this ratio are drawn on a log-scaled x axis.
 LOG_X_SPAN = 10.0
@@ -22,7 +29,7 @@ class CurvePoint:
     mse: float
     se: float | None = None  # validation only: the test block has no SE in the report
     seeds: int | None = None
-    left_race_after: int | None = None  # the round after which this lag left the race
+    left_race_after: int | None = None  # set when this lag left the race (its seeds then)
 
 
 @dataclass(frozen=True)
@@ -91,3 +98,252 @@ def report_curve(report: dict, split: str = "val") -> LossCurve:
     """:func:`loss_curve` of a stored (or just finished) run report."""
     return loss_curve(report.get("leaderboard") or [], split, report.get("chosen_model"),
                       report.get("chosen_lag"))
+
+
+# ----- the picture: decided here once, drawn by the app and printed by the CLI ----------------
+
+#: One character per thing on the chart, so it reads without colour.
+MARKS = {
+    "judge": "●", "bar": "│", "linear": "+", "linear_line": "·",
+    "persistence": "┄", "seasonal_naive": "═",
+    "chosen": "◆", "best": "★", "left_race": "✗",
+}
+COLORS = {
+    "judge": "blue+", "bar": "blue", "linear": "green", "linear_line": "green",
+    "persistence": "gray", "seasonal_naive": "magenta",
+    "chosen": "red+", "best": "yellow+", "left_race": "orange",
+}
+BASELINE_NAMES = {"persistence": "persistence", "seasonal_naive": "seasonal naive"}
+SHORT_NAMES = {"ridge_ar": "ridge", "persistence": "persist.", "seasonal_naive": "s.naive"}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One plotext call: ``kind`` ``line`` (through the points) or ``scatter`` (the points)."""
+
+    kind: str
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    marker: str
+    color: str
+
+
+@dataclass(frozen=True)
+class PlotPlan:
+    """Everything a front end needs to draw one :class:`LossCurve` at one width.
+
+    The texts come longest first: a front end shows the first that fits its width. ``titles``
+    are one line holding the title and the legend (a short chart); a taller one shows a
+    ``heading`` as its title and a ``legend`` in its x-label row. ``message``: nothing to draw,
+    say this instead.
+    """
+
+    layers: tuple[Layer, ...] = ()
+    xlim: tuple[float, float] | None = None
+    ylim: tuple[float, float] | None = None
+    xticks: tuple[int, ...] = ()
+    log_x: bool = False
+    titles: tuple[str, ...] = ()
+    heading: tuple[str, ...] = ()
+    legend: tuple[str, ...] = ()
+    off_chart: dict[str, float] = field(default_factory=dict)
+    message: str | None = None
+
+
+def fitting(texts: tuple[str, ...] | list[str], room: int) -> str:
+    """The first (longest) of ``texts`` no wider than ``room``, else the last (shortest)."""
+    return next((text for text in texts if len(text) <= room), texts[-1] if texts else "")
+
+
+def y_range(curve: LossCurve) -> tuple[tuple[float, float], dict[str, float]]:
+    """The y range that shows the curves' shape, and the baselines left off the chart.
+
+    The models' errors (the judge and ridge AR) are always in range. A baseline joins them
+    when it lies within one span of theirs (else it would flatten the curves: it is named with
+    its value instead). The judge's error bars widen the range by at most one more span each
+    way; longer bars run into the frame (the differences between lags are then well inside
+    the noise, and the picture says so)."""
+    means = [p.mse for p in curve.points + curve.linear]
+    lo, hi = min(means), max(means)
+    span = hi - lo or (abs(hi) * 0.05 or 1e-9)
+    off = {}
+    for name, level in curve.baselines.items():
+        if lo - span <= level <= hi + span:
+            lo, hi = min(lo, level), max(hi, level)
+        else:
+            off[name] = level
+    span = hi - lo or span
+    bars = [(p.mse - p.se, p.mse + p.se) for p in curve.points if p.se is not None]
+    if bars:
+        lo = max(min(lo, *(low for low, _ in bars)), lo - span)
+        hi = min(max(hi, *(high for _, high in bars)), hi + span)
+    pad = (hi - lo) * 0.05
+    return (lo - pad, hi + pad), off
+
+
+def x_range(lags: list[int], log_x: bool) -> tuple[float, float]:
+    """A little room either side, so the end points are not drawn on the frame."""
+    lo, hi = min(lags), max(lags)
+    if hi == lo:
+        return lo - 1, hi + 1
+    if log_x:
+        factor = max(1.08, (hi / lo) ** 0.04)
+        return lo / factor, hi * factor
+    pad = max(0.5, (hi - lo) * 0.04)
+    return lo - pad, hi + pad
+
+
+def x_ticks(lags: list[int], log_x: bool, columns: int,
+            xlim: tuple[float, float] | None = None) -> list[int]:
+    """Ticks at every benchmarked lag when their labels fit ``columns`` (the plot area's
+    width, one blank between labels); else round numbers (1, 2, 5 × 10ⁿ on a log axis, a
+    1-2-5 step on a linear one), the densest set that fits."""
+    if not lags:
+        return []
+    left, right = xlim or x_range(lags, log_x)
+    scale = math.log if log_x else float
+
+    def position(value: float) -> float:
+        return (scale(value) - scale(left)) / ((scale(right) - scale(left)) or 1) * (columns - 1)
+
+    def fits(ticks: list[int]) -> bool:
+        end = -math.inf
+        for tick in ticks:
+            middle, half = position(tick), len(str(tick)) / 2
+            if middle - half < end + 1:
+                return False
+            end = middle + half
+        return True
+
+    lags = sorted(set(lags))
+    if fits(lags):
+        return lags
+    lo, hi = lags[0], lags[-1]
+    if log_x:
+        decades = range(len(str(hi)) + 1)
+        for mantissas in ((1, 2, 5), (1, 3), (1,)):
+            ticks = sorted(m * 10 ** k for k in decades for m in mantissas if left <= m * 10 ** k <= right)
+            if len(ticks) >= 2 and fits(ticks):
+                return ticks
+    else:
+        for step in (m * 10 ** k for k in range(len(str(hi)) + 1) for m in (1, 2, 5)):
+            ticks = list(range(math.ceil(left / step) * step, int(right) + 1, step))
+            ticks = [t for t in ticks if t > 0] or [lo]
+            if fits(ticks):
+                return ticks
+    return [lo, hi] if fits([lo, hi]) else [lo]
+
+
+def _what(curve: LossCurve) -> str:
+    name = MODEL_NAMES.get(curve.judge, curve.judge)
+    if curve.split == "test":
+        return f"{name} test MSE (no SE)"
+    return f"{name} val MSE" + (" ± SE" if any(p.se is not None for p in curve.points) else "")
+
+
+def _marks(curve: LossCurve, short: bool = False) -> list[str]:
+    lags = set(curve.lags)
+    chosen = curve.chosen if curve.chosen in lags else None
+    parts = []
+    if chosen is not None:
+        also = (" best" if short else " (best)") if chosen == curve.best else ""
+        parts.append(f"{MARKS['chosen']}{'' if short else ' '}chosen {chosen}{also}")
+    if curve.best is not None and curve.best != chosen:
+        parts.append(f"{MARKS['best']}{'' if short else ' '}best {curve.best}")
+    if curve.left_race:
+        parts.append(f"{MARKS['left_race']}{'' if short else ' '}left race")
+    return parts
+
+
+def _series(curve: LossCurve, off: dict[str, float], short: bool = False) -> list[str]:
+    gap = "" if short else " "
+    parts = [f"{MARKS['judge']}{gap}{MODEL_NAMES.get(curve.judge, curve.judge)}"]
+    if curve.linear:
+        parts.append(f"{MARKS['linear']}{gap}{SHORT_NAMES['ridge_ar'] if short else MODEL_NAMES['ridge_ar']}")
+    for name, level in curve.baselines.items():
+        label = SHORT_NAMES[name] if short else BASELINE_NAMES[name]
+        if name in off:  # named with its level, and which way off the chart it lies
+            label += f" {'↑' if level > max(p.mse for p in curve.points) else '↓'}{level:.3g}"
+        parts.append(f"{MARKS[name]}{gap}{label}")
+    return parts
+
+
+def plot_plan(curve: LossCurve, columns: int = 70, waiting: bool = False) -> PlotPlan:
+    """The picture of ``curve`` for a plot area ``columns`` wide. ``waiting``: the run is still
+    going (an empty curve says so rather than "none")."""
+    if curve.empty:
+        what = f"{curve.split} MSE by lag"
+        if waiting:
+            why = "known when the run ends" if curve.split == "test" else "the first lags are training…"
+        else:
+            why = f"no {curve.split} MSE in this run"
+        return PlotPlan(message=f"{what}: {why}")
+    lags = curve.lags
+    log_x = curve.log_x
+    (ylo, yhi), off = y_range(curve)
+    xlim = x_range(lags, log_x)
+    layers: list[Layer] = []
+    for name in ("seasonal_naive", "persistence"):
+        if name in curve.baselines and name not in off:
+            level = curve.baselines[name]
+            layers.append(Layer("line", xlim, (level, level), MARKS[name], COLORS[name]))
+    for p in curve.points:  # the error bars, cut at the frame (see y_range)
+        if p.se is not None and p.se > 0:
+            layers.append(Layer("line", (p.lag, p.lag), (max(ylo, p.mse - p.se), min(yhi, p.mse + p.se)),
+                                MARKS["bar"], COLORS["bar"]))
+    linear = tuple(p.lag for p in curve.linear), tuple(p.mse for p in curve.linear)
+    if len(curve.linear) > 1:
+        layers.append(Layer("line", *linear, MARKS["linear_line"], COLORS["linear_line"]))
+    xs, ys = tuple(lags), tuple(p.mse for p in curve.points)
+    if len(xs) > 1:
+        layers.append(Layer("line", xs, ys, "braille", COLORS["judge"]))
+    if curve.linear:  # the points over the lines: each model's own marker
+        layers.append(Layer("scatter", *linear, MARKS["linear"], COLORS["linear"]))
+    layers.append(Layer("scatter", xs, ys, MARKS["judge"], COLORS["judge"]))
+    by_lag = {p.lag: p.mse for p in curve.points}
+    out = curve.left_race
+    if out:
+        layers.append(Layer("scatter", tuple(out), tuple(by_lag[lag] for lag in out),
+                            MARKS["left_race"], COLORS["left_race"]))
+    if curve.best is not None and curve.best != curve.chosen:
+        layers.append(Layer("scatter", (curve.best,), (by_lag[curve.best],), MARKS["best"], COLORS["best"]))
+    if curve.chosen in by_lag:
+        layers.append(Layer("scatter", (curve.chosen,), (by_lag[curve.chosen],), MARKS["chosen"],
+                            COLORS["chosen"]))
+    what, marks, short_marks = _what(curve), _marks(curve), _marks(curve, short=True)
+    series, short_series = _series(curve, off), _series(curve, off, short=True)
+    tiny = f"{curve.split} MSE: " + " ".join(short_marks) if short_marks else f"{curve.split} MSE"
+    titles = (
+        f"{what} by lag: " + "  ".join(series + marks),
+        f"{what}: " + " ".join(series + marks),
+        f"{what}: " + " ".join(short_series + short_marks),
+        f"{what}: " + " ".join(marks) if marks else what,
+        tiny,
+    )
+    heading = (
+        f"{what} by lag: " + "  ".join(marks) if marks else f"{what} by lag",
+        f"{what}: " + " ".join(short_marks) if short_marks else what,
+        tiny,
+    )
+    axis = "lag (log scale)" if log_x else "lag"
+    legend = (f"{axis}   " + "  ".join(series), f"{axis}  " + " ".join(short_series), axis)
+    return PlotPlan(tuple(layers), xlim, (ylo, yhi), tuple(x_ticks(lags, log_x, columns, xlim)), log_x,
+                    titles, heading, legend, off)
+
+
+def draw_plan(plt, plan: PlotPlan) -> None:
+    """Hand ``plan`` to a plotext-like ``plt`` (its data cleared first; the title and the x label
+    are the caller's, who knows the room)."""
+    plt.clear_data()
+    if plan.message is not None:
+        return
+    plt.xscale("log" if plan.log_x else "linear")
+    for layer in plan.layers:
+        draw = plt.plot if layer.kind == "line" else plt.scatter
+        draw(list(layer.xs), list(layer.ys), marker=layer.marker, color=layer.color)
+    left, right = plan.xlim
+    if plan.log_x:  # plotext scales the data and the ticks, not the limits
+        left, right = math.log10(left), math.log10(right)
+    plt.xlim(left, right)
+    plt.ylim(*plan.ylim)
+    plt.xticks(list(plan.xticks))

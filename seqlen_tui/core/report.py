@@ -2,8 +2,9 @@
 
 Users come back later to review leaderboards (``seqlen-tui runs`` / ``show``, the app's review
 screen), and batch runs skip assets whose report already exists for the same data and options
-— hence ``data_sha256`` and ``options_hash``.  Reports are written atomically (temp file +
-``os.replace``) so a crash never leaves half a report; NaN and infinities become ``null``.
+— hence ``data_sha256`` and ``options_hash``.  Reports are written whole under a name nobody
+else holds (temp file + hard link, :func:`write_new_file`), so a crash never leaves half a
+report and two runs never share one; NaN and infinities become ``null``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import DataError
+from .filekind import not_regular
 from .jsonutil import dumps, to_jsonable
 
 SCHEMA_VERSION = 1
@@ -37,6 +39,10 @@ def default_runs_dir(explicit: str | os.PathLike | None = None) -> Path:
 
 
 def file_sha256(path: str | os.PathLike) -> str:
+    """The file's SHA-256 (a regular file's only: a FIFO would block the read forever)."""
+    kind = not_regular(path)
+    if kind:
+        raise DataError(f"{os.fspath(path)} {kind}, not a regular file; give a CSV or Parquet file")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -101,24 +107,49 @@ def file_stamp(iso_time: str) -> str:
 
 
 def write_new_file(folder: Path, stem: str, suffix: str, write, newline: str | None = None) -> Path:
-    """Write ``<stem><suffix>`` (or ``<stem>-2<suffix>``, … if taken) in ``folder`` atomically:
-    ``write(handle)`` fills a temporary file that then replaces the target in one step, so a
-    reader never sees half a file and nothing existing is overwritten. The temporary file is
-    removed if writing fails."""
-    target = folder / f"{stem}{suffix}"
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = folder / f"{stem}-{counter}{suffix}"
+    """Write ``<stem><suffix>`` (or ``<stem>-2<suffix>``, … if taken) in ``folder``: never over
+    an existing file, never half a file, whoever else writes the same name at the same moment.
+
+    ``write(handle)`` fills a temporary file; a hard link then gives it its name, and a link
+    fails when the name exists (checking first and renaming later would let two writers of
+    one name in the same second both "win", and one report would be lost). Where the file
+    system has no hard links, an exclusive create takes the name and the text is copied in.
+    The temporary file is removed on every path.
+    """
     fd, temp = tempfile.mkstemp(dir=folder, prefix=".write-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
             write(handle)
-        os.replace(temp, target)
-    except BaseException:
+        for counter in range(1, 100_000):
+            target = folder / (f"{stem}{suffix}" if counter == 1 else f"{stem}-{counter}{suffix}")
+            try:
+                os.link(temp, target)
+                return target
+            except FileExistsError:
+                continue
+            except OSError:  # no hard links here (some network or FUSE file systems)
+                if _claim_by_copy(temp, target):
+                    return target
+        raise OSError(f"no free name for {stem}{suffix} in {folder}")
+    finally:
         Path(temp).unlink(missing_ok=True)
+
+
+def _claim_by_copy(source: str, target: Path) -> bool:
+    """Take ``target`` with an exclusive create and copy ``source`` into it; False if taken."""
+    import shutil
+
+    try:
+        out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return False
+    try:
+        with open(source, "rb") as src, os.fdopen(out, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    except BaseException:
+        target.unlink(missing_ok=True)
         raise
-    return target
+    return True
 
 
 def now_iso() -> str:

@@ -32,6 +32,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from seqlen_tui.core.errors import SettingsError
+from seqlen_tui.core.filekind import not_regular
 
 ENV_VAR = "SEQLEN_SETTINGS"
 DEFAULT_NAME = "settings.json"
@@ -110,6 +111,33 @@ class SettingsStore:
 
     # -- writing ----------------------------------------------------------------------------
 
+    def check_writable(self) -> Path:
+        """The real file a save would write, or a :class:`SettingsError` saying why it cannot
+        be written — checked before any work, so a run never trains to be refused at the end.
+
+        A file whose mode bits deny writing is refused even for root (``os.access`` says yes
+        to root): a user who marks the file read-only means "don't write it", and replacing
+        it by a rename would do just that.
+        """
+        target = Path(os.path.realpath(self.path))
+        folder = target.parent
+        if not folder.is_dir():
+            raise SettingsError(f"folder {folder} does not exist; create it or pass «settings»")
+        if not os.access(folder, os.W_OK):
+            raise SettingsError(
+                f"folder {folder} is read-only, so {target.name} cannot be saved safely; "
+                f"make it writable or pass «settings»; {target} was not changed"
+            )
+        raw = self._read_bytes(target)  # not a regular file, or unreadable: refused here
+        if raw is not None:
+            mode = target.stat().st_mode
+            if not mode & 0o222 or not os.access(target, os.W_OK):
+                raise SettingsError(
+                    f"settings file {target} is read-only (mode {mode & 0o777:o}); make it "
+                    f"writable (chmod u+w) to save into it, or pass «settings»; it was not changed")
+            _parse(target, raw)  # a file we could not merge into is refused now, not after a run
+        return target
+
     def save_lag(self, key: str, lag: int) -> Path:
         """Store ``lag`` under ``key`` as a plain int and return the file actually written."""
         if isinstance(lag, bool) or not isinstance(lag, numbers.Integral) or lag < 1:
@@ -130,15 +158,7 @@ class SettingsStore:
         except (TypeError, ValueError) as exc:
             raise ValueError(f"cannot store these values as JSON: {exc}") from exc
 
-        target = Path(os.path.realpath(self.path))
-        folder = target.parent
-        if not folder.is_dir():
-            raise SettingsError(f"folder {folder} does not exist; create it or pass «settings»")
-        if not os.access(folder, os.W_OK):
-            raise SettingsError(
-                f"folder {folder} is read-only, so {target.name} cannot be saved safely; "
-                f"make it writable or pass «settings»; {target} was not changed"
-            )
+        target = self.check_writable()
         lock = FileLock(target.with_name(target.name + ".lock"), timeout=self.lock_timeout)
         try:
             lock.acquire()
@@ -183,6 +203,10 @@ class SettingsStore:
 
     @staticmethod
     def _read_bytes(path: Path) -> bytes | None:
+        kind = not_regular(path)
+        if kind:  # a FIFO would block the read (and a later save) forever
+            raise SettingsError(f"settings file {path} {kind}, not a regular file; point «settings» "
+                                "at a JSON file")
         try:
             return path.read_bytes()
         except FileNotFoundError:

@@ -1,0 +1,127 @@
+"""Hardening: no hang, no internal error, no lag from nonsense, no report lost, no worker left
+behind. Concurrency cases run with real processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from paths import ROOT
+
+#: Sixteen processes each write ten reports under one asset's name in the same second.
+WRITER = """
+import sys, time
+from pathlib import Path
+from seqlen_tui.core.report import write_new_file
+folder, who, start = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+while time.time() < start:
+    pass
+for i in range(10):
+    write_new_file(folder, "BTC_20261130T000000", ".json", lambda h: h.write(f"{who}-{i}"))
+"""
+
+
+def test_sixteen_writers_of_one_name_lose_no_report(tmp_path):
+    start = time.time() + 2.0  # every writer imported and waiting: they collide on purpose
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(n), str(start)],
+                                cwd=ROOT) for n in range(16)]
+    assert [w.wait(timeout=120) for w in writers] == [0] * 16
+    texts = sorted(path.read_text() for path in tmp_path.glob("BTC_*.json"))
+    assert len(texts) == 160 and len(set(texts)) == 160  # each report kept, under its own name
+    assert not list(tmp_path.glob(".write-*"))  # no temporary file left behind
+
+
+# -- only regular files are read -----------------------------------------------------------------
+
+MSFT = ROOT / "sample_data" / "MSFT.csv"
+
+
+def cli(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "seqlen_tui.cli", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def test_a_fifo_as_data_is_refused_at_once_not_read_forever(tmp_path):
+    import os
+
+    fifo = tmp_path / "prices.csv"
+    os.mkfifo(fifo)
+    result = cli("analyze", str(fifo), timeout=30)  # before: blocked in open() until killed
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("prices.csv: is a FIFO (named pipe), not a regular file; "
+                                          "give the path of a CSV or Parquet file")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_fifo_among_batch_files_fails_up_front_and_the_others_are_planned(tmp_path):
+    import os
+
+    from seqlen_tui.core.batch_plan import plan_batch
+    from seqlen_tui.core.options import RunOptions
+
+    fifo = tmp_path / "PIPE.csv"
+    os.mkfifo(fifo)
+    plan = plan_batch([fifo, MSFT], RunOptions(), tmp_path / "runs")
+    assert [job.asset for job in plan.jobs] == ["MSFT"]
+    assert plan.ready[0].status == "failed" and "FIFO" in plan.ready[0].error
+
+
+async def test_the_app_refuses_a_fifo_with_a_notification_and_keeps_running(tmp_path):
+    import os
+
+    from app_helpers import errors, settle
+
+    from seqlen_tui.tui.app import SeqlenApp
+
+    fifo = tmp_path / "live.csv"
+    os.mkfifo(fifo)
+    app = SeqlenApp(str(fifo), settings_path=tmp_path / "s.json", runs_dir=tmp_path / "runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.is_running and "FIFO" in errors(app)[-1].message
+
+
+def test_a_fifo_as_settings_file_is_refused_before_a_run_trains(tmp_path):
+    import os
+
+    fifo = tmp_path / "settings.json"
+    os.mkfifo(fifo)
+    started = time.perf_counter()
+    result = cli("run", str(MSFT), "--save", "--yes", env={"SEQLEN_SETTINGS": str(fifo),
+                                                         "SEQLEN_RUNS_DIR": str(tmp_path / "runs")})
+    assert result.returncode == 2 and "is a FIFO (named pipe), not a regular file" in result.stderr
+    assert time.perf_counter() - started < 20 and not (tmp_path / "runs").exists()  # nothing trained
+
+
+# -- a read-only settings file is never replaced ------------------------------------------------
+
+
+def test_a_read_only_settings_file_is_refused_before_training_and_left_alone(tmp_path):
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"home": "/x"}\n')
+    settings.chmod(0o444)  # as root too: os.access would say yes, the mode bits say no
+    result = cli("run", str(MSFT), "--save", "--yes", env={"SEQLEN_SETTINGS": str(settings),
+                                                         "SEQLEN_RUNS_DIR": str(tmp_path / "runs")})
+    assert result.returncode == 2 and "is read-only (mode 444)" in result.stderr
+    assert not (tmp_path / "runs").exists()  # refused before any training
+    batch = cli("batch", str(MSFT), "--save", "--yes", env={"SEQLEN_SETTINGS": str(settings),
+                                                          "SEQLEN_RUNS_DIR": str(tmp_path / "runs")})
+    assert batch.returncode == 2 and "is read-only" in batch.stderr and not (tmp_path / "runs").exists()
+    assert settings.read_text() == '{"home": "/x"}\n' and (settings.stat().st_mode & 0o777) == 0o444
+
+
+def test_the_store_refuses_a_read_only_file_even_for_root(tmp_path):
+    import pytest
+
+    from seqlen_tui.core.errors import SettingsError
+    from seqlen_tui.core.settings import SettingsStore
+
+    settings = tmp_path / "settings.json"
+    settings.write_text("{}\n")
+    settings.chmod(0o444)
+    with pytest.raises(SettingsError, match="read-only"):
+        SettingsStore(settings).save_lag("BTC_SL", 24)
+    assert settings.read_text() == "{}\n" and not list(tmp_path.glob("*.bak"))
