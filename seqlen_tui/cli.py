@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--save", action="store_true", help="write the chosen length as <ASSET>_SL to the settings file (asks first)")
     run.add_argument("--yes", action="store_true", help="with --save: do not ask")
     run.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
+    run.add_argument("--plot", action="store_true", help="after the leaderboard, draw the validation MSE by lag (± SE) with ridge AR, the baselines and the chosen and best lags marked")
 
     batch = sub.add_parser(
         "batch",
@@ -124,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--save", action="store_true", help="write the run's chosen length as <ASSET>_SL to the settings file (asks first; no training)")
     show.add_argument("--yes", action="store_true", help="with --save: do not ask")
     show.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
+    show.add_argument("--plot", action="store_true", help="after the leaderboard, draw the validation MSE by lag (± SE) with ridge AR, the baselines and the chosen and best lags marked")
     doctor = sub.add_parser(
         "doctor", help="what this machine trains on: TensorFlow's build, the GPUs, step rates",
         description=(
@@ -345,6 +347,8 @@ def run_run(args: argparse.Namespace) -> int:
     path = write_report(report, default_runs_dir(args.runs_dir))
     print(file=human)
     say("\n".join(describe_leaderboard(report, width)), file=human)
+    if args.plot:
+        print_loss_plot(report, human)
     print(f"\nReport: {path}", file=human)
     if args.json:
         text = dumps(report)
@@ -431,12 +435,26 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"{report['asset']}: {report.get('file')} — run {report.get('created_at')}, "
           f"{report.get('n')} points, device {report.get('device')}")
     say("\n".join(describe_leaderboard(report, text_width(sys.stdout))))
+    if args.plot:
+        print_loss_plot(report, sys.stdout)
     if args.save:
         if report.get("chosen_lag") is None:
             print(f"{PROG}: nothing to save: this run chose no sequence length", file=sys.stderr)
             return EXIT_FAILED
         return save_choice(args, report["asset"], report["chosen_lag"], sys.stdout)
     return EXIT_OK
+
+
+def print_loss_plot(report: dict, stream) -> None:
+    """The run's validation MSE by lag as a chart on ``stream`` (plain text in a pipe, a file
+    or under ``NO_COLOR``; as wide as the text, at most :data:`PLOT_WIDTH`)."""
+    from .core.describe import plot_loss_text
+    from .core.loss_curve import report_curve
+
+    width = text_width(stream)
+    plot_width = PLOT_WIDTH if width is None else max(40, min(PLOT_WIDTH, width - 1))
+    print(file=stream)
+    print(plot_loss_text(report_curve(report), width=plot_width, color=color_wanted(stream)), file=stream)
 
 
 def run_doctor(args: argparse.Namespace) -> int:

@@ -31,6 +31,8 @@ class SeriesAnalysis:
     #: Points the ACF saw: all of them for ``analyze``, those before the test block for a run.
     points: int | None = None
     user_lags: tuple[int, ...] = ()
+    #: What the user should know about the series itself (e.g. it barely moves).
+    warnings: tuple[str, ...] = ()
 
     def for_target(self, target: str) -> SeriesAnalysis:
         """The same evidence, with the candidates re-expressed for another judge target
@@ -119,8 +121,30 @@ def analyze_series(
         target=target,
     )
     reporter.progress(1.0, stage="candidates")
+    warnings = series_warnings(values)
+    for warning in warnings:
+        reporter.warning(warning, stage="data")
     return SeriesAnalysis(series, max_lag, alpha, transforms, skipped, candidates, target,
-                          len(values), tuple(user_lags))
+                          len(values), tuple(user_lags), warnings)
+
+
+#: At least this share of zero changes makes a series "near-constant".
+NEAR_CONSTANT_SHARE = 0.99
+
+
+def series_warnings(values) -> tuple[str, ...]:
+    """What the user should know before trusting any lag: a series that barely moves (≥ 99 %
+    of its changes are zero, e.g. constant but for one spike) has ACFs made of a few points."""
+    import numpy as np
+
+    changes = np.diff(np.asarray(values, dtype=float))
+    if not changes.size:
+        return ()
+    share = float(np.mean(changes == 0))
+    if share < NEAR_CONSTANT_SHARE:
+        return ()
+    return (f"the series barely moves: {share:.1%} of its {changes.size:,} changes are zero, so its "
+            "ACFs and every candidate rest on a handful of points; check the column and the data",)
 
 
 def _skip_reason(name: str) -> str:

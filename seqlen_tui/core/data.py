@@ -30,6 +30,9 @@ from .frequency import FrequencyInfo, infer_frequency
 __all__ = ["DataSummary", "FrequencyInfo", "Series", "infer_frequency", "list_numeric_columns",
            "load_series"]
 
+#: Values larger than this (or smaller, but not zero, than its inverse) are refused: squared
+#: errors of 1e154 overflow, and differences of ±1.7e308 already do.
+MAX_MAGNITUDE = 1e100
 _SAMPLE_BYTES = 64 * 1024
 _NA_TOKENS = ["-", "--", "?", ".", "none", "None", "NONE", "null", "Null", "n/a", "N/A", "#N/A", "nan"]
 _TIME_NAMES = ("datetime", "timestamp", "date", "time", "ds")  # normalised names, best first
@@ -553,6 +556,13 @@ def load_series(path, column: str | None = None, *, last: int | None = None, sta
                "use a longer history")
         raise _err(name, f"only {vals.size} points after cleaning; at least {min_points} are needed "
                          f"(read {len(df)} rows of '{col}', dropped {_dropped_text(dropped)}); {fix}")
+    largest = float(np.max(np.abs(vals)))
+    if largest > MAX_MAGNITUDE or 0 < largest < 1 / MAX_MAGNITUDE:
+        scale = f"divide it by 1e{int(np.log10(largest))}" if largest > 1 else \
+            f"multiply it by 1e{-int(np.log10(largest))}"
+        raise _err(name, f"column '{col}' has values of size {largest:.3g}: their changes and squared "
+                         f"errors overflow (or vanish) in floating point; scale the series ({scale}) "
+                         "and try again")
     if np.ptp(vals) == 0:
         raise _err(name, f"column '{col}' is constant ({vals.size} points all equal {vals[0]:g}); nothing "
                          f"to learn: choose another column with «column» (choices: {choices})")

@@ -79,7 +79,8 @@ def describe_findings(analysis: SeriesAnalysis, width: int | None = None) -> lis
     narrow for the table), then the candidates with their reasons, wrapped to ``width``."""
     seen = analysis.points if analysis.points is not None else analysis.series.summary.n
     part = "" if seen >= analysis.series.summary.n else f", first {seen:,} points: before the test block"
-    lines = [f"ACF findings (max lag {analysis.max_lag}, alpha {analysis.alpha:g}{part})"]
+    lines = [f"warning: {warning}" for warning in analysis.warnings]
+    lines.append(f"ACF findings (max lag {analysis.max_lag}, alpha {analysis.alpha:g}{part})")
     table = [f"  {'series':<12} {'1st insig':>9} {'max sig':>8} {'seas.peak':>9} "
              f"{'PACF cut':>8} {'AR AIC':>6} {'AR BIC':>6}  peaks (strongest first)"]
     table += [_finding_row(result) for result in analysis.transforms.values()]
@@ -215,10 +216,12 @@ def plot_loss_text(curve, width: int = 78, height: int = 18, color: bool = True)
     draw_plan(plt, plan)
     room = width - 10  # plotext drops a title wider than the plot area
     plt.title(fitting(plan.heading, room))
-    plt.xlabel(fitting(plan.legend, room))
+    plt.xlabel(plan.legend[-1])  # the axis; the curves' key gets a line of its own below
     text = plt.build()
     plt.clear_figure()
-    return text if color else re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    text = text if color else re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    below = wrapped(["  " + fitting(plan.key, width - 2)] + [f"  {note}" for note in plan.notes], width)
+    return text.rstrip("\n") + "\n" + "\n".join(below)
 
 
 def _num(value, spec: str) -> str:

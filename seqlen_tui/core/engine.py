@@ -139,7 +139,7 @@ class RunResult:
             "gate_p_values": {str(k): v for k, v in selection.gate_p_values.items()},
             "reason": selection.reason,
             "verdict": selection.verdict,
-            "warnings": list(selection.warnings),
+            "warnings": list(self.analysis.warnings) + list(selection.warnings),
             "test_dm_p_vs_best": self.test_p_vs_best,
             "test_dm_p_vs_persistence": self.test_p_vs_persistence,
             "race": self.race,
@@ -280,17 +280,19 @@ def run_asset(
         reporter.stage("classifiers", "XGBoost and RandomForest direction classifiers")
         article_lag = analysis.transforms["diff"].first_insignificant_lag if "diff" in analysis.transforms else lags[0]
         for result in direction_classifiers(
-            prepared, sorted({article_lag, selection.chosen_lag}), options.seed, reporter
+            prepared, sorted({article_lag} | ({selection.chosen_lag} - {None})), options.seed, reporter
         ):
             reporter.progress(0.97, stage="classifiers")
             rows.append(LeaderboardRow(result.model, result.lag,
                                        directional_accuracy=result.accuracy,
                                        majority_rate=result.majority_rate))
 
-    chosen_test = losses[(judge.name, selection.chosen_lag)][n_val:]
-    best_test = losses[(judge.name, selection.best_lag)][n_val:]
-    p_best = None if selection.best_lag == selection.chosen_lag else diebold_mariano(chosen_test, best_test)[1]
-    p_naive = diebold_mariano(chosen_test, naive_loss[n_val:], alternative="less")[1]
+    p_best = p_naive = None
+    if selection.chosen_lag is not None:
+        chosen_test = losses[(judge.name, selection.chosen_lag)][n_val:]
+        best_test = losses[(judge.name, selection.best_lag)][n_val:]
+        p_best = None if selection.best_lag == selection.chosen_lag else diebold_mariano(chosen_test, best_test)[1]
+        p_naive = diebold_mariano(chosen_test, naive_loss[n_val:], alternative="less")[1]
     timings["total"] = time.perf_counter() - started
     leaderboard = tuple(sort_leaderboard(rows))
     reporter.send(LeaderboardRows("leaderboard final", rows=leaderboard, final=True))

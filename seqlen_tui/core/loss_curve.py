@@ -148,6 +148,8 @@ class PlotPlan:
     legend: tuple[str, ...] = ()
     off_chart: dict[str, float] = field(default_factory=dict)
     message: str | None = None
+    key: tuple[str, ...] = ()  # the curves' marks alone (a line of its own under a chart)
+    notes: tuple[str, ...] = ()  # what the marks cannot say (for a front end with room)
 
 
 def fitting(texts: tuple[str, ...] | list[str], room: int) -> str:
@@ -312,14 +314,18 @@ def plot_plan(curve: LossCurve, columns: int = 70, waiting: bool = False) -> Plo
                             COLORS["chosen"]))
     what, marks, short_marks = _what(curve), _marks(curve), _marks(curve, short=True)
     series, short_series = _series(curve, off), _series(curve, off, short=True)
+    on_chart = _series(curve, {}, short=True)[:len(short_series) - len(off)] if off else short_series
+    brief = {"val": "val MSE ±SE" if "±" in what else "val MSE", "test": "test MSE (no SE)"}[curve.split]
     tiny = f"{curve.split} MSE: " + " ".join(short_marks) if short_marks else f"{curve.split} MSE"
-    titles = (
+    titles = tuple(dict.fromkeys((
         f"{what} by lag: " + "  ".join(series + marks),
         f"{what}: " + " ".join(series + marks),
         f"{what}: " + " ".join(short_series + short_marks),
+        f"{brief}: " + " ".join(short_series + short_marks),
+        f"{brief}: " + " ".join(on_chart + short_marks),
         f"{what}: " + " ".join(marks) if marks else what,
         tiny,
-    )
+    )))
     heading = (
         f"{what} by lag: " + "  ".join(marks) if marks else f"{what} by lag",
         f"{what}: " + " ".join(short_marks) if short_marks else what,
@@ -327,8 +333,19 @@ def plot_plan(curve: LossCurve, columns: int = 70, waiting: bool = False) -> Plo
     )
     axis = "lag (log scale)" if log_x else "lag"
     legend = (f"{axis}   " + "  ".join(series), f"{axis}  " + " ".join(short_series), axis)
+    key = ("  ".join(series + [f"{MARKS['bar']} ± SE"] * any(p.se for p in curve.points)
+                     + [f"{MARKS['left_race']} left the race"] * bool(curve.left_race)),
+           " ".join(short_series))
+    notes = []
+    if any(p.se and (p.mse - p.se < ylo or p.mse + p.se > yhi) for p in curve.points):
+        notes.append(f"{MARKS['bar']} ± 1 SE of each lag's MSE; bars reaching the frame go further: "
+                     "one SE is wider than the spread between the lags")
+    if off:
+        notes.append("↑/↓ and a value: a baseline above/below the chart (drawn, it would flatten the curves)")
+    if curve.split == "test":
+        notes.append("test MSE: the block unseen by the choice; the report keeps no SE for it")
     return PlotPlan(tuple(layers), xlim, (ylo, yhi), tuple(x_ticks(lags, log_x, columns, xlim)), log_x,
-                    titles, heading, legend, off)
+                    titles, heading, legend, off, None, key, tuple(notes))
 
 
 def draw_plan(plt, plan: PlotPlan) -> None:

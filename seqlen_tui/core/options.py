@@ -134,11 +134,12 @@ class RunOptions:
     max_train_windows: int | None = option(None, "int", "max train windows",
                                            "train on the most recent N windows only (default 20,000: bounds "
                                            "minute data)", optional=True, blank="20000", minimum=1, form=False)
+    # At least 1e-6: below about 1e-16, 1 − alpha/2 rounds to 1 and the band's quantile is infinite.
     alpha: float = option(0.05, "float", "ACF alpha", "significance level of the ACF band (default 0.05)",
-                          above=0, below=1, analysis=True, metavar="A")
+                          minimum=1e-6, below=1, analysis=True, metavar="A")
     gate_alpha: float = option(0.05, "float", "gate alpha",
                                "family-wise level at which a lag must beat persistence to qualify (default 0.05)",
-                               above=0, below=1, metavar="A", form=False)
+                               minimum=1e-6, below=1, metavar="A", form=False)
     lags: tuple[int, ...] = option((), "lags", "own lags", "your own candidate lags, added to the proposed ones",
                                    blank="e.g. 5,24 (optional)", analysis=True, metavar="L1,L2,…")
     only_lags: bool = option(False, "switch", "benchmark only my lags",

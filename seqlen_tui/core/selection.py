@@ -64,8 +64,8 @@ LINEAR_RATIO = 0.9
 
 @dataclass(frozen=True)
 class Selection:
-    chosen_lag: int
-    best_lag: int
+    chosen_lag: int | None  # None: no lag had a finite validation error (nothing to choose, or save)
+    best_lag: int | None
     runner_up: int | None
     qualified: tuple[int, ...]
     gate_p_values: dict[int, float]
@@ -109,6 +109,16 @@ def select_lag(
     """
     if not val_losses:
         raise ValueError("no candidate lags to choose from")
+    broken = sorted(lag for lag, loss in val_losses.items() if not np.isfinite(loss).all())
+    if len(broken) == len(val_losses):
+        return Selection(
+            chosen_lag=None, best_lag=None, runner_up=None, qualified=(), gate_p_values={},
+            reason="no lag has a finite validation error (every model diverged, or the data "
+                   "overflow in floating point)",
+            verdict="No sequence length is chosen: no model produced a finite validation error. "
+                    "Check the data's scale, or lower «learning_rate».",
+            warnings=(f"non-finite validation errors at every lag ({', '.join(map(str, broken))})",))
+    val_losses = {lag: loss for lag, loss in val_losses.items() if lag not in broken}
     lags = sorted(val_losses)
     means = {lag: float(np.mean(val_losses[lag])) for lag in lags}
     gate = gate_p_values({lag: val_losses[lag] for lag in lags}, naive_val_losses)
@@ -189,6 +199,9 @@ def select_lag(
         warnings.append(linear)
         verdict += " " + linear[0].upper() + linear[1:] + "."
 
+    if broken:
+        warnings.append(f"left out of the choice: lag{'s' * (len(broken) > 1)} "
+                        f"{', '.join(map(str, broken))}, whose validation error is not finite")
     others = sorted((lag for lag in lags if lag != chosen), key=lambda lag: (means[lag], lag))
     return Selection(
         chosen_lag=chosen,

@@ -125,3 +125,59 @@ def test_the_store_refuses_a_read_only_file_even_for_root(tmp_path):
     with pytest.raises(SettingsError, match="read-only"):
         SettingsStore(settings).save_lag("BTC_SL", 24)
     assert settings.read_text() == "{}\n" and not list(tmp_path.glob("*.bak"))
+
+
+# -- nonsense in: a clear error, never a lag --------------------------------------------------
+
+
+def test_values_whose_changes_overflow_are_refused_with_the_fix(tmp_path, capsys):
+    import numpy as np
+    import pandas as pd
+
+    from seqlen_tui.cli import main
+
+    huge = tmp_path / "HUGE.csv"
+    pd.DataFrame({"close": np.where(np.arange(300) % 2, 1.7e308, -1.7e308)}).to_csv(huge, index=False)
+    assert main(["analyze", str(huge)]) == 2
+    err = capsys.readouterr().err
+    assert "values of size 1.7e+308" in err and "scale the series (divide it by 1e308)" in err
+    settings = tmp_path / "settings.json"
+    assert main(["run", str(huge), "--save", "--yes", "--settings", str(settings)]) == 2
+    assert not settings.exists()  # before: HUGE_SL = 7 written with exit 0
+
+
+def test_a_series_constant_but_for_one_spike_is_warned_about(tmp_path, capsys):
+    import numpy as np
+    import pandas as pd
+
+    from seqlen_tui.cli import main
+
+    values = np.full(300, 5.0)
+    values[150] = 9.0
+    spike = tmp_path / "SPIKE.csv"
+    pd.DataFrame({"close": values}).to_csv(spike, index=False)
+    assert main(["analyze", str(spike), "--settings", str(tmp_path / "s.json")]) == 0
+    assert "warning: the series barely moves: 99.3% of its 299 changes are zero" in capsys.readouterr().out
+
+
+def test_no_finite_score_means_no_choice_and_one_bad_lag_is_left_out():
+    import numpy as np
+
+    from seqlen_tui.core.selection import select_lag
+
+    rng = np.random.default_rng(0)
+    naive = 1 + rng.random(200)
+    nothing = select_lag({4: np.full(200, np.nan), 8: np.full(200, np.inf)}, naive)
+    assert nothing.chosen_lag is None and "No sequence length is chosen" in nothing.verdict
+    good = 0.5 * naive
+    some = select_lag({4: good, 8: np.full(200, np.nan)}, naive)
+    assert some.chosen_lag == 4 and any("lag 8, whose validation error is not finite" in w for w in some.warnings)
+
+
+def test_alpha_too_small_for_a_finite_quantile_is_an_option_error(capsys):
+    from seqlen_tui.cli import main
+
+    assert main(["analyze", str(MSFT), "--alpha", "1e-16"]) == 2
+    assert capsys.readouterr().err.strip() == "seqlen-tui: --alpha must be at least 1e-06 (got 1e-16)"
+    assert main(["run", str(MSFT), "--learning-rate", "inf"]) == 2  # before: accepted, "trained"
+    assert "must be a finite number" in capsys.readouterr().err

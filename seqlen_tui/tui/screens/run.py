@@ -50,6 +50,7 @@ from ..messages import (
 )
 from ..widgets.acf_plot import AcfPlot
 from ..widgets.leaderboard import COLUMNS, LeaderboardTable
+from ..widgets.loss_plot import LossPlot
 from ..words import in_app
 from .dialogs import ConfirmLag, ExportDialog, YesNo
 
@@ -112,6 +113,8 @@ class RunScreen(Screen):
         Binding("e", "export", "Export", id="export"),
         Binding("y", "copy", "Copy", id="copy"),
         Binding("t", "next_plot", "Next plot", show=False, id="next_plot"),
+        # On the Loss tab only; named in the plot's title (the footer is full at 80 columns).
+        Binding("m", "loss_split", "Val/test MSE", show=False, id="loss_split"),
         Binding("z", "zoom", "Zoom", show=False, id="zoom"),
         Binding("tab", "focus_next", show=False),
     ]
@@ -126,6 +129,10 @@ class RunScreen(Screen):
         self.running = False
         self.stopping = False
         self.acf_seen: set[str] = set()
+        # The tab this screen itself last showed: another one activated means the user chose it
+        # (then the end of the run leaves the tabs alone; else it shows the Loss tab).
+        self._tab_by_screen = "run-diff"
+        self._tabs_touched = False
         self._focus_before_zoom = None
 
     # ----- layout ----------------------------------------------------------------------------
@@ -143,6 +150,8 @@ class RunScreen(Screen):
                 for name, label in PLOTS:
                     with TabPane(label, id=f"run-{name}"):
                         yield AcfPlot(f"ACF {label.lower()}: computing…", id=f"run-plot-{name}")
+                with TabPane("Loss", id="run-loss"):  # the error by lag, filled in as lags finish
+                    yield LossPlot(id="run-plot-loss")
                 with TabPane("Candidates", id="run-cands"):
                     with VerticalScroll(classes="candidates"):
                         yield Static("computing…", classes="candidates-text")
@@ -174,11 +183,15 @@ class RunScreen(Screen):
             else:
                 plots.hide_tab(pane)
         if not short and plots.active in ("run-cands", "run-log"):
+            self._tab_by_screen = "run-diff"
             plots.active = "run-diff"
         self.call_after_refresh(self._hint_candidates)
 
     @on(TabbedContent.TabActivated, "#run-plots")
-    def _tab_shown(self) -> None:
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id != self._tab_by_screen:
+            self._tabs_touched = True
+        self.refresh_bindings()  # m (val/test MSE) shows on the Loss tab only
         self.call_after_refresh(self._hint_candidates)
 
     def _hint_candidates(self) -> None:
@@ -322,6 +335,7 @@ class RunScreen(Screen):
             board.replace_rows(message.rows)
         else:
             board.merge_rows(message.rows)
+        self._draw_loss()
 
     @on(RunFinished)
     def _finished(self, message: RunFinished) -> None:
@@ -331,6 +345,9 @@ class RunScreen(Screen):
         if message.write_error:
             self.notify(message.write_error, severity="error", title="Report not written")
         self.refresh_bindings()
+        if not self._tabs_touched:  # the picture of the answer, unless the user chose a tab
+            self._tab_by_screen = "run-loss"
+            self.query_one("#run-plots", TabbedContent).active = "run-loss"
         self.action_save()
 
     @on(RunFailed)
@@ -401,6 +418,7 @@ class RunScreen(Screen):
         from seqlen_tui.core.report import chosen_model
 
         board.mark_chosen(chosen_model(report), report.get("chosen_lag"))
+        self._draw_loss()
         self.query_one("#device", Static).update(f"device: {report.get('device', '?')}")
         progress = self.query_one("#progress", ProgressBar)
         progress.update(progress=1.0)
@@ -429,6 +447,16 @@ class RunScreen(Screen):
         text += f" — {in_app(report.get('verdict', ''))}"
         self.query_one("#verdict", Static).update(text)
 
+    def _draw_loss(self) -> None:
+        """The Loss tab from the leaderboard's rows as they are now (provisional while the run
+        goes, final after), the choice marked once the board has one."""
+        board = self.query_one("#board", LeaderboardTable)
+        model, lag = board.chosen or (None, None)
+        plot = self.query_one("#run-plot-loss", LossPlot)
+        plot.toggle_key = next((key for key, bindings in self._bindings.key_to_bindings.items()
+                                if any(b.action == "loss_split" for b in bindings)), None)
+        plot.show_rows(board.shown_rows(), model, lag, waiting=self.running)
+
     def show_candidates(self, candidates: list[dict], dropped: list[dict] = ()) -> None:
         """The benchmarked candidates with their reasons (what the core trained, never
         recomputed here), then those left out, struck through, each with why."""
@@ -454,6 +482,9 @@ class RunScreen(Screen):
             return self.running
         if action in ("save", "export", "copy"):
             return self.report is not None and not self.running
+        if action == "loss_split":
+            plots = self.query("#run-plots").results(TabbedContent)
+            return any(tabs.active == "run-loss" for tabs in plots)
         return True
 
     def action_stop(self) -> None:
@@ -597,11 +628,15 @@ class RunScreen(Screen):
         """The next tab above the table: the plots, and on a short screen the candidates and
         the log."""
         tabs = self.query_one("#run-plots", TabbedContent)
-        names = [f"run-{name}" for name, _ in PLOTS]
+        names = [f"run-{name}" for name, _ in PLOTS] + ["run-loss"]
         if self.app.size.height < SHORT_ROWS:
             names += ["run-cands", "run-log"]
         index = names.index(tabs.active) if tabs.active in names else -1
         tabs.active = names[(index + 1) % len(names)]
+
+    def action_loss_split(self) -> None:
+        """The Loss tab: validation MSE (which chose) or test MSE (which reports)."""
+        self.query_one("#run-plot-loss", LossPlot).toggle_split()
 
     def action_zoom(self) -> None:
         """The focused panel (table, log) full screen, or the plots when nothing else is."""
