@@ -414,7 +414,10 @@ def run_runs(args: argparse.Namespace) -> int:
     from .core.report import default_runs_dir, list_runs
 
     folder = default_runs_dir(args.runs_dir)
-    runs = list_runs(folder)
+    skipped: list = []
+    runs = list_runs(folder, skipped)
+    for path, why in skipped:  # one damaged report never hides the others
+        print(f"{PROG}: warning: skipped {path}: {why}", file=sys.stderr)
     if not runs:
         print(f"No stored runs in {folder}; 'seqlen-tui run FILE' makes one.")
         return EXIT_OK

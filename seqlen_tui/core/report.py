@@ -167,21 +167,56 @@ class StoredRun:
     protocol: str
 
 
-def iter_reports(runs_dir: Path):
-    """``(path, report)`` for every readable run report in the folder; other files are skipped."""
+def report_problem(report) -> str | None:
+    """What makes ``report`` unusable as a run report (one phrase), or None if it is usable.
+
+    Checked before anything reads a field, so one damaged file in the runs folder is skipped
+    with a warning instead of breaking ``runs``, ``show`` and the review for every other run.
+    """
+    if not isinstance(report, dict):
+        return f"not a JSON object but {type(report).__name__}"
+    if not isinstance(report.get("asset"), str) or not report["asset"]:
+        return "its asset is missing or not a name"
+    rows = report.get("leaderboard")
+    if not isinstance(rows, list) or not all(isinstance(row, dict) and isinstance(row.get("model"), str)
+                                             for row in rows):
+        return "its leaderboard is not a list of rows"
+    for key, kind, words in (("created_at", str, "a date"), ("options", dict, "an object"),
+                             ("file", str, "a path"), ("warnings", list, "a list")):
+        if key in report and not isinstance(report[key], kind):
+            return f"its {key} is not {words}"
+    lag = report.get("chosen_lag")
+    if lag is not None and (isinstance(lag, bool) or not isinstance(lag, int)):
+        return "its chosen_lag is not a whole number"
+    return None
+
+
+def iter_reports(runs_dir: Path, skipped: list | None = None):
+    """``(path, report)`` for every usable run report in the folder. Other JSON files (not
+    reports, unreadable or damaged) are skipped; with ``skipped`` a list, ``(path, why)`` of
+    each damaged report is appended to it, so a front end can say which."""
     for path in sorted(runs_dir.glob("*.json")) if runs_dir.is_dir() else []:
         try:
             report = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError) as exc:
+            if skipped is not None:
+                skipped.append((path, f"not readable JSON ({type(exc).__name__})"))
             continue
-        if isinstance(report, dict) and "asset" in report and "leaderboard" in report:
-            yield path, report
+        if not isinstance(report, dict) or not ({"asset", "leaderboard"} & report.keys()):
+            continue  # some other JSON file: not ours to judge
+        problem = report_problem(report)
+        if problem:
+            if skipped is not None:
+                skipped.append((path, problem))
+            continue
+        yield path, report
 
 
-def list_runs(runs_dir: Path) -> list[StoredRun]:
-    """Every readable report in the folder, newest first; unreadable files are skipped."""
+def list_runs(runs_dir: Path, skipped: list | None = None) -> list[StoredRun]:
+    """Every usable report in the folder, newest first; damaged ones are skipped (and listed
+    in ``skipped``, see :func:`iter_reports`)."""
     runs = []
-    for path, report in iter_reports(runs_dir):
+    for path, report in iter_reports(runs_dir, skipped):
         runs.append(StoredRun(path, report["asset"], report.get("created_at", ""),
                               report.get("file", ""), report.get("chosen_lag"),
                               chosen_skill(report), report.get("options", {}).get("protocol", "")))
@@ -223,5 +258,8 @@ def _read(path: Path) -> dict:
         raise DataError(f"{path}: not a readable run report ({exc}); run the asset again") from None
     if not isinstance(report, dict) or "leaderboard" not in report:
         raise DataError(f"{path}: not a seqlen-tui run report; pass a file from 'seqlen-tui runs'")
+    problem = report_problem(report)
+    if problem:
+        raise DataError(f"{path}: a damaged run report ({problem}); run the asset again or remove the file")
     report["_path"] = str(path)
     return report

@@ -181,3 +181,31 @@ def test_alpha_too_small_for_a_finite_quantile_is_an_option_error(capsys):
     assert capsys.readouterr().err.strip() == "seqlen-tui: --alpha must be at least 1e-06 (got 1e-16)"
     assert main(["run", str(MSFT), "--learning-rate", "inf"]) == 2  # before: accepted, "trained"
     assert "must be a finite number" in capsys.readouterr().err
+
+
+# -- a damaged report never hides the others ------------------------------------------------
+
+
+def test_damaged_reports_are_skipped_with_a_warning_and_the_good_ones_listed(tmp_path, capsys):
+    import json
+    import shutil
+
+    from app_helpers import STORED_REPORT
+
+    from seqlen_tui.cli import main
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    shutil.copy(STORED_REPORT, runs / STORED_REPORT.name)
+    (runs / "BAD_1.json").write_text(json.dumps({"asset": "BAD", "leaderboard": "notalist"}))
+    (runs / "BAD_2.json").write_text(json.dumps({"asset": 7, "leaderboard": []}))
+    (runs / "BAD_3.json").write_text(json.dumps({"asset": "BAD", "leaderboard": [], "created_at": 5}))
+    assert main(["runs", "--runs-dir", str(runs)]) == 0
+    out, err = capsys.readouterr()
+    assert "MSFT" in out and "1 run(s)" in out  # before: an internal error, nothing listed
+    assert err.count("warning: skipped") == 3 and "its leaderboard is not a list of rows" in err
+    assert main(["show", "nothing", "--runs-dir", str(runs)]) == 2
+    assert "no stored run 'nothing'" in capsys.readouterr().err
+    assert main(["show", str(runs / "BAD_1.json"), "--runs-dir", str(runs)]) == 2
+    assert "a damaged run report (its leaderboard is not a list of rows)" in capsys.readouterr().err
+    assert main(["show", "MSFT", "--runs-dir", str(runs)]) == 0
