@@ -8,8 +8,11 @@ prints the summary table.  Imported only when the command runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
 import time
+from collections.abc import Iterator
 from typing import TextIO
 
 from .cli_common import (
@@ -88,13 +91,56 @@ def run_batch_command(args: argparse.Namespace) -> int:
     out.flush()
 
     progress = BatchProgress(sys.stderr, len(plan.jobs))
+    result = None
+    with stopped_by_signals() as received:
+        try:
+            result = run_batch(plan, runs_dir, workers=args.workers, ray=use_ray,
+                               ray_address=args.ray_address, ray_gpus=args.ray_gpus,
+                               settings=store if save else None, listener=progress.on_outcome,
+                               import_guard=stderr_kept)
+        finally:
+            progress.close()
+    if received:  # SIGTERM, or SIGHUP (the SSH session closed): the terminal may be gone
+        with contextlib.suppress(OSError):
+            if result is not None:
+                report_outcomes(result, out, progress)
+            print(f"{PROG}: stopped by {signal.Signals(received[0]).name}", file=sys.stderr)
+        return 128 + received[0]
+    return report_outcomes(result, out, progress)
+
+
+#: Signals that stop a batch as Ctrl-C does: a polite kill, and the terminal going away.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class StopSignal(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where Ctrl-C would be, so the batch stops the same way:
+    workers ended, finished assets kept, the rest listed as not run, the summary written."""
+
+
+@contextlib.contextmanager
+def stopped_by_signals() -> Iterator[list[int]]:
+    """While the batch runs, SIGTERM and SIGHUP stop it like Ctrl-C; the list receives the
+    signal's number (empty if none came)."""
+    received: list[int] = []
+
+    def stop(signum, frame) -> None:
+        if not received:
+            received.append(signum)
+            raise StopSignal()
+
+    previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
     try:
-        result = run_batch(plan, runs_dir, workers=args.workers, ray=use_ray,
-                           ray_address=args.ray_address, ray_gpus=args.ray_gpus,
-                           settings=store if save else None, listener=progress.on_outcome,
-                           import_guard=stderr_kept)
+        yield received
+    except StopSignal:  # arrived outside the pool's loop (planning, the summary): stopped all the same
+        pass
     finally:
-        progress.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def report_outcomes(result, out: TextIO, progress: BatchProgress) -> int:
+    """The summary table, the counts and the exit code of a finished (or stopped) batch."""
     print(file=out)
     say("\n".join(summary_table(result.outcomes)), file=out)
     print(file=out)

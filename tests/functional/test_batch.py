@@ -193,6 +193,46 @@ def test_ctrl_c_keeps_finished_assets_and_a_rerun_finishes_the_rest(tmp_path):
     assert {asset: len(r) for asset, r in reports(runs).items()} == {"fast1": 1, "fast2": 1, "slow": 1}
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_stop_the_batch_like_ctrl_c_and_leave_no_process(tmp_path, stop):
+    """A polite kill, or the SSH session closing: the summary is written, the finished assets
+    kept, the exit code is 128 + the signal, and no worker (nor the resource tracker) is left
+    running in the batch's process group."""
+    data = tmp_path / "assets"
+    data.mkdir()
+    for seed, name in enumerate(("fast1", "fast2", "slow")):
+        write_asset(data / f"{name}.csv", seed=seed)
+    runs = tmp_path / "runs"
+    args = ["--dir", str(data), "--runs-dir", str(runs), "--workers", "2", *QUICK]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen([sys.executable, str(CHILD), "slow_task", *args], env=env, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(runs.glob("fast*.json"))) < 2:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the fast assets did not finish"
+            time.sleep(0.1)
+        proc.send_signal(stop)  # to the parent only: it must end its workers itself
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + stop, err
+    assert f"stopped by {signal.Signals(stop).name}" in err and "Traceback" not in err
+    assert sorted(reports(runs)) == ["fast1", "fast2"]
+    assert {r["asset"]: r["status"] for r in summary_rows(runs)}["slow"] == "interrupted"
+    for _ in range(50):  # the group empties once the workers and the tracker have exited
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("processes of the batch are still running after it exited")
+
+
 # -- Ray -------------------------------------------------------------------------------------
 
 
