@@ -47,6 +47,7 @@ class SeqlenApp(App[int]):
         super().__init__()
         self.initial_path = path
         self.config = config or load_config(settings_path, runs_dir)
+        self._previous_handlers: dict = {}
         if self.no_color:
             self._no_colour_at_all()
 
@@ -60,6 +61,7 @@ class SeqlenApp(App[int]):
         self.add_class("-no-color")
 
     def on_mount(self) -> None:
+        self._stop_on_signals()
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         if self.config.theme:
@@ -70,6 +72,40 @@ class SeqlenApp(App[int]):
                                             f"try {' or '.join(POOR_TERMINAL_THEMES)}")
         for problem in self.config.problems:
             self.notify(problem, severity="warning", title="Settings", timeout=10)
+
+    def _stop_on_signals(self) -> None:
+        """SIGTERM, or SIGHUP (the SSH session closed): stop any run (nothing half-written is
+        left: reports and settings are written whole or not at all) and exit 128 + the signal,
+        restoring the terminal, instead of dying in raw mode with a worker still training."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+
+        def handler(signum, frame) -> None:
+            loop.call_soon_threadsafe(self._stop_by_signal, signum)
+
+        for name in ("SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)
+            if sig is None:
+                continue
+            try:
+                self._previous_handlers[sig] = signal.signal(sig, handler)
+            except ValueError:  # not the main thread (an embedding host): its signals, its call
+                pass
+
+    def on_unmount(self) -> None:
+        """The process's own handlers back once the app is gone (tests run many apps)."""
+        import signal
+
+        for sig, previous in self._previous_handlers.items():
+            signal.signal(sig, previous)
+        self._previous_handlers.clear()
+
+    def _stop_by_signal(self, signum: int) -> None:
+        for worker in self.workers:
+            worker.cancel()
+        self.exit(return_code=128 + signum)
 
     def get_driver_class(self):
         """The platform's driver, drawing through its own copy of the terminal descriptor.

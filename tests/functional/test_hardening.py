@@ -209,3 +209,23 @@ def test_damaged_reports_are_skipped_with_a_warning_and_the_good_ones_listed(tmp
     assert main(["show", str(runs / "BAD_1.json"), "--runs-dir", str(runs)]) == 2
     assert "a damaged run report (its leaderboard is not a list of rows)" in capsys.readouterr().err
     assert main(["show", "MSFT", "--runs-dir", str(runs)]) == 0
+
+
+async def test_sigterm_or_sighup_stops_the_app_and_its_run_and_exits_128_plus_the_signal(tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from app_helpers import settle
+
+    from seqlen_tui.tui.app import SeqlenApp
+
+    before = signal.getsignal(signal.SIGTERM)
+    app = SeqlenApp(str(MSFT), settings_path=tmp_path / "s.json", runs_dir=tmp_path / "runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert signal.getsignal(signal.SIGTERM) is not before  # the app's own handler
+        os.kill(os.getpid(), signal.SIGHUP)  # the SSH session closing
+        await pilot.pause(0.5)
+    assert app.return_code == 128 + signal.SIGHUP
+    assert signal.getsignal(signal.SIGTERM) == before  # restored when the app is gone
+    assert not (tmp_path / "runs").exists()

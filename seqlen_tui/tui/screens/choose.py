@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import (
@@ -43,6 +44,21 @@ PLOT_TABS = (("raw", "Raw"), ("diff", "Differenced"), ("logret", "Log returns"))
 #: The right-hand tabs, in the order ``t`` walks them.
 TABS = ("summary", "options") + tuple(f"acf-{name}" for name, _ in PLOT_TABS)
 NO_FILE = "Choose a CSV or Parquet file on the left"
+
+
+class SummaryArea(TextArea):
+    """The summary's text area: it says when its width changed, so the text is wrapped again
+    to fit (only then: re-wrapping on every resize event of the screen feeds back into layout)."""
+
+    class WidthChanged(Message):
+        pass
+
+    _last_width = 0
+
+    def on_resize(self, event) -> None:
+        if event.size.width != self._last_width:
+            self._last_width = event.size.width
+            self.post_message(self.WidthChanged())
 
 
 class ChooseScreen(Screen):
@@ -86,8 +102,8 @@ class ChooseScreen(Screen):
                 yield Static(NO_FILE, id="headline")
                 with TabbedContent(id="tabs"):
                     with TabPane("Summary", id="summary"):
-                        yield TextArea("", read_only=True, soft_wrap=True, show_cursor=False,
-                                       id="report")
+                        yield SummaryArea("", read_only=True, soft_wrap=True, show_cursor=False,
+                                          id="report")
                     with TabPane("Options", id="options"):
                         yield OptionsForm(self.app.config.defaults, id="form")
                     for name, label in PLOT_TABS:
@@ -210,8 +226,9 @@ class ChooseScreen(Screen):
         if text != report.text:
             report.load_text(text)
 
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._show_summary)
+    @on(SummaryArea.WidthChanged)
+    def _summary_width_changed(self) -> None:
+        self._show_summary()
 
     def _show_headline(self) -> dict[int, str]:
         """The file, its points and the candidates, struck through where a run with the
