@@ -185,17 +185,23 @@ class SettingsStore:
         data.update(values)  # dict keeps an existing key's position; new keys go last
         text = json.dumps(data, indent=4, ensure_ascii=False) + "\n"
 
+        _remove_leftovers(target)
         try:
             old_stat = target.stat() if old_bytes is not None else None
             mode = old_stat.st_mode & 0o7777 if old_stat else 0o666 & ~_umask()
             tmp = _write_temp(target, text.encode("utf-8"), mode, old_stat)
+            bak_tmp = None
             try:
                 if old_bytes is not None:
                     bak = target.with_name(target.name + ".bak")
-                    os.replace(_write_temp(bak, old_bytes, mode, old_stat), bak)
+                    bak_tmp = _write_temp(bak, old_bytes, mode, old_stat)
+                    os.replace(bak_tmp, bak)
+                    bak_tmp = None
                 os.replace(tmp, target)
             except BaseException:
                 _unlink_quietly(tmp)
+                if bak_tmp is not None:
+                    _unlink_quietly(bak_tmp)
                 raise
         except OSError as exc:
             raise SettingsError(f"could not save {target}: {_reason(exc)}; it was not changed") from exc
@@ -242,6 +248,20 @@ def _parse(path: Path, raw: bytes | None) -> dict[str, Any]:
             f"{_json_type(data)} at line {line} column {col}; {_FIX}"
         )
     return data
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Temp files of this settings file that a killed save left behind (``kill -9`` mid-write,
+    a full disk): called under the file's lock, so none of them belongs to a save in progress,
+    and only names of :func:`_write_temp`'s own pattern for this file are touched."""
+    pattern = re.compile(rf"^\.{re.escape(target.name)}(\.bak)?\.[A-Za-z0-9_]{{8}}\.tmp$")
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        if pattern.match(name):
+            _unlink_quietly(str(target.parent / name))
 
 
 def _write_temp(beside: Path, payload: bytes, mode: int, like: os.stat_result | None) -> str:

@@ -229,3 +229,46 @@ async def test_sigterm_or_sighup_stops_the_app_and_its_run_and_exits_128_plus_th
     assert app.return_code == 128 + signal.SIGHUP
     assert signal.getsignal(signal.SIGTERM) == before  # restored when the app is gone
     assert not (tmp_path / "runs").exists()
+
+
+# -- no leftovers ------------------------------------------------------------------------------
+
+
+def test_a_save_removes_temp_files_that_killed_saves_left_and_nothing_else(tmp_path):
+    from seqlen_tui.core.settings import SettingsStore
+
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"home": "/x"}\n')
+    left = [tmp_path / ".settings.json.k3j9a_x1.tmp", tmp_path / ".settings.json.bak.0a1b2c3d.tmp"]
+    kept = [tmp_path / ".other.json.k3j9a_x1.tmp", tmp_path / "notes.tmp", tmp_path / ".settings.json.mine.tmp"]
+    for path in left + kept:
+        path.write_bytes(b"x" * 1000)
+    SettingsStore(settings).save_lag("BTC_SL", 24)
+    assert not any(path.exists() for path in left)
+    assert all(path.exists() for path in kept)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".settings.json")) == [
+        ".settings.json.mine.tmp"]  # not of the store's own pattern: not ours to remove
+
+
+def test_a_failed_backup_rename_leaves_no_temp_file(tmp_path, monkeypatch):
+    import os
+
+    import pytest
+
+    from seqlen_tui.core import settings as store_module
+    from seqlen_tui.core.errors import SettingsError
+
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"home": "/x"}\n')
+    real_replace = os.replace
+
+    def failing(src, dst):
+        if str(dst).endswith(".bak"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(store_module.os, "replace", failing)
+    with pytest.raises(SettingsError, match="No space left"):
+        store_module.SettingsStore(settings).save_lag("BTC_SL", 24)
+    assert settings.read_text() == '{"home": "/x"}\n'
+    assert not list(tmp_path.glob(".settings.json*.tmp"))
