@@ -449,15 +449,19 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def print_loss_plot(report: dict, stream) -> None:
-    """The run's validation MSE by lag as a chart on ``stream`` (plain text in a pipe, a file
-    or under ``NO_COLOR``; as wide as the text, at most :data:`PLOT_WIDTH`)."""
+    """The run's validation MSE by lag (test MSE for the article's protocol, which has no
+    validation) as a chart on ``stream`` (plain text in a pipe, a file or under ``NO_COLOR``;
+    as wide as the text, at most :data:`PLOT_WIDTH`)."""
     from .core.describe import plot_loss_text
     from .core.loss_curve import report_curve
 
     width = text_width(stream)
     plot_width = PLOT_WIDTH if width is None else max(40, min(PLOT_WIDTH, width - 1))
+    curve = report_curve(report)
+    if curve.empty:  # the article's protocol has no validation block: its test MSE is the answer
+        curve = report_curve(report, "test")
     print(file=stream)
-    print(plot_loss_text(report_curve(report), width=plot_width, color=color_wanted(stream)), file=stream)
+    print(plot_loss_text(curve, width=plot_width, color=color_wanted(stream)), file=stream)
 
 
 def run_doctor(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ import csv
 import os
 import re
 import warnings
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ _VALUE_NAMES = ("close", "adjclose", "price", "value")  # priority order; adjclo
 _CLOCK = r"^\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$"
 _MAGIC = {
     b"\x89PNG": "a PNG image", b"GIF8": "a GIF image", b"\xff\xd8\xff": "a JPEG image",
-    b"%PDF": "a PDF document", b"\x1f\x8b": "gzip-compressed data (decompress it first)",
+    b"%PDF": "a PDF document",
     b"PK\x03\x04": "a ZIP archive or Excel workbook (save the sheet as CSV)",
     b"\xd0\xcf\x11\xe0": "an old Excel/Office file (save the sheet as CSV)",
 }
@@ -64,12 +65,14 @@ class DataSummary:
     last: str | None
     frequency: FrequencyInfo
     dropped: dict[str, int]
+    #: How values were read when they were not plain numbers (thousands separators, …).
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {"path": self.path, "column": self.column, "time_column": self.time_column,
                 "numeric_columns": list(self.numeric_columns), "n_rows": self.n_rows, "n": self.n,
                 "first": self.first, "last": self.last, "frequency": self.frequency.to_dict(),
-                "dropped": dict(self.dropped)}
+                "dropped": dict(self.dropped), "notes": list(self.notes)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,14 +120,17 @@ def _read_table(path) -> pd.DataFrame:
     try:
         with open(p, "rb") as fh:
             head = fh.read(_SAMPLE_BYTES)
+        compression = next((kind for magic, kind in _COMPRESSED.items() if head.startswith(magic)), None)
+        if compression:  # a .csv.gz/.bz2/.xz export: sniff the text inside, let pandas read it all
+            head = _decompressed_head(p, compression, name)
     except PermissionError:
         raise _err(name, "permission denied; make the file readable (chmod u+r) or copy it") from None
     except OSError as e:
         raise _err(name, f"cannot be read ({_short(e)}); check the file") from None
-    if head.startswith(b"PAR1") or p.suffix.lower() in (".parquet", ".pq"):
+    if not compression and (head.startswith(b"PAR1") or p.suffix.lower() in (".parquet", ".pq")):
         df = _read_parquet(p, name)
     else:
-        df = _read_csv(p, name, head)
+        df = _read_csv(p, name, head, compression)
     df.columns = [str(c).strip() for c in df.columns]
     if df.shape[1] == 0:
         raise _err(name, "file is empty; export the data with a header row such as date,close")
@@ -215,7 +221,25 @@ def _looks_like_data(names: list[str]) -> bool:
     return bool((number | (s.str.contains(r"\d") & _parse_strings(s).notna())).all())
 
 
-def _read_csv(p: Path, name: str, head: bytes) -> pd.DataFrame:
+_COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
+
+
+def _decompressed_head(p: Path, compression: str, name: str) -> bytes:
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    opener = {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}[compression]
+    try:
+        with opener(p, "rb") as fh:
+            return fh.read(_SAMPLE_BYTES)
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as e:
+        raise _err(name, f"is {compression}-compressed but cannot be decompressed ({_short(e)}); "
+                         "check the file") from None
+
+
+def _read_csv(p: Path, name: str, head: bytes, compression: str | None = None) -> pd.DataFrame:
     text, encoding = _decode_head(head, name, whole=len(head) < _SAMPLE_BYTES)
     first = text.lstrip()[:1]
     if first in ("{", "["):
@@ -224,7 +248,7 @@ def _read_csv(p: Path, name: str, head: bytes) -> pd.DataFrame:
         raise _err(name, "looks like HTML/XML, not a table (a failed download?); give a CSV or Parquet file")
     sep, skip = _sniff(text, whole=len(head) < _SAMPLE_BYTES)
     kwargs = dict(sep=sep, encoding=encoding, engine="c", skiprows=skip, index_col=False,
-                  na_values=_NA_TOKENS, skipinitialspace=True, low_memory=False)
+                  na_values=_NA_TOKENS, skipinitialspace=True, low_memory=False, compression=compression)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -239,9 +263,101 @@ def _read_csv(p: Path, name: str, head: bytes) -> pd.DataFrame:
                          "remove title or footer lines") from None
     except UnicodeDecodeError:
         raise _err(name, "is not UTF-8 text past its first lines; re-save it as a UTF-8 CSV") from None
-    except (ValueError, OSError, MemoryError, csv.Error, OverflowError) as e:
+    except (ValueError, OSError, MemoryError, csv.Error, OverflowError, EOFError, zlib.error) as e:
         raise _err(name, f"could not be read as CSV ({_short(e)}); check the file format") from None
+    return _read_formatted_numbers(df, sep, name)
+
+
+# ----------------------------------------------------------------------------- number formats
+
+_CURRENCY = "$€£¥₹"
+_NUMBER_BODY = re.compile(r"[+-]?[\d.,']+")
+_THOUSANDS_COMMA = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+
+
+def _read_formatted_numbers(df: pd.DataFrame, sep: str, name: str) -> pd.DataFrame:
+    """Text columns that are numbers as people write them, read as numbers: thousands
+    separators (``3,003.8``, ``1.234,5``, ``1'234.5``), a decimal comma (``3003,8``), currency
+    signs (``$100.13``) and percent signs (``12.5%`` is 12.5). What was read how goes into
+    ``df.attrs["notes"]`` for the summary.
+
+    A comma is a decimal comma when the separator is ``;`` or tab, or when every value of the
+    column fits that reading alone; when both readings fit every value (``3,003``), the column
+    is refused, naming both, rather than read one way by guess.
+    """
+    notes: list[str] = list(df.attrs.get("notes", []))
+    for col in df.columns:
+        s = df[col]
+        if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
+            continue
+        text = s.dropna().astype(str).str.strip()
+        if text.empty:
+            continue
+        cleaned = text.str.replace(f"[{_CURRENCY}\\s\u00a0]", "", regex=True)
+        percent = cleaned.str.endswith("%")
+        body = cleaned.str.removesuffix("%")
+        fits = body.str.fullmatch(_NUMBER_BODY.pattern)
+        if fits.mean() < 0.9 or not body[fits].str.contains(r"\d").all():
+            continue  # not a column of numbers (dates, labels, …)
+        body = body[fits].str.replace("'", "", regex=False)
+        decimal = _decimal_mark(body, sep, name, str(col))
+        if decimal == ",":
+            numbers = body.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        else:
+            numbers = body.str.replace(",", "", regex=False)
+        values = pd.to_numeric(numbers, errors="coerce")
+        if values.isna().mean() > 0.1:
+            continue
+        out = pd.Series(np.nan, index=s.index, dtype="float64")
+        out[values.index] = values.to_numpy()
+        df[col] = out
+        how = []
+        if text.str.contains(f"[{_CURRENCY}]", regex=True).any():
+            how.append("currency signs dropped")
+        if (body.str.contains(",") & (decimal == ".")).any() or body.str.contains(r"\.\d{3}[.,]").any():
+            how.append("thousands separators dropped")
+        if decimal == ",":
+            how.append("a decimal comma")
+        if percent.any():
+            how.append("percent signs dropped (12.5% is read as 12.5)")
+        if how:
+            example = text[fits].iloc[0]
+            notes.append(f"column '{col}' read as numbers ({', '.join(how)}; e.g. {example!r} → "
+                         f"{values.iloc[0]:g})")
+    df.attrs["notes"] = notes
     return df
+
+
+def _decimal_mark(body: pd.Series, sep: str, name: str, col: str) -> str:
+    """``","`` or ``"."``: which mark the column's values use for decimals."""
+    commas, dots = body.str.contains(","), body.str.contains(".", regex=False)
+    both = commas & dots
+    if both.any():
+        comma_last = body[both].str.rfind(",") > body[both].str.rfind(".")
+        if comma_last.all():
+            return ","
+        if not comma_last.any():
+            return "."
+        raise _err(name, f"column '{col}' mixes 1,234.5 and 1.234,5 number styles; export one style")
+    if not commas.any():
+        return "."
+    with_comma = body[commas]
+    as_decimal = with_comma.str.fullmatch(_DECIMAL_COMMA.pattern).all()
+    as_thousands = with_comma.str.fullmatch(_THOUSANDS_COMMA.pattern).all()
+    if sep in (";", "\t") and as_decimal:
+        return ","
+    if as_decimal and not as_thousands:
+        return ","
+    if as_thousands and not as_decimal:
+        return "."
+    if as_decimal and as_thousands:
+        example = with_comma.iloc[0]
+        whole = example.replace(",", "")
+        raise _err(name, f"column '{col}' is ambiguous: {example!r} reads as {whole} with ',' as a "
+                         f"thousands separator or as {example.replace(',', '.')} with a decimal comma; "
+                         "export it with '.' for decimals (or with ';' between columns for a decimal comma)")
+    return "."  # commas that fit neither reading: the values stay unread, pandas' NaN
 
 
 # ----------------------------------------------------------------------------- columns
@@ -331,6 +447,23 @@ def _epoch(s: pd.Series) -> pd.Series | None:
     return None
 
 
+class MixedDateOrder(ValueError):
+    """A text date column with day-first rows and month-first rows: any reading swaps some."""
+
+
+def _refuse_mixed_day_order(txt: pd.Series) -> None:
+    """``13/01/2024`` can only be day/month and ``01/13/2024`` only month/day: a column with
+    both would have its ambiguous rows (day ≤ 12) read one way, silently swapping some dates,
+    so it is refused with an example of each."""
+    fields = txt.dropna().str.extract(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2,4})\b").astype(float)
+    day_first, month_first = fields[0] > 12, fields[1] > 12
+    if day_first.any() and month_first.any():
+        a, b = txt.loc[day_first[day_first].index[0]], txt.loc[month_first[month_first].index[0]]
+        raise MixedDateOrder(f"mixes day-first and month-first dates ({a!r} can only be day/month, "
+                             f"{b!r} only month/day), so some dates would be read swapped; export one "
+                             "date format (ISO, e.g. 2024-01-31, is safest)")
+
+
 def _to_datetime(s: pd.Series, allow_numbers: bool) -> pd.Series | None:
     if is_datetime64_any_dtype(s.dtype):
         r = s
@@ -345,6 +478,8 @@ def _to_datetime(s: pd.Series, allow_numbers: bool) -> pd.Series | None:
         # 13/01/2024 proves day-first; dotted dates (01.02.2024) are day-first by convention.
         dotted = bool(len(m)) and sample.str.match(r"^\d{1,2}\.\d{1,2}\.").mean() > 0.5
         dayfirst = bool(((m[0] > 12).any() or dotted) and not (m[1] > 12).any())
+        if len(m):
+            _refuse_mixed_day_order(txt)
         if len(m) and (m[2] >= 1000).mean() > 0.5:  # D/M/YYYY or M/D/YYYY: rewrite to ISO, 5x faster
             txt = txt.str.replace(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})",
                                   r"\3-\2-\1" if dayfirst else r"\3-\1-\2", regex=True)
@@ -388,10 +523,13 @@ def _pick_time(df: pd.DataFrame) -> tuple[str | None, list[str], np.ndarray | No
                 continue
             seen.add(c)
             s = df[c]
-            probe = _to_datetime(_spread(s.dropna()), numbers)
-            if probe is None or len(probe) == 0 or probe.notna().mean() < need:
-                continue
-            full = _to_datetime(s, numbers)
+            try:
+                probe = _to_datetime(_spread(s.dropna()), numbers)
+                if probe is None or len(probe) == 0 or probe.notna().mean() < need:
+                    continue
+                full = _to_datetime(s, numbers)
+            except MixedDateOrder as exc:
+                raise MixedDateOrder(f"column '{c}' {exc}") from None
             if full is not None:
                 return c, [c], _as_ns(full)
     return None, [], None
@@ -542,7 +680,11 @@ def load_series(path, column: str | None = None, *, last: int | None = None, sta
     if last is not None and (isinstance(last, bool) or not isinstance(last, (int, np.integer)) or last < 1):
         raise _err(name, f"«last» must be a whole number of points >= 1 (got {last!r})")
     df = _read_table(path)
-    time_label, time_cols, ts = _pick_time(df)
+    notes = list(df.attrs.get("notes", []))
+    try:
+        time_label, time_cols, ts = _pick_time(df)
+    except MixedDateOrder as exc:
+        raise _err(name, str(exc)) from None
     numeric = _numeric_columns(df, time_cols)
     col = _pick_value(name, df, numeric, column, time_label)
     choices = ", ".join(numeric)
@@ -574,11 +716,16 @@ def load_series(path, column: str | None = None, *, last: int | None = None, sta
     iso = (lambda i: pd.Timestamp(ts[i]).isoformat()) if ts is not None else (lambda i: None)
     summary = DataSummary(path=name, column=col, time_column=time_label, numeric_columns=tuple(numeric),
                           n_rows=len(df), n=int(vals.size), first=iso(0), last=iso(-1),
-                          frequency=frequency, dropped=dropped)
+                          frequency=frequency, dropped=dropped,
+                          notes=tuple(note for note in notes if f"'{col}'" in note))
     return Series(values=vals, timestamps=ts, summary=summary)
 
 
 def list_numeric_columns(path) -> tuple[str, ...]:
     """Numeric non-time columns for a column picker (empty when there are none)."""
     df = _read_table(path)
-    return tuple(_numeric_columns(df, _pick_time(df)[1]))
+    try:
+        time_cols = _pick_time(df)[1]
+    except MixedDateOrder as exc:
+        raise _err(os.fspath(path), str(exc)) from None
+    return tuple(_numeric_columns(df, time_cols))

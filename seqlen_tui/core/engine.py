@@ -180,6 +180,10 @@ def run_asset(
         # fail in a second, not after the import (the real split is checked again below).
         rolling_origins(chronological_split(len(series.values), min(analysis.candidates.lags) + 1),
                         options.folds)
+    # Before TensorFlow loads: what this series cannot do fails in a second, not after the import.
+    benchmarked_lags(analysis, options, len(series.values))
+    if options.target == "logret" and not (series.values > 0).all():
+        raise DataError("«target» logret needs every value above zero; use «target» diff")
     choice = None if isinstance(judge, RidgeJudge) else _device(reporter, options.device)
     device = "CPU" if choice is None else choice.label
     judge = judge or LSTMJudge(units=options.units, budget=budget_for(options), highway=options.highway,

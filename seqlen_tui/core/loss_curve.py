@@ -157,14 +157,15 @@ def fitting(texts: tuple[str, ...] | list[str], room: int) -> str:
     return next((text for text in texts if len(text) <= room), texts[-1] if texts else "")
 
 
-def y_range(curve: LossCurve) -> tuple[tuple[float, float], dict[str, float]]:
+def y_range(curve: LossCurve, bars: bool = True) -> tuple[tuple[float, float], dict[str, float]]:
     """The y range that shows the curves' shape, and the baselines left off the chart.
 
     The models' errors (the judge and ridge AR) are always in range. A baseline joins them
     when it lies within one span of theirs (else it would flatten the curves: it is named with
     its value instead). The judge's error bars widen the range by at most one more span each
-    way; longer bars run into the frame (the differences between lags are then well inside
-    the noise, and the picture says so)."""
+    way (not at all without ``bars``: a short chart spends its few rows on the means); longer
+    bars run into the frame (the differences between lags are then well inside the noise, and
+    the picture says so)."""
     means = [p.mse for p in curve.points + curve.linear]
     lo, hi = min(means), max(means)
     span = hi - lo or (abs(hi) * 0.05 or 1e-9)
@@ -175,7 +176,7 @@ def y_range(curve: LossCurve) -> tuple[tuple[float, float], dict[str, float]]:
         else:
             off[name] = level
     span = hi - lo or span
-    bars = [(p.mse - p.se, p.mse + p.se) for p in curve.points if p.se is not None]
+    bars = [(p.mse - p.se, p.mse + p.se) for p in curve.points if p.se is not None and bars]
     if bars:
         lo = max(min(lo, *(low for low, _ in bars)), lo - span)
         hi = min(max(hi, *(high for _, high in bars)), hi + span)
@@ -270,9 +271,14 @@ def _series(curve: LossCurve, off: dict[str, float], short: bool = False) -> lis
     return parts
 
 
-def plot_plan(curve: LossCurve, columns: int = 70, waiting: bool = False) -> PlotPlan:
-    """The picture of ``curve`` for a plot area ``columns`` wide. ``waiting``: the run is still
-    going (an empty curve says so rather than "none")."""
+#: A chart with fewer rows for its data than this keeps its y range to the means (see y_range).
+SHORT_CHART_ROWS = 8
+
+
+def plot_plan(curve: LossCurve, columns: int = 70, waiting: bool = False,
+              rows: int | None = None) -> PlotPlan:
+    """The picture of ``curve`` for a plot area ``columns`` wide and ``rows`` high (None: tall
+    enough). ``waiting``: the run is still going (an empty curve says so rather than "none")."""
     if curve.empty:
         what = f"{curve.split} MSE by lag"
         if waiting:
@@ -282,7 +288,7 @@ def plot_plan(curve: LossCurve, columns: int = 70, waiting: bool = False) -> Plo
         return PlotPlan(message=f"{what}: {why}")
     lags = curve.lags
     log_x = curve.log_x
-    (ylo, yhi), off = y_range(curve)
+    (ylo, yhi), off = y_range(curve, bars=rows is None or rows >= SHORT_CHART_ROWS)
     xlim = x_range(lags, log_x)
     layers: list[Layer] = []
     for name in ("seasonal_naive", "persistence"):
@@ -343,7 +349,7 @@ def plot_plan(curve: LossCurve, columns: int = 70, waiting: bool = False) -> Plo
     if off:
         notes.append("↑/↓ and a value: a baseline above/below the chart (drawn, it would flatten the curves)")
     if curve.split == "test":
-        notes.append("test MSE: the block unseen by the choice; the report keeps no SE for it")
+        notes.append("test MSE: the report keeps no SE for the test block, so no bars")
     return PlotPlan(tuple(layers), xlim, (ylo, yhi), tuple(x_ticks(lags, log_x, columns, xlim)), log_x,
                     titles, heading, legend, off, None, key, tuple(notes))
 
@@ -352,7 +358,8 @@ def draw_plan(plt, plan: PlotPlan) -> None:
     """Hand ``plan`` to a plotext-like ``plt`` (its data cleared first; the title and the x label
     are the caller's, who knows the room)."""
     plt.clear_data()
-    if plan.message is not None:
+    if plan.message is not None:  # an empty frame (plotext cannot build a log axis of nothing)
+        plt.xscale("linear")
         return
     plt.xscale("log" if plan.log_x else "linear")
     for layer in plan.layers:

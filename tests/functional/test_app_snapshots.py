@@ -97,3 +97,57 @@ def test_review_screen(snap_compare, folder, size):
         await settle(pilot.app, pilot, group="review")
 
     assert snap_compare(app_in(folder), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_run_screen_loss_tab(snap_compare, folder, size):
+    async def ready(pilot):
+        await _show_stored_run(pilot)
+        await pilot.press("t")  # Differenced → Loss: validation MSE by lag, the choice marked
+        await pilot.pause()
+
+    assert snap_compare(app_in(folder), terminal_size=size, run_before=ready)
+
+
+def add_runs(folder: Path) -> None:
+    """More stored runs beside the test report: an older MSFT run (other lag and seeds) and
+    two BTC-USD runs (the lag moved from 11 to 36), each curve a little apart."""
+    base = json.loads(STORED_REPORT.read_text())
+    for asset, created_at, lag, qualified, options, scale in (
+            ("MSFT", "2026-11-18T16:30:45+00:00", 4, [4], {"seeds": 3}, 1.04),
+            ("BTC-USD", "2026-11-20T10:00:00+00:00", 11, [11], {}, 1.10),
+            ("BTC-USD", "2026-11-24T22:05:11+00:00", 36, [], {"budget": "full"}, 0.95)):
+        board = [{**row, "val_mse": row["val_mse"] * scale} if row["val_mse"] else row
+                 for row in base["leaderboard"]]
+        report = dict(base, asset=asset, created_at=created_at, chosen_lag=lag,
+                      qualified=qualified, leaderboard=board,
+                      options={**base["options"], **options},
+                      file=base["file"] if asset == "MSFT" else f"data/{asset}.csv")
+        stamp = created_at[:19].replace("-", "").replace(":", "")
+        (folder / "runs" / f"{asset}_{stamp}.json").write_text(json.dumps(report))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_compare_screen(snap_compare, folder, size):
+    add_runs(folder)
+
+    async def ready(pilot):
+        await pilot.press("f2")
+        await settle(pilot.app, pilot, group="review")
+        await pilot.press("c")  # the newest MSFT run with the one before it
+        await pilot.pause()
+
+    assert snap_compare(app_in(folder), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_morning_view(snap_compare, folder, size):
+    add_runs(folder)
+
+    async def ready(pilot):
+        await pilot.press("f2")
+        await settle(pilot.app, pilot, group="review")
+        await pilot.press("l")  # the latest run of each asset
+        await settle(pilot.app, pilot, group="review")
+
+    assert snap_compare(app_in(folder), terminal_size=size, run_before=ready)

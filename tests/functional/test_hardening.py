@@ -272,3 +272,54 @@ def test_a_failed_backup_rename_leaves_no_temp_file(tmp_path, monkeypatch):
         store_module.SettingsStore(settings).save_lag("BTC_SL", 24)
     assert settings.read_text() == '{"home": "/x"}\n'
     assert not list(tmp_path.glob(".settings.json*.tmp"))
+
+
+async def test_the_review_lists_the_good_runs_and_names_a_damaged_report(tmp_path):
+    import json
+    import shutil
+
+    from app_helpers import STORED_REPORT, settle
+
+    from seqlen_tui.tui.app import SeqlenApp
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    shutil.copy(STORED_REPORT, runs / STORED_REPORT.name)
+    (runs / "BAD_1.json").write_text(json.dumps({"asset": "BAD", "leaderboard": "notalist"}))
+    app = SeqlenApp(None, settings_path=tmp_path / "s.json", runs_dir=runs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_review()
+        await settle(app, pilot, group="review")
+        await pilot.pause()
+        assert [run.asset for run in app.screen.runs] == ["MSFT"]  # before: none listed at all
+        warning = [n for n in app._notifications if "damaged" in n.title][-1]
+        assert warning.title == "Skipped 1 damaged report" and "BAD_1.json" in warning.message
+
+
+# -- every check that needs no model runs before TensorFlow loads --------------------------------
+
+LATE = """
+import sys
+from seqlen_tui.cli import main
+code = main(sys.argv[1:])
+print(code, "tensorflow" in sys.modules)
+"""
+
+
+def test_refusals_that_need_no_model_come_before_tensorflow_loads(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    negative = tmp_path / "NEG.csv"
+    pd.DataFrame({"close": np.cumsum(rng.normal(0, 1, 300))}).to_csv(negative, index=False)
+    short = tmp_path / "SHORT.csv"
+    pd.DataFrame({"close": 100 + np.cumsum(rng.normal(0, 1, 60))}).to_csv(short, index=False)
+    for args, words in (([str(negative), "--target", "logret"], "needs every value above zero"),
+                        ([str(short)], "no candidate sequence length fits 60 points"),
+                        ([str(MSFT), "--folds", "1000"], "folds")):
+        result = subprocess.run([sys.executable, "-c", LATE, "run", *args, "--runs-dir", str(tmp_path / "runs"),
+                                 "--settings", str(tmp_path / "s.json")],
+                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert result.stdout.splitlines()[-1].split() == ["2", "False"], (args, result.stdout, result.stderr)
+        assert words in result.stderr

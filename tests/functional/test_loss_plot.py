@@ -15,7 +15,6 @@ import threading
 import pytest
 from app_helpers import STORED_REPORT, messages, screen_text, settle
 from conftest import swap_judge
-from textual.widgets import Input
 
 from seqlen_tui.cli import main
 from seqlen_tui.core.judges import RidgeJudge
@@ -30,6 +29,12 @@ COLOUR = re.compile(r"\x1b\[[0-9;]*[34]8;")
 
 def stored() -> dict:
     return json.loads(STORED_REPORT.read_text())
+
+
+def article_rows() -> list[dict]:
+    """The stored run's LSTM rows as the article's protocol writes them: test MSE only."""
+    return [{"model": "lstm", "lag": r["lag"], "val_mse": None, "val_mse_se": None,
+             "test_mse": r["test_mse"]} for r in stored()["leaderboard"] if r["model"] == "lstm"]
 
 
 def make(tmp_path, path=None) -> SeqlenApp:
@@ -75,7 +80,7 @@ async def test_a_stored_run_shows_its_curve_with_the_choice_marked(tmp_path, siz
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_m_switches_to_test_mse_which_has_no_se(tmp_path, size):
+async def test_m_switches_to_test_mse_and_t_walks_every_tab(tmp_path, size):
     app = make(tmp_path)
     async with app.run_test(size=size) as pilot:
         run = await open_stored(app, pilot)
@@ -94,21 +99,20 @@ async def test_m_switches_to_test_mse_which_has_no_se(tmp_path, size):
         await pilot.press("m")
         await pilot.pause()
         assert plot.split == "val" and "val MSE" in plot.title_shown
-
-
-@pytest.mark.parametrize("size", SIZES)
-async def test_t_walks_to_the_loss_tab_at_both_sizes(tmp_path, size):
-    app = make(tmp_path)
-    async with app.run_test(size=size) as pilot:
-        run = await open_stored(app, pilot)
-        seen = []
+        # t walks on from Loss through every tab (the short screen's candidates and log too).
+        plots, seen = run.query_one("#run-plots"), []
         for _ in range(5 if size[1] < 32 else 3):
-            await pilot.press("t")
-            await pilot.pause()
-            seen.append(run.query_one("#run-plots").active)
-        expected = ["run-loss", "run-cands", "run-log", "run-raw", "run-diff"] if size[1] < 32 else \
-            ["run-loss", "run-raw", "run-diff"]
-        assert seen == expected
+            run.action_next_plot()
+            seen.append(plots.active)
+        assert seen == (["run-cands", "run-log", "run-raw", "run-diff", "run-loss"] if size[1] < 32
+                        else ["run-raw", "run-diff", "run-loss"])
+        # The article's protocol has no validation MSE: its test MSE is drawn instead.
+        plot.show_rows(article_rows(), "lstm", 4)
+        await pilot.pause()
+        assert plot.split == "test" and "test MSE" in plot.title_shown and plot.curve.chosen == 4
+        await pilot.press("m")  # m still switches: there is no validation MSE to show
+        await pilot.pause()
+        assert plot.split == "val" and plot.title_shown == "val MSE by lag: no val MSE in this run"
 
 
 # ----- a live run ----------------------------------------------------------------------------
@@ -133,18 +137,30 @@ def gated_engine(monkeypatch):
     GatedJudge.gate.set()  # never leave a worker waiting
 
 
-async def start_run(app, pilot, **fields: str) -> RunScreen:
-    await settle(app, pilot)
-    form = app.screen
-    for name, value in fields.items():
-        form.query_one(f"#opt-{name}", Input).value = value
-    form.query_one("#opt-classifiers").value = False
+@pytest.fixture
+def small_series(tmp_path):
+    """600 daily closes whose changes are AR(2): a quick run, a clear best lag for ridge AR."""
+    import pandas as pd
+
+    from synthetic import ar_process
+
+    levels = 500 + ar_process((0.5, 0.3), 600, seed=4).cumsum()
+    path = tmp_path / "AR2.csv"
+    pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=len(levels), freq="D"),
+                  "Close": levels}).to_csv(path, index=False)
+    return path
+
+
+async def start_run(app, pilot, path) -> RunScreen:
+    """The run screen on ``path`` straight away (the choose screen's F5 is tested elsewhere)."""
+    from seqlen_tui.core.options import RunOptions
+    from seqlen_tui.core.runner import DataOptions
+    from seqlen_tui.tui.screens.run import RunRequest
+
+    await app.push_screen(RunScreen(RunRequest(str(path), RunOptions(seeds=1, classifiers=False),
+                                               DataOptions(), "AR2")))
     await pilot.pause()
-    await pilot.press("f5")
-    await pilot.pause(0.1)
-    runs = [s for s in app.screen_stack if isinstance(s, RunScreen)]
-    assert runs, messages(app)
-    return runs[-1]
+    return app.screen
 
 
 async def finish(app, pilot) -> None:
@@ -164,11 +180,11 @@ async def until(pilot, condition, tries: int = 100) -> bool:
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_a_live_run_draws_points_as_lags_finish_then_the_final_curve(tmp_path, series_file,
+async def test_a_live_run_draws_points_as_lags_finish_then_the_final_curve(tmp_path, small_series,
                                                                            gated_engine, size):
-    app = make(tmp_path, series_file)
+    app = make(tmp_path)
     async with app.run_test(size=size) as pilot:
-        run = await start_run(app, pilot, seeds="1")
+        run = await start_run(app, pilot, small_series)
         plot = run.query_one("#run-plot-loss", LossPlot)
         # The baselines' provisional rows (ridge AR at every lag) before the judge trains.
         assert await until(pilot, lambda: bool(plot.points)), messages(app)
@@ -191,10 +207,10 @@ async def test_a_live_run_draws_points_as_lags_finish_then_the_final_curve(tmp_p
         assert plot.title_shown in plot_rows(app)
 
 
-async def test_a_tab_the_user_chose_stays_when_the_run_ends(tmp_path, series_file, gated_engine):
-    app = make(tmp_path, series_file)
+async def test_a_tab_the_user_chose_stays_when_the_run_ends(tmp_path, small_series, gated_engine):
+    app = make(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        run = await start_run(app, pilot, seeds="1")
+        run = await start_run(app, pilot, small_series)
         await pilot.press("t", "t")  # Loss, then Raw
         await pilot.pause()
         GatedJudge.gate.set()
@@ -233,6 +249,16 @@ def test_show_plot_in_a_pipe_is_plain_text_with_the_choice_marked(runs, capsys, 
     ticks = next(line for line in chart.splitlines() if re.fullmatch(r"[\s\d]+", line) and line.strip())
     assert ticks.split() == ["1", "2", "3", "4", "5", "11", "36"]  # at the benchmarked lags
     assert max(len(line) for line in chart.splitlines()) <= 80
+
+
+def test_show_plot_of_an_article_run_draws_its_test_mse(tmp_path, capsys, monkeypatch):
+    clean_env(monkeypatch)
+    report = {**stored(), "leaderboard": article_rows(), "mse_scale": "minmax", "chosen_lag": 4}
+    path = tmp_path / "MSFT_article.json"
+    path.write_text(json.dumps(report))
+    assert main(["show", str(path), "--plot"]) == 0
+    out = capsys.readouterr().out
+    assert "LSTM test MSE (no SE) by lag" in out and "◆ chosen 4" in out
 
 
 @pytest.mark.parametrize("env, colour", [({"FORCE_COLOR": "1"}, True),

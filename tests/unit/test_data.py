@@ -493,3 +493,79 @@ def test_random_csv_text_never_crashes(tmp_path, text, header):
     p.write_text(header + text)
     load_or_data_error(p, min_points=2)
     load_or_data_error(p, min_points=2, last=3, start="2024-01-01")
+
+
+# -- numbers as people write them, compressed files, mixed date orders ---------------------------
+
+
+def write_rows(path, header: str, rows: list[str]) -> None:
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+
+
+DATES = [f"2024-01-{day:02d}" for day in range(1, 31)] + [f"2024-02-{day:02d}" for day in range(1, 11)]
+
+
+@pytest.mark.parametrize("cell, sep, value, said", [
+    ('"3,0{i:02d}.8"', ",", 3000.8, "thousands separators dropped"),
+    ('"1.2{i:02d},5"', ",", 1200.5, "a decimal comma"),
+    ("30{i:02d},8", ";", 3000.8, "a decimal comma"),
+    ('"30{i:02d},8"', ",", 3000.8, "a decimal comma"),  # only the decimal reading fits
+    ("$1{i:02d}.13", ",", 100.13, "currency signs dropped"),
+    ("1{i:02d}.5%", ",", 100.5, "percent signs dropped"),
+    ("1'2{i:02d}.5", ",", 1200.5, None),
+])
+def test_formatted_numbers_are_read_and_the_summary_says_how(tmp_path, cell, sep, value, said):
+    path = tmp_path / "prices.csv"
+    write_rows(path, f"date{sep}close", [f"{d}{sep}{cell.format(i=i)}" for i, d in enumerate(DATES)])
+    series = load_series(path)
+    assert series.values[0] == pytest.approx(value) and len(series.values) == len(DATES)
+    if said:
+        assert any(said in note for note in series.summary.notes), series.summary.notes
+
+
+def test_a_comma_both_readings_fit_is_refused_naming_both(tmp_path):
+    path = tmp_path / "prices.csv"
+    write_rows(path, "date,close", [f'{d},"3,{100 + i:03d}"' for i, d in enumerate(DATES)])
+    with pytest.raises(DataError, match=r"'3,100' reads as 3100 with ',' as a thousands separator or as "
+                                        r"3\.100 with a decimal comma"):
+        load_series(path)
+
+
+@pytest.mark.parametrize("suffix, opener", [(".csv.gz", "gzip"), (".csv.bz2", "bz2"), (".csv.xz", "lzma")])
+def test_compressed_csv_files_are_read(tmp_path, suffix, opener):
+    import importlib
+
+    module = importlib.import_module(opener)
+    path = tmp_path / f"BTC-USD{suffix}"
+    with module.open(path, "wt") as handle:
+        handle.write("date,close\n" + "\n".join(f"{d},{100 + i}" for i, d in enumerate(DATES)) + "\n")
+    series = load_series(path)
+    assert len(series.values) == len(DATES) and series.values[-1] == 100 + len(DATES) - 1
+
+
+def test_day_first_and_month_first_rows_in_one_column_are_refused_with_examples(tmp_path):
+    rows = [f"01/{day:02d}/2024,{day}" for day in range(1, 29)] + ["13/02/2024,29", "14/02/2024,30"]
+    path = tmp_path / "prices.csv"
+    write_rows(path, "date,close", rows)
+    with pytest.raises(DataError, match=r"mixes day-first and month-first dates \('13/02/2024' can only be "
+                                        r"day/month, '01/13/2024' only month/day\)"):
+        load_series(path)
+
+
+NUMBER_STYLES = st.sampled_from(["{:,.2f}", "${:.2f}", "{:.2f}%", "{:.2f}"])
+
+
+@FUZZ
+@given(values=st.lists(st.floats(min_value=0.01, max_value=1e6), min_size=25, max_size=60),
+       style=NUMBER_STYLES)
+def test_any_number_style_reads_back_the_numbers_written(tmp_path, values, style):
+    path = tmp_path / "styled.csv"
+    cells = [style.format(v) for v in values]
+    dates = pd.date_range("2020-01-01", periods=len(values), freq="D").strftime("%Y-%m-%d")
+    write_rows(path, "date,close", [f'{d},"{c}"' for d, c in zip(dates, cells)])
+    try:
+        series = load_series(path, min_points=2)
+    except DataError as exc:  # a refusal must name the column (ambiguous commas, constant values)
+        assert "'close'" in str(exc)
+        return
+    assert np.allclose(series.values, np.round(values, 2), rtol=1e-9, atol=1e-9)

@@ -114,6 +114,10 @@ def test_the_y_range_keeps_the_curves_and_names_a_far_baseline():
     bars = [layer for layer in plot_plan(noisy).layers if layer.marker == MARKS["bar"]]
     assert bars and all(min(layer.ys) >= low and max(layer.ys) <= high for layer in bars)
     assert any("one SE is wider" in note for note in plot_plan(noisy).notes)
+    # A short chart spends its few rows on the means: no room made for the bars at all.
+    (low, high), _ = y_range(noisy, bars=False)
+    assert 0.99 < low < 1.0 and 1.1 < high < 1.11
+    assert plot_plan(noisy, rows=4).ylim == (low, high) and plot_plan(noisy, rows=12).ylim != (low, high)
 
 
 def test_ticks_at_every_lag_when_they_fit_else_round_numbers():
@@ -175,3 +179,18 @@ def test_draw_plan_gives_plotext_log_limits_on_a_log_axis():
     assert math.isclose(10 ** left, plan.xlim[0]) and math.isclose(10 ** right, plan.xlim[1])
     assert calls["xticks"] == (list(plan.xticks),)
     assert sum(name in ("plot", "scatter") for name, *_ in plt.calls) == len(plan.layers)
+
+
+def test_a_message_after_a_log_axis_still_builds():
+    """plotext cannot build a log axis without data: an empty curve after a drawn one (the
+    toggle to a split the run has no MSE for) resets the scale."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(60, 10)
+    draw_plan(plt, plot_plan(loss_curve(ROWS)))
+    assert "●" in plt.build()
+    draw_plan(plt, plot_plan(loss_curve([])))
+    plt.title("nothing")
+    assert "nothing" in plt.build()
+    plt.clear_figure()

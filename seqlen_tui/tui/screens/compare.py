@@ -33,6 +33,7 @@ from textual_plotext import PlotextPlot
 
 from seqlen_tui.core.cells import column_format, seeds_cell
 from seqlen_tui.core.history import (
+    DATA_FIELDS,
     asset_history,
     history_summary,
     option_differences,
@@ -76,21 +77,36 @@ def cut_left(text: str, width: int) -> str:
     return "…" + text[-(width - 1):]
 
 
-def read_verdicts(paths: Sequence[str]) -> dict[str, str]:
-    """Each report's verdict in a word (:func:`verdict_word`), ``?`` for one that cannot be read."""
-    found = {}
+def read_briefs(paths: Sequence[str]) -> dict[str, dict]:
+    """What the review needs of each report beyond its listing: the verdict in a word
+    (:func:`verdict_word`; ``?`` for a report that cannot be read), the options and the data
+    fields (for :func:`option_differences`)."""
+    found: dict[str, dict] = {}
     for path in paths:
         try:
-            found[path] = verdict_word(json.loads(Path(path).read_text(encoding="utf-8")))
+            report = json.loads(Path(path).read_text(encoding="utf-8"))
+            found[path] = {"verdict": verdict_word(report),
+                           **{key: report.get(key) for key in ("options", *DATA_FIELDS)}}
         except (OSError, ValueError, AttributeError):
-            found[path] = "?"
+            found[path] = {"verdict": "?"}
     return found
+
+
+def read_verdicts(paths: Sequence[str]) -> dict[str, str]:
+    """Each report's verdict in a word (``?`` for one that cannot be read)."""
+    return {path: brief["verdict"] for path, brief in read_briefs(paths).items()}
 
 
 class VerdictsRead(Message):
     def __init__(self, verdicts: dict[str, str]) -> None:
         super().__init__()
         self.verdicts = verdicts
+
+
+class BriefsRead(Message):
+    def __init__(self, briefs: dict[str, dict]) -> None:
+        super().__init__()
+        self.briefs = briefs
 
 
 # ----- the overlaid loss curves --------------------------------------------------------------
@@ -115,11 +131,20 @@ class CompareCurvesPlot(PlotextPlot):
                          and all("persistence" in c.baselines for c in self.curves))
         self._draw()
 
+    @property
+    def log_x(self) -> bool:
+        return any(c.log_x for c in self.curves)
+
     def series(self, which: int) -> tuple[list[int], list[float]]:
         """The lags and the values drawn for run ``which`` (0: A, 1: B)."""
         curve = self.curves[which]
         scale = curve.baselines["persistence"] if self.relative else 1.0
         return curve.lags, [p.mse / scale for p in curve.points]
+
+    def _x(self, lags: list[int]) -> list[float]:
+        # A log axis is drawn as log10(lag) on a linear one: plotext's own log scale takes
+        # the log again each time the widget renders the same figure.
+        return [math.log10(lag) if lag > 0 else 0.0 for lag in lags] if self.log_x else list(lags)
 
     def _draw(self) -> None:
         plt = self.plt
@@ -131,17 +156,15 @@ class CompareCurvesPlot(PlotextPlot):
             self.refresh()
             return
         lags: set[int] = set()
-        for which, curve in enumerate(self.curves):
+        for which in range(len(self.curves)):
             x, y = self.series(which)
             if not x:
                 continue
             lags.update(x)
-            plt.plot(x, y, color=COLORS[which], marker="braille")
-            plt.scatter(x, y, color=COLORS[which], marker=MARKERS[which])
-        log_x = any(c.log_x for c in self.curves)
-        plt.xscale("log" if log_x else "linear")
-        ticks = lag_ticks(sorted(lags), log_x)
-        plt.xticks(ticks, [str(t) for t in ticks])
+            plt.plot(self._x(x), y, color=COLORS[which], marker="braille")
+            plt.scatter(self._x(x), y, color=COLORS[which], marker=MARKERS[which])
+        ticks = lag_ticks(sorted(lags), self.log_x)
+        plt.xticks(self._x(ticks), [str(t) for t in ticks])
         legend = [f"{m} {n} (lag {c.chosen if c.chosen is not None else '—'})"
                   for m, n, c in zip(MARKERS, self.names, self.curves)]
         self.titles = [f"{what} by lag: " + ", ".join(legend),
@@ -153,9 +176,9 @@ class CompareCurvesPlot(PlotextPlot):
     def render(self):
         if self.titles:  # plotext drops a title wider than the plot: the longest that fits
             width = self.size.width
-            self.plt.title(next((t for t in self.titles if cell_len(t) <= width - 2), self.titles[-1]))
-            self.plt.xlabel("lag (log scale)" if any(c.log_x for c in self.curves) and
-                            self.size.height >= 12 else "")
+            self.plt.title(next((t for t in self.titles if cell_len(t) <= width - 12), self.titles[-1]))
+            self.plt.xlabel("" if self.size.height < 12 else
+                            "lag (log scale)" if self.log_x else "lag")
         return super().render()
 
 
@@ -199,7 +222,7 @@ class PairedBoard(DataTable):
         self.shown_pairs: tuple[str, ...] = ()
 
     def show_runs(self, a: Mapping, b: Mapping) -> None:
-        self.pairs = [row for row in paired_leaderboards(a, b)]
+        self.pairs = paired_leaderboards(a, b)
         self.chosen = tuple((r.get("chosen_model") if isinstance(r.get("chosen_model"), str)
                              else "lstm", r.get("chosen_lag")) for r in (a, b))
         self._rebuild()
@@ -267,7 +290,7 @@ class PairedBoard(DataTable):
             self.shown_pairs = tuple(k for k, _ in columns)
         row = self.cursor_row
         self.clear()
-        for index, pair in enumerate(self.pairs):
+        for index in range(len(self.pairs)):
             bold = "bold" if texts["chosen"][index] else ""
             self.add_row(*(Text(texts[key][index], style=bold,
                                 justify="left" if key == "model" else "right")
@@ -283,6 +306,7 @@ class CompareScreen(Screen):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="compare_back"),
+        Binding("f2", "back", "Back", show=False, id="compare_runs"),  # the runs are one back
         Binding("t", "toggle_plot", "Plot/table", id="compare_toggle_plot"),
         Binding("s", "swap", "Swap A/B", id="compare_swap"),
     ]
@@ -386,29 +410,36 @@ class LagHistoryPlot(PlotextPlot):
             plt.title("chosen lag by run: no lag chosen")
             self.refresh()
             return
-        x, y = zip(*points)
-        plt.plot(list(x), list(y), color="cyan", marker="braille")
-        plt.scatter(list(x), list(y), color="cyan", marker="●")
+        x, y = (list(v) for v in zip(*points))
+        plt.plot(x, y, color="cyan", marker="braille")
+        plt.scatter(x, y, color="cyan", marker="●")
         count = min(len(steps), 8)
         picks = sorted({round(1 + i * (len(steps) - 1) / max(count - 1, 1)) for i in range(count)})
         plt.xticks(picks, [self.dates[p - 1] for p in picks])
-        low, high = min(y), max(y)
-        plt.ylim(max(low - 1, 0), high + 1)
+        levels = sorted(set(y))
+        if len(levels) > 5:  # a few whole-number ticks; else each lag chosen is a tick
+            levels = [round(levels[0] + i * (levels[-1] - levels[0]) / 4) for i in range(5)]
+        plt.yticks(levels, [str(v) for v in levels])
+        spread = max(levels[-1] - levels[0], 2)
+        plt.ylim(levels[0] - spread * 0.1, levels[-1] + spread * 0.1)
         plt.xlim(0.5, len(steps) + 0.5)
         plt.title("chosen lag by run (oldest left)")
         self.refresh()
 
 
 HISTORY_COLUMNS = (("date", "date (UTC)"), ("lag", "lag"), ("change", "Δ lag"), ("skill", "skill"),
-                   ("verdict", "verdict"), ("protocol", "protocol"), ("file", "report"))
+                   ("verdict", "verdict"), ("settings", "settings changed"))
+#: A data field's name in the settings column.
+DATA_NAMES = {"data_sha256": "data", "file": "file"}
 
 
 class HistoryScreen(Screen[int | None]):
-    """One asset's runs, newest first, with the lag changes; Enter opens one (dismissed with
-    its index into the runs passed in)."""
+    """One asset's runs, newest first, with the lag changes and what changed in the settings
+    since the run before; Enter opens one (dismissed with its index into the runs passed in)."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="history_back"),
+        Binding("f2", "back", "Back", show=False, id="history_runs"),  # the runs are one back
     ]
 
     def __init__(self, asset: str, runs: Sequence[Mapping]) -> None:
@@ -416,7 +447,7 @@ class HistoryScreen(Screen[int | None]):
         self.asset = asset
         self.runs = runs  # dicts: asset, created_at, chosen_lag, skill, protocol, path
         self.steps = asset_history(runs, asset)
-        self.verdicts: dict[str, str] = {}
+        self.briefs: dict[str, dict] = {}  # report path → verdict, options, data (a worker reads)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -434,16 +465,32 @@ class HistoryScreen(Screen[int | None]):
         self._fill()
         self.query_one("#history-plot", LagHistoryPlot).show_steps(self.steps)
         table.focus()
-        self.read([str(self.runs[s.index].get("path", "")) for s in self.steps])
+        self.read([self._path(step) for step in self.steps])
+
+    def _path(self, step) -> str:
+        return str(self.runs[step.index].get("path", ""))
 
     @work(thread=True, exit_on_error=False, group="history")
     def read(self, paths: list[str]) -> None:
-        self.post_message(VerdictsRead(read_verdicts(paths)))
+        self.post_message(BriefsRead(read_briefs(paths)))
 
-    @on(VerdictsRead)
-    def _verdicts(self, message: VerdictsRead) -> None:
-        self.verdicts.update(message.verdicts)
+    @on(BriefsRead)
+    def _briefs(self, message: BriefsRead) -> None:
+        self.briefs.update(message.briefs)
         self._fill()
+
+    def settings_change(self, position: int) -> str:
+        """What differs from the run before (option names, ``data`` for other data)."""
+        if position == 0:
+            return ""
+        before = self.briefs.get(self._path(self.steps[position - 1]))
+        now = self.briefs.get(self._path(self.steps[position]))
+        if before is None or now is None:
+            return "…"
+        if "options" not in before or "options" not in now:
+            return "?"
+        names = [DATA_NAMES.get(d.name, d.name) for d in option_differences(before, now)]
+        return ", ".join(dict.fromkeys(names)) or "same"
 
     def _fill(self) -> None:
         table = self.query_one("#history-table", DataTable)
@@ -452,15 +499,14 @@ class HistoryScreen(Screen[int | None]):
         for key, label in HISTORY_COLUMNS:
             table.add_column(Text(label, justify="right" if key in ("lag", "skill") else "left"),
                              key=key)
-        for step in reversed(self.steps):
-            run = self.runs[step.index]
+        for position in reversed(range(len(self.steps))):
+            step = self.steps[position]
             values = {"date": short_date(step.created_at),
                       "lag": "—" if step.lag is None else str(step.lag),
                       "change": step.change,
                       "skill": "—" if step.skill is None else f"{step.skill:+.3f}",
-                      "verdict": self.verdicts.get(str(run.get("path", "")), "…"),
-                      "protocol": str(run.get("protocol") or "?"),
-                      "file": Path(str(run.get("path", ""))).name}
+                      "verdict": self.briefs.get(self._path(step), {}).get("verdict", "…"),
+                      "settings": self.settings_change(position)}
             table.add_row(*(Text(values[key], no_wrap=True,
                                  justify="right" if key in ("lag", "skill") else "left",
                                  style="bold" if key == "change" else "")

@@ -64,12 +64,13 @@ def keys_section(app_bindings) -> str:
     """One line per screen: each binding's key(s) and what it does, as the screens (and the
     app, whose ``app_bindings`` are passed in) declare them."""
     from .choose import ChooseScreen
-    from .review import ReviewScreen
+    from .review import CompareScreen, ReviewScreen
     from .run import RunScreen
 
     lines = []
     for title, bindings in (("Anywhere", app_bindings), ("Files and options", ChooseScreen.BINDINGS),
-                            ("Run", RunScreen.BINDINGS), ("Stored runs", ReviewScreen.BINDINGS)):
+                            ("Run", RunScreen.BINDINGS), ("Stored runs", ReviewScreen.BINDINGS),
+                            ("Compare runs", CompareScreen.BINDINGS)):
         keys: dict[str, list[str]] = {}
         for binding in bindings:
             if binding.description and binding.action != "focus_next":

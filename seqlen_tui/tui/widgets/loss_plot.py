@@ -31,8 +31,8 @@ class LossPlot(PlotextPlot):
         self.split = "val"
         self.waiting = True  # a run still going: an empty curve says "training", not "none"
         self.curve = None  # core.loss_curve.LossCurve
-        self.plan = None  # core.loss_curve.PlotPlan for ``_planned_for`` columns
-        self._planned_for = -1
+        self.plan = None  # core.loss_curve.PlotPlan for ``_planned_for`` (columns, rows)
+        self._planned_for: tuple[int, int] | None = None
         self.title_shown = ""  # what the last render put in the title row (for tests, help)
         #: The key that switches validation/test (the screen's, as the keymap has it); the
         #: title names it while there is room.
@@ -45,7 +45,7 @@ class LossPlot(PlotextPlot):
         """Redraw from leaderboard rows; ``chosen_*``: the run's choice, when it has one."""
         self.rows = [dict(row) for row in rows]
         self.chosen_model, self.chosen_lag, self.waiting = chosen_model, chosen_lag, waiting
-        self._recompute()
+        self._recompute(fall_back=True)
 
     def show_report(self, report: dict[str, Any]) -> None:
         """A finished or stored run's curve, its choice marked."""
@@ -59,11 +59,16 @@ class LossPlot(PlotextPlot):
         self._recompute()
         return self.split
 
-    def _recompute(self) -> None:
+    def _recompute(self, fall_back: bool = False) -> None:
         from seqlen_tui.core.loss_curve import loss_curve
 
         self.curve = loss_curve(self.rows, self.split, self.chosen_model, self.chosen_lag)
-        self._planned_for = -1
+        if fall_back and self.curve.empty and self.split == "val" and not self.waiting:
+            # The article's protocol has no validation block: its test MSE is the answer.
+            test = loss_curve(self.rows, "test", self.chosen_model, self.chosen_lag)
+            if not test.empty:
+                self.split, self.curve = "test", test
+        self._planned_for = None
         self.refresh()
 
     # ----- drawing -----------------------------------------------------------------------------
@@ -84,9 +89,12 @@ class LossPlot(PlotextPlot):
         from seqlen_tui.core.loss_curve import draw_plan, fitting, plot_plan
 
         room = max(self.size.width - AXIS_COLUMNS, 10)
-        if self.curve is not None and self._planned_for != room:
-            self.plan = plot_plan(self.curve, columns=room, waiting=self.waiting)
-            self._planned_for = room
+        size = (room, self.size.height)
+        if self.curve is not None and self._planned_for != size:
+            # The data's rows: the height less the title, the frame, the ticks (and the label).
+            rows = self.size.height - (5 if self.size.height >= SHORT_PLOT_ROWS else 4)
+            self.plan = plot_plan(self.curve, columns=room, waiting=self.waiting, rows=rows)
+            self._planned_for = size
             draw_plan(self.plt, self.plan)
         plan = self.plan
         if plan is None:
