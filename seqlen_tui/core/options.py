@@ -240,6 +240,9 @@ def check_value(key: str, value: Any) -> Any:
         raise OptionError(key, f"{ref(key)} {exc}") from None
     if value is None or spec.kind in ("switch", "choice", "lags"):
         return value
+    if spec.minimum is not None and spec.below is not None and not spec.minimum <= value < spec.below:
+        raise OptionError(key, f"{ref(key)} must be at least {spec.minimum:g} and below {spec.below:g} "
+                               f"(got {value:g})")
     if spec.minimum is not None and value < spec.minimum:
         raise OptionError(key, f"{ref(key)} must be at least {spec.minimum:g} (got {value:g})")
     if spec.above is not None and spec.below is not None and not spec.above < value < spec.below:

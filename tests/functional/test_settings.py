@@ -179,8 +179,8 @@ def test_read_error_names_line_and_column(tmp_path):
 
 def test_unreadable_file_is_a_settings_error(tmp_path):
     folder = tmp_path / "settings.json"
-    folder.mkdir()  # a directory where a file should be: read fails with an OSError
-    with pytest.raises(SettingsError, match="cannot read settings file"):
+    folder.mkdir()  # a directory where a file should be: refused before any read
+    with pytest.raises(SettingsError, match="settings.json is a directory, not a regular file"):
         SettingsStore(folder).read()
 
 

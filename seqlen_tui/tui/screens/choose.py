@@ -212,10 +212,10 @@ class ChooseScreen(Screen):
     def _show_summary(self) -> None:
         """The summary and findings, wrapped to the panel's width (again after a resize), so
         the file, its column, points and time range and every reason are whole."""
+        if self.analysis is None:  # before the import: the first frame stays free of pandas
+            return
         from seqlen_tui.core.describe import describe_findings, describe_summary, wrapped
 
-        if self.analysis is None:
-            return
         report = self.query_one("#report", TextArea)
         width = max(20, report.scrollable_content_region.width - 2) if report.size.width else None
         lines = describe_summary(self.analysis.series.summary, width) + [""] + describe_findings(self.analysis, width)
