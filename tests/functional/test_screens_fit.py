@@ -150,3 +150,22 @@ async def test_no_color_means_no_colour_codes_and_the_cursor_still_shows(tmp_pat
                 assert style.bgcolor is None or style.bgcolor.is_default, segment
                 reverse += bool(style.reverse)
         assert reverse  # the chosen row under the cursor, the active tab
+
+
+async def test_a_long_verdict_on_a_short_screen_keeps_the_tabs_and_the_log_has_it_whole(tmp_path):
+    report = json.loads(STORED_REPORT.read_text())
+    report["verdict"] = ("Sequence length 1 beats persistence on validation (p = 0.016 over the 7 candidates); "
+                         + "a long explanation that goes on " * 12 + "until it ends.")
+    app = make(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(RunScreen(report=report))
+        await pilot.pause()
+        await pilot.pause()
+        rows = screen_text(app)
+        assert "stored run MSFT" in rows[0] and "Loss" in rows[1]  # nothing pushed off the top
+        bottom = " ".join(" ".join(rows[-5:-1]).split())
+        assert ("Sequence length 1 beats persistence on validation (p = 0.016 over the 7 candidates). "
+                "(The whole verdict: the Log tab, t.)") in bottom
+        log = app.screen.query_one("#run-log RichLog").texts  # written, shown once the tab is
+        assert any(line.startswith("verdict: Sequence length 1") and line.endswith("until it ends.")
+                   for line in log)

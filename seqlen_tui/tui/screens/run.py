@@ -12,6 +12,7 @@ Given a stored report instead, the same screen shows it without recomputing anyt
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime
@@ -172,6 +173,7 @@ class RunScreen(Screen):
 
     def on_resize(self) -> None:
         self._arrange()
+        self._show_verdict()
 
     def _arrange(self) -> None:
         """Under 32 rows: candidates and log as tabs (the side column is hidden by the CSS)."""
@@ -439,13 +441,31 @@ class RunScreen(Screen):
             self._write_log(f"! {in_app(warning)}")
         if not stored and self.report_path:
             self._write_log(f"report: {self.report_path}")
-        chosen = report.get("chosen_lag")
+        self._write_log(f"verdict: {in_app(report.get('verdict', ''))}")
+        self._show_verdict()
+
+    #: Rows the verdict may take on a short screen before it gives its first sentence only.
+    SHORT_VERDICT_ROWS = 4
+
+    def _show_verdict(self) -> None:
+        """The choice and the verdict above the footer. On a short screen a verdict longer
+        than four rows keeps its first sentence and points to the log, which has it whole:
+        otherwise it would push the status row and the tabs off the screen."""
+        import textwrap
+
+        report = self.report
+        if report is None or self.running:
+            return
         runner = report.get("runner_up")
-        text = f"[b]Chosen sequence length: {chosen}[/b]"
-        if runner is not None:
-            text += f" (next best lag: {runner})"
-        text += f" — {in_app(report.get('verdict', ''))}"
-        self.query_one("#verdict", Static).update(text)
+        head = f"Chosen sequence length: {report.get('chosen_lag')}" + (
+            f" (next best lag: {runner})" if runner is not None else "")
+        verdict = in_app(report.get("verdict", ""))
+        width = max(20, self.app.size.width - 2)
+        if (self.app.size.height < SHORT_ROWS
+                and len(textwrap.wrap(f"{head} — {verdict}", width)) > self.SHORT_VERDICT_ROWS):
+            first = re.split(r"(?<=[;.])\s", verdict, maxsplit=1)[0].rstrip(";.")
+            verdict = f"{first}. [dim](The whole verdict: the Log tab, t.)[/dim]"
+        self.query_one("#verdict", Static).update(f"[b]{head}[/b] — {verdict}")
 
     def _draw_loss(self) -> None:
         """The Loss tab from the leaderboard's rows as they are now (provisional while the run
