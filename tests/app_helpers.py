@@ -68,3 +68,31 @@ def content_text(static, width: int = 70) -> str:
     with console.capture() as captured:
         console.print(static.content)
     return captured.get()
+
+
+async def finish_run(app, pilot) -> None:
+    """Wait for the run worker, then (briefly) for the confirm dialog it opens."""
+    from seqlen_tui.tui.screens.dialogs import ConfirmLag
+
+    await settle(app, pilot, group="run")
+    for _ in range(5):
+        if isinstance(app.screen, ConfirmLag):
+            break
+        await pilot.pause(0.05)
+
+
+def review_app(runs: Path):
+    """The app on a runs folder, with the settings file beside it."""
+    from seqlen_tui.tui.app import SeqlenApp
+
+    return SeqlenApp(None, settings_path=runs.parent / "settings.json", runs_dir=runs)
+
+
+async def open_review(app, pilot):
+    """f2: the review screen, its listing done."""
+    from seqlen_tui.tui.screens.review import ReviewScreen
+
+    await pilot.press("f2")
+    await settle(app, pilot, group="review")
+    assert isinstance(app.screen, ReviewScreen)
+    return app.screen

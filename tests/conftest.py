@@ -37,15 +37,19 @@ def ridge_engine(monkeypatch):
     swap_judge(monkeypatch, RidgeJudge)
 
 
-@pytest.fixture
-def series_file(tmp_path):
-    """BTC-USD.csv: 1,500 daily closes whose changes are AR(2) (a linear judge needs 2 lags)."""
+def write_ar2_closes(path, n: int):
+    """``n`` daily closes whose changes are AR(2) (0.5, 0.3): a linear judge needs 2 lags."""
     import pandas as pd
 
     from synthetic import ar_process
 
-    levels = 500 + ar_process((0.5, 0.3), 1500, seed=4).cumsum()
-    path = tmp_path / "BTC-USD.csv"
+    levels = 500 + ar_process((0.5, 0.3), n, seed=4).cumsum()
     pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=len(levels), freq="D"),
                   "Close": levels}).to_csv(path, index=False)
     return path
+
+
+@pytest.fixture
+def series_file(tmp_path):
+    """BTC-USD.csv: 1,500 daily closes whose changes are AR(2)."""
+    return write_ar2_closes(tmp_path / "BTC-USD.csv", 1500)

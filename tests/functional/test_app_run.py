@@ -22,6 +22,7 @@ from app_helpers import (
     STORED_REPORT,
     content_text,
     errors,
+    finish_run,
     messages,
     screen_text,
     settle,
@@ -91,12 +92,7 @@ async def start_run(app, pilot, classifiers: bool = False, **fields: str) -> Run
     return runs[-1]
 
 
-async def finish(app, pilot) -> None:
-    await settle(app, pilot, group="run")
-    for _ in range(5):
-        if isinstance(app.screen, ConfirmLag):
-            break
-        await pilot.pause(0.05)
+finish = finish_run
 
 
 async def test_run_fills_the_leaderboard_and_confirm_saves_the_key(

@@ -13,8 +13,8 @@ import re
 import threading
 
 import pytest
-from app_helpers import STORED_REPORT, messages, screen_text, settle
-from conftest import swap_judge
+from app_helpers import STORED_REPORT, finish_run, messages, screen_text
+from conftest import swap_judge, write_ar2_closes
 
 from seqlen_tui.cli import main
 from seqlen_tui.core.judges import RidgeJudge
@@ -140,15 +140,7 @@ def gated_engine(monkeypatch):
 @pytest.fixture
 def small_series(tmp_path):
     """600 daily closes whose changes are AR(2): a quick run, a clear best lag for ridge AR."""
-    import pandas as pd
-
-    from synthetic import ar_process
-
-    levels = 500 + ar_process((0.5, 0.3), 600, seed=4).cumsum()
-    path = tmp_path / "AR2.csv"
-    pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=len(levels), freq="D"),
-                  "Close": levels}).to_csv(path, index=False)
-    return path
+    return write_ar2_closes(tmp_path / "AR2.csv", 600)
 
 
 async def start_run(app, pilot, path) -> RunScreen:
@@ -163,12 +155,7 @@ async def start_run(app, pilot, path) -> RunScreen:
     return app.screen
 
 
-async def finish(app, pilot) -> None:
-    await settle(app, pilot, group="run")
-    for _ in range(5):
-        if isinstance(app.screen, ConfirmLag):
-            break
-        await pilot.pause(0.05)
+finish = finish_run
 
 
 async def until(pilot, condition, tries: int = 100) -> bool:

@@ -11,10 +11,9 @@ import json
 from pathlib import Path
 
 import pytest
-from app_helpers import STORED_REPORT, messages, settle
+from app_helpers import STORED_REPORT, messages, open_review, review_app
 from textual.widgets import DataTable, Input, Static
 
-from seqlen_tui.tui.app import SeqlenApp
 from seqlen_tui.tui.screens.review import ReviewScreen, RunsListed, shorten_left
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -42,15 +41,7 @@ def runs_folder(tmp_path) -> Path:
     return runs
 
 
-def make_app(runs: Path) -> SeqlenApp:
-    return SeqlenApp(None, settings_path=runs.parent / "settings.json", runs_dir=runs)
-
-
-async def open_review(app, pilot) -> ReviewScreen:
-    await pilot.press("f2")
-    await settle(app, pilot, group="review")
-    assert isinstance(app.screen, ReviewScreen)
-    return app.screen
+make_app = review_app
 
 
 def rendered_rows(screen: ReviewScreen) -> list[str]:

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from app_helpers import STORED_REPORT, messages, settle, widget_text
+from app_helpers import STORED_REPORT, messages, open_review, review_app, settle, widget_text
 from textual.widgets import DataTable, Input, Static
 
 from seqlen_tui.tui.app import SeqlenApp
@@ -59,15 +59,7 @@ def runs_folder(tmp_path) -> Path:
     return runs
 
 
-def make_app(runs: Path) -> SeqlenApp:
-    return SeqlenApp(None, settings_path=runs.parent / "settings.json", runs_dir=runs)
-
-
-async def open_review(app, pilot) -> ReviewScreen:
-    await pilot.press("f2")
-    await settle(app, pilot, group="review")
-    assert isinstance(app.screen, ReviewScreen)
-    return app.screen
+make_app = review_app
 
 
 def table_rows(screen, selector: str = "#runs") -> list[dict[str, str]]:
