@@ -58,7 +58,7 @@ def describe_summary(summary: DataSummary, width: int | None = None) -> list[str
     ]
     if summary.time_column is None:
         lines.append("  no timestamp column: row order is taken as time order")
-    lines.extend(f"  {note}" for note in getattr(summary, "notes", ()))
+    lines.extend(f"  {note}" for note in summary.notes)
     if freq.seasonal_periods:
         periods = ", ".join(
             f"{p} ({name})" for p, name in zip(freq.seasonal_periods, freq.period_names)

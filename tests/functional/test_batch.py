@@ -159,8 +159,9 @@ def test_killed_worker_loses_only_the_asset_in_flight(tmp_path, monkeypatch):
     assert again.all_done
 
 
-@pytest.mark.slow
-def test_ctrl_c_keeps_finished_assets_and_a_rerun_finishes_the_rest(tmp_path):
+def stopped_batch(tmp_path: Path, stop: int, new_session: bool = False):
+    """A real ``batch`` of fast1, fast2 and slow on two workers, sent ``stop`` once both fast
+    assets are reported (slow still running); returns (process, stderr, runs, args, env)."""
     data = tmp_path / "assets"
     data.mkdir()
     for seed, name in enumerate(("fast1", "fast2", "slow")):
@@ -169,18 +170,25 @@ def test_ctrl_c_keeps_finished_assets_and_a_rerun_finishes_the_rest(tmp_path):
     args = ["--dir", str(data), "--runs-dir", str(runs), "--workers", "2", *QUICK]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     proc = subprocess.Popen([sys.executable, str(CHILD), "slow_task", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            start_new_session=new_session, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
         while len(list(runs.glob("fast*.json"))) < 2:
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the fast assets did not finish"
             time.sleep(0.1)
-        proc.send_signal(signal.SIGINT)  # "slow" is still running
-        out, err = proc.communicate(timeout=60)
+        proc.send_signal(stop)
+        _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
+    return proc, err, runs, args, env
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_finished_assets_and_a_rerun_finishes_the_rest(tmp_path):
+    proc, err, runs, args, env = stopped_batch(tmp_path, signal.SIGINT)  # "slow" still running
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert sorted(reports(runs)) == ["fast1", "fast2"]
@@ -199,26 +207,8 @@ def test_sigterm_and_sighup_stop_the_batch_like_ctrl_c_and_leave_no_process(tmp_
     """A polite kill, or the SSH session closing: the summary is written, the finished assets
     kept, the exit code is 128 + the signal, and no worker (nor the resource tracker) is left
     running in the batch's process group."""
-    data = tmp_path / "assets"
-    data.mkdir()
-    for seed, name in enumerate(("fast1", "fast2", "slow")):
-        write_asset(data / f"{name}.csv", seed=seed)
-    runs = tmp_path / "runs"
-    args = ["--dir", str(data), "--runs-dir", str(runs), "--workers", "2", *QUICK]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    proc = subprocess.Popen([sys.executable, str(CHILD), "slow_task", *args], env=env, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 120
-        while len(list(runs.glob("fast*.json"))) < 2:
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the fast assets did not finish"
-            time.sleep(0.1)
-        proc.send_signal(stop)  # to the parent only: it must end its workers itself
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    # To the parent only: it must end its workers itself.
+    proc, err, runs, _, _ = stopped_batch(tmp_path, stop, new_session=True)
     assert proc.returncode == 128 + stop, err
     assert f"stopped by {signal.Signals(stop).name}" in err and "Traceback" not in err
     assert sorted(reports(runs)) == ["fast1", "fast2"]

@@ -26,6 +26,13 @@ def make(tmp_path, path=None) -> SeqlenApp:
                      runs_dir=tmp_path / "runs")
 
 
+async def show_stored(app, pilot, report: dict) -> None:
+    """The run screen on a stored report, drawn."""
+    await app.push_screen(RunScreen(report=report))
+    await pilot.pause()
+    await pilot.pause()
+
+
 def words(text: str) -> list[str]:
     return re.sub(r"\[/?b\]", "", text).split()
 
@@ -35,9 +42,7 @@ async def test_a_stored_run_shows_its_whole_verdict_a_tall_plot_and_every_candid
     report = json.loads(STORED_REPORT.read_text())
     app = make(tmp_path)
     async with app.run_test(size=size) as pilot:
-        await app.push_screen(RunScreen(report=report))
-        await pilot.pause()
-        await pilot.pause()
+        await show_stored(app, pilot, report)
         rows = screen_text(app)
         # The verdict, word for word, in the rows just above the footer.
         shown = " ".join(rows[-6:-1]).split()
@@ -61,9 +66,7 @@ async def test_every_leaderboard_column_has_one_notation_and_the_wide_screen_add
     report = json.loads(STORED_REPORT.read_text())
     app = make(tmp_path)
     async with app.run_test(size=size) as pilot:
-        await app.push_screen(RunScreen(report=report))
-        await pilot.pause()
-        await pilot.pause()
+        await show_stored(app, pilot, report)
         board = app.screen.query_one("#board", LeaderboardTable)
         keys = board.shown_keys
         assert {"model", "lag", "val_mse", "val_se", "skill", "stability", "seeds"} <= set(keys)
@@ -134,9 +137,7 @@ async def test_no_color_means_no_colour_codes_and_the_cursor_still_shows(tmp_pat
     report = json.loads(STORED_REPORT.read_text())
     app = make(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.push_screen(RunScreen(report=report))
-        await pilot.pause()
-        await pilot.pause()
+        await show_stored(app, pilot, report)
         reverse = 0
         for strip in app.screen._compositor.render_strips():
             segments: list[Segment] = list(strip)
@@ -158,9 +159,7 @@ async def test_a_long_verdict_on_a_short_screen_keeps_the_tabs_and_the_log_has_i
                          + "a long explanation that goes on " * 12 + "until it ends.")
     app = make(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.push_screen(RunScreen(report=report))
-        await pilot.pause()
-        await pilot.pause()
+        await show_stored(app, pilot, report)
         rows = screen_text(app)
         assert "stored run MSFT" in rows[0] and "Loss" in rows[1]  # nothing pushed off the top
         bottom = " ".join(" ".join(rows[-5:-1]).split())
