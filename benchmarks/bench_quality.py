@@ -99,12 +99,26 @@ def oracle_max_lag(n_seen: int) -> int:
 TOOL_OPTIONS: dict = {}
 
 
-def tool_pick(name: str, seed: int = 42) -> dict:
+def tool_pick(name: str, seed: int = 42, inputs_path: Path | None = None) -> dict:
+    """The tool's run on the seen part; with ``inputs_path``, what its selection saw is kept
+    there (``.npz``) so that other selection rules can be replayed offline (``replay_selection``)."""
+    from seqlen_tui.core import engine
     from seqlen_tui.core.engine import RunOptions, run_asset
 
     seen, _ = seen_part(load(name))
     started = time.perf_counter()
-    result = run_asset(seen, RunOptions(classifiers=False, seed=seed, **TOOL_OPTIONS))
+    original = engine.select_lag
+
+    def recording(val_losses, naive_val_losses, gate_alpha=0.05, **kwargs):
+        if inputs_path is not None:
+            keep_selection_inputs(inputs_path, val_losses, naive_val_losses, kwargs)
+        return original(val_losses, naive_val_losses, gate_alpha, **kwargs)
+
+    engine.select_lag = recording
+    try:
+        result = run_asset(seen, RunOptions(classifiers=False, seed=seed, **TOOL_OPTIONS))
+    finally:
+        engine.select_lag = original
     from seqlen_tui.core.candidates import prior_lags
 
     selection = result.selection
@@ -255,6 +269,30 @@ def picks_path(label: str, name: str) -> Path:
     return PICKS_DIR / label / f"{name}.json"
 
 
+def keep_selection_inputs(path: Path, val_losses: dict, naive_val_losses, kwargs: dict) -> None:
+    arrays = {"naive": np.asarray(naive_val_losses)}
+    for lag, loss in val_losses.items():
+        arrays[f"val_{lag}"] = np.asarray(loss)
+    for lag, loss in (kwargs.get("seed_val_losses") or {}).items():
+        arrays[f"seeds_{lag}"] = np.asarray(loss)
+    for lag, loss in (kwargs.get("linear_val_losses") or {}).items():
+        arrays[f"linear_{lag}"] = np.asarray(loss)
+    for key in ("eliminated", "exact_lags", "prior_lags", "own_lags"):
+        arrays[key] = np.asarray(sorted(kwargs.get(key) or ()), dtype=int)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **arrays)
+
+
+def read_selection_inputs(path: Path) -> dict:
+    """``select_lag``'s arguments as the tool's run gave them (see :func:`keep_selection_inputs`)."""
+    data = np.load(path)
+    by = lambda prefix: {int(k.split("_")[1]): data[k] for k in data.files if k.startswith(prefix)}
+    return {"val_losses": by("val_"), "naive_val_losses": data["naive"],
+            "seed_val_losses": by("seeds_") or None, "linear_val_losses": by("linear_") or None,
+            **{key: frozenset(int(v) for v in data[key]) for key in
+               ("eliminated", "exact_lags", "prior_lags", "own_lags")}}
+
+
 def record_picks(label: str, name: str, tool_only: bool = False) -> dict:
     path = picks_path(label, name)
     if path.exists():
@@ -263,7 +301,7 @@ def record_picks(label: str, name: str, tool_only: bool = False) -> dict:
         others = [p for p in PICKS_DIR.glob(f"*/{name}.json")]
         ic = ({key: json.loads(others[0].read_text())[key] for key in ("aic", "bic")} if others
               else ic_picks(name))  # AIC and BIC do not depend on the tool: computed once
-        record = {"tool": tool_pick(name), **ic}
+        record = {"tool": tool_pick(name, inputs_path=path.with_suffix(".npz")), **ic}
         write_json(path, record)
         print(f"{name} [{label}]: tool {record['tool']['lag']} ({record['tool']['seconds']}s), "
               f"AIC {record['aic']}, BIC {record['bic']}", file=sys.stderr, flush=True)
@@ -296,8 +334,25 @@ def regret_rows(label: str, names: list[str]) -> list[dict]:
             "spread": worst / best, "seconds": record["tool"]["seconds"],
             "skill": 1 - best / table["persistence_mse"], "early": float(np.mean(early)),
             "tool_early": tool_early_share(record["tool"]), "training": record["tool"].get("training"),
+            "gap_p": {ic: oracle_gap_p(table, record["tool"]["lag"], record[ic]) for ic in ("aic", "bic")},
         })
     return rows
+
+
+def oracle_gap_p(table: dict, pick: int, rival: int) -> float:
+    """One-sided p that ``rival`` truly beats ``pick`` on unseen data, from the oracle's own
+    seeds: a paired t-test of log unseen MSE over the seeds both lags trained (seed s starts
+    both from the same draw). It says whether a gap in the table is more than the oracle's
+    training noise (NaN with fewer than three shared seeds)."""
+    from scipy.stats import ttest_rel
+
+    a, b = table["lags"].get(str(pick), {}), table["lags"].get(str(rival), {})
+    shared = sorted(set(a) & set(b))
+    if len(shared) < 3:
+        return float("nan")
+    ours = np.log([a[s]["mse"] for s in shared])
+    theirs = np.log([b[s]["mse"] for s in shared])
+    return float(ttest_rel(ours, theirs, alternative="greater").pvalue)
 
 
 def tool_early_share(tool: dict) -> float:
@@ -324,8 +379,10 @@ def print_table(label: str, names: list[str]) -> None:
         if not group:
             continue
         tool = [r["tool_regret"] for r in group]
-        beaten = [r["series"] for r in group
-                  if min(r["aic_regret"], r["bic_regret"]) < r["tool_regret"] / 1.01]
+        beaten = [f"{r['series']} ({ic.upper()} {r[ic]}, oracle p {r['gap_p'][ic]:.2g})" for r in group
+                  for ic in ("aic", "bic")
+                  if r[f"{ic}_regret"] < r["tool_regret"] / 1.01
+                  and r[f"{ic}_regret"] <= r[f"{'bic' if ic == 'aic' else 'aic'}_regret"]]
         print(f"{title}: {len(group)} series; tool regret median {statistics.median(tool):.3f}, "
               f"max {max(tool):.3f}; AIC median {statistics.median(r['aic_regret'] for r in group):.3f}, "
               f"BIC median {statistics.median(r['bic_regret'] for r in group):.3f}; "
