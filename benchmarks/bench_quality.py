@@ -286,7 +286,10 @@ def keep_selection_inputs(path: Path, val_losses: dict, naive_val_losses, kwargs
 def read_selection_inputs(path: Path) -> dict:
     """``select_lag``'s arguments as the tool's run gave them (see :func:`keep_selection_inputs`)."""
     data = np.load(path)
-    by = lambda prefix: {int(k.split("_")[1]): data[k] for k in data.files if k.startswith(prefix)}
+
+    def by(prefix: str) -> dict[int, np.ndarray]:
+        return {int(k.split("_")[1]): data[k] for k in data.files if k.startswith(prefix)}
+
     return {"val_losses": by("val_"), "naive_val_losses": data["naive"],
             "seed_val_losses": by("seeds_") or None, "linear_val_losses": by("linear_") or None,
             **{key: frozenset(int(v) for v in data[key]) for key in

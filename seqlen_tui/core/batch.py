@@ -103,8 +103,8 @@ def limit_tensorflow_threads(threads: int) -> None:
 
     tf.get_logger().setLevel("ERROR")  # e.g. retracing notes: noise across many assets
     try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(min(2, threads))
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
     except RuntimeError:  # the runtime is already initialised (a reused worker): keep its limits
         pass
 

@@ -11,25 +11,23 @@ from dataclasses import dataclass
 
 from .batch_jobs import WORKER_MEMORY
 from .options import OptionError
+from .threads import available_cores, cpu_threads_environment
 
 THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-              "VECLIB_MAXIMUM_THREADS", "TF_NUM_INTRAOP_THREADS")
+              "VECLIB_MAXIMUM_THREADS")
 
 
 def limit_threads_env(threads: int) -> None:
-    """Thread limits for BLAS/OpenMP and TensorFlow; only effective before they are imported."""
+    """Thread limits for BLAS/OpenMP and TensorFlow; only effective before they are imported.
+    TensorFlow gets one thread per op and ``threads`` ops side by side (see
+    :func:`.tf_runtime.cpu_threads_environment`)."""
     for name in THREAD_ENV:
         os.environ[name] = str(threads)
-    os.environ["TF_NUM_INTEROP_THREADS"] = str(min(2, threads))
+    os.environ.update(cpu_threads_environment(threads))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
 
 
-def available_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
 
 
 def available_memory() -> int | None:

@@ -13,6 +13,8 @@ from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 
+from .threads import available_cores, cpu_threads_environment
+
 
 def set_import_guard(guard: Callable[[], AbstractContextManager] | None) -> None:
     """Wrap TensorFlow's first import in ``guard()`` (None: no wrapper).
@@ -35,7 +37,7 @@ def load_tensorflow() -> None:
     environment a GPU box needs (:data:`GPU_ENVIRONMENT`) and TF32 off."""
     import sys
 
-    for name, value in GPU_ENVIRONMENT.items():
+    for name, value in {**GPU_ENVIRONMENT, **cpu_threads_environment(available_cores())}.items():
         os.environ.setdefault(name, value)
     if "tensorflow" in sys.modules and "keras" in sys.modules:
         return
