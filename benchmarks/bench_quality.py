@@ -461,11 +461,17 @@ def main() -> None:
     parser.add_argument("--no-oracle", action="store_true", help="record picks only")
     parser.add_argument("--oracle-only", action="store_true",
                         help="complete the oracle for every label's recorded picks, without running the tool")
+    parser.add_argument("--max-seeds", type=int, metavar="N",
+                        help=f"the oracle's seeds at noisy lags near the best and at the picks "
+                             f"(default {MAX_SEEDS}): more settles a close call")
     parser.add_argument("--samples-stability", action="store_true")
     parser.add_argument("--highway", action="store_true", help="the tool's judge with LSTNet's linear highway")
     args = parser.parse_args()
     if args.highway:
         TOOL_OPTIONS["highway"] = True
+    if args.max_seeds:
+        global MAX_SEEDS
+        MAX_SEEDS = args.max_seeds
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
     if args.samples_stability:

@@ -215,6 +215,26 @@ async def test_keys_typed_fast_after_slash_land_in_the_filter(runs_folder):
         assert isinstance(app.screen, RunScreen) and app.screen.report["asset"] == "BTC-USD"
 
 
+async def test_editing_keys_in_a_burst_before_enter_are_not_lost(runs_folder):
+    """"/btcx", Backspace, Enter, Enter queued at once: the Backspace edits the filter although
+    Enter (which acts at once) has moved the focus to the table by the time it is read."""
+    from textual import events
+
+    from seqlen_tui.tui.screens.run import RunScreen
+
+    app = make_app(runs_folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(app, pilot)
+        burst = [("slash", "/"), *((c, c) for c in "btcx"), ("backspace", "\x7f"), ("left", None),
+                 ("delete", None), ("enter", "\r"), ("enter", "\r")]
+        for key, char in burst:
+            app.post_message(events.Key(key, char))
+        for _ in range(4):
+            await pilot.pause()
+        assert screen.query_one("#runs-filter", Input).value == "bt"
+        assert isinstance(app.screen, RunScreen) and app.screen.report["asset"] == "BTC-USD"
+
+
 async def test_enter_on_a_filtered_row_opens_that_run(runs_folder):
     from seqlen_tui.tui.screens.run import RunScreen
 

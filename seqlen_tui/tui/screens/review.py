@@ -49,6 +49,7 @@ from seqlen_tui.core.history import (
     sort_morning,
 )
 
+from ..widgets.filter_input import FilterInput
 from .compare import CompareScreen, HistoryScreen, VerdictsRead, read_verdicts
 
 COLUMNS = (("asset", "asset"), ("date", "date (UTC)"), ("lag", "lag"), ("change", "Δ lag"),
@@ -169,7 +170,7 @@ class ReviewScreen(Screen):
         yield Header()
         yield Static("", id="runs-info")
         with Horizontal(id="runs-bar"):
-            yield Input(placeholder="/ filter by asset or file", id="runs-filter", compact=True)
+            yield FilterInput(placeholder="/ filter by asset or file", id="runs-filter", compact=True)
             yield Static("", id="runs-count")
         yield RunsTable(id="runs", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)  # at 80 columns every key must fit
