@@ -453,6 +453,7 @@ def samples_stability(seeds=(42, 7, 123)) -> None:
 
 
 def main() -> None:
+    global MAX_SEEDS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", nargs="*", default=[entry.name for entry in CORPUS],
                         choices=[entry.name for entry in CORPUS], metavar="NAME")
@@ -470,7 +471,6 @@ def main() -> None:
     if args.highway:
         TOOL_OPTIONS["highway"] = True
     if args.max_seeds:
-        global MAX_SEEDS
         MAX_SEEDS = args.max_seeds
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
