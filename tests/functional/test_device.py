@@ -197,20 +197,17 @@ def test_the_default_max_seq_len_follows_the_measured_step_rates():
 
 
 @pytest.mark.parametrize("user", [None, "3"])
-def test_tensorflow_runs_one_thread_per_op_and_ops_side_by_side_unless_the_user_says(user):
+def test_tensorflow_runs_one_thread_per_op_and_ops_side_by_side_unless_the_user_says(user, monkeypatch):
     """The fused step is one small op per lag: one thread each, as many side by side as cores
-    (measured 28 s against TensorFlow's default 40 s on 2 cores); a user's setting wins."""
-    import subprocess
-    import sys
-
+    (measured 28 s against TensorFlow's default 40 s on 2 cores); a user's setting wins. Set
+    before TensorFlow's first import, where TensorFlow reads them."""
+    from seqlen_tui.core.tf_runtime import load_tensorflow
     from seqlen_tui.core.threads import available_cores
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_NUM_")}
+    for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        monkeypatch.delenv(name, raising=False)
     if user:
-        env["TF_NUM_INTRAOP_THREADS"] = user
-    code = ("import os; from seqlen_tui.core.tf_runtime import load_tensorflow; load_tensorflow(); "
-            "import tensorflow as tf; tf.constant(1.0) + 1.0; "
-            "print(os.environ['TF_NUM_INTRAOP_THREADS'], os.environ['TF_NUM_INTEROP_THREADS'])")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True, cwd=ROOT).stdout.split()
-    assert out == [user or "1", str(available_cores())]
+        monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", user)
+    load_tensorflow()
+    assert os.environ["TF_NUM_INTRAOP_THREADS"] == (user or "1")
+    assert os.environ["TF_NUM_INTEROP_THREADS"] == str(available_cores())
