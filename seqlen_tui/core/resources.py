@@ -20,14 +20,12 @@ THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUM
 def limit_threads_env(threads: int) -> None:
     """Thread limits for BLAS/OpenMP and TensorFlow; only effective before they are imported.
     TensorFlow gets one thread per op and ``threads`` ops side by side (see
-    :func:`.tf_runtime.cpu_threads_environment`)."""
+    :func:`.threads.cpu_threads_environment`)."""
     for name in THREAD_ENV:
         os.environ[name] = str(threads)
     os.environ.update(cpu_threads_environment(threads))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
-
-
 
 
 def available_memory() -> int | None:
