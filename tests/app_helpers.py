@@ -96,3 +96,14 @@ async def open_review(app, pilot):
     await settle(app, pilot, group="review")
     assert isinstance(app.screen, ReviewScreen)
     return app.screen
+
+
+async def export_twice(pilot, folder: Path, pattern: str) -> list[Path]:
+    """Press ``e`` twice on the review and return the two exports, oldest first; they must be
+    two files (the second never overwrites the first)."""
+    for _ in range(2):
+        await pilot.press("e")
+        await pilot.pause()
+    exports = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime_ns)
+    assert len(exports) == 2 and exports[0].name != exports[1].name
+    return exports

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from app_helpers import STORED_REPORT, messages, open_review, review_app
+from app_helpers import STORED_REPORT, export_twice, messages, open_review, review_app
 from textual.widgets import DataTable, Input, Static
 
 from seqlen_tui.tui.screens.review import ReviewScreen, RunsListed, shorten_left
@@ -147,12 +147,7 @@ async def test_two_exports_write_two_files_and_name_the_second(runs_folder):
     app = make_app(runs_folder)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_review(app, pilot)
-        await pilot.press("e")
-        await pilot.pause()
-        await pilot.press("e")
-        await pilot.pause()
-        exports = sorted(runs_folder.glob("runs_*.csv"), key=lambda p: p.stat().st_mtime_ns)
-        assert len(exports) == 2 and exports[0].name != exports[1].name
+        exports = await export_twice(pilot, runs_folder, "runs_*.csv")
         first, second = (path.read_text() for path in exports)
         assert first == second and first.count("\n") == 1 + len(RUNS)
         assert "MSFT,2026-11-25T09:41:02+00:00" in first

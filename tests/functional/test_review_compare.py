@@ -12,7 +12,15 @@ import json
 from pathlib import Path
 
 import pytest
-from app_helpers import STORED_REPORT, messages, open_review, review_app, settle, widget_text
+from app_helpers import (
+    STORED_REPORT,
+    export_twice,
+    messages,
+    open_review,
+    review_app,
+    settle,
+    widget_text,
+)
 from textual.widgets import DataTable, Input, Static
 
 from seqlen_tui.tui.app import SeqlenApp
@@ -296,12 +304,7 @@ async def test_the_morning_view_exports_twice_to_two_files(runs_folder):
         await open_review(app, pilot)
         await pilot.press("l", "s")  # by date
         await settle(app, pilot, group="review")
-        await pilot.press("e")
-        await pilot.pause()
-        await pilot.press("e")
-        await pilot.pause()
-        exports = sorted(runs_folder.glob("latest_*.csv"), key=lambda p: p.stat().st_mtime_ns)
-        assert len(exports) == 2 and exports[0].name != exports[1].name
+        exports = await export_twice(pilot, runs_folder, "latest_*.csv")
         first, second = (path.read_text() for path in exports)
         assert first == second
         lines = first.splitlines()
