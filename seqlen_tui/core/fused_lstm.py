@@ -6,8 +6,9 @@ every model of a run trains in one ``tf.function`` step, and each lag's models (
 run their whole recurrence as **one** TensorFlow op, ``BlockLSTM`` (the fused LSTM kernel
 behind ``tf.compat.v1``'s ``LSTMBlockFusedCell``): the seeds of a lag share the op through a
 block-diagonal recurrent matrix, so a step costs a handful of ops per lag instead of a dozen
-per time step. Measured on a 2-core CPU (``benchmarks/bench_engine.py``), training is about 7×
-faster than separate fits. The first fused design, a ``keras.layers.RNN`` over a many-model
+per time step, and the step loops over 16 batches per call in the graph (:data:`BATCHES_PER_CALL`).
+Measured on a 2-core CPU (``benchmarks/bench_engine.py``), training is about 15× faster than
+separate fits. The first fused design, a ``keras.layers.RNN`` over a many-model
 cell with masks for shorter lags trained by ``Model.fit``, reached 3.8×: per-step op overhead
 in the RNN loop, and Keras' tracing of its step, cost the rest.
 
@@ -44,6 +45,12 @@ from .training import Budget, Job
 
 #: Keras orders an LSTM's gates i, f, c, o; ``BlockLSTM`` wants i, c, f, o.
 BLOCK_GATE_ORDER = [0, 2, 1, 3]
+
+#: Training batches per call of the step's loop (:meth:`ModelStack.train_rows`). One Python
+#: call per batch cost 14 % of an epoch in dispatch on a 2-core CPU (228 against 196 ms an
+#: epoch for 7 lags × 2 seeds, the same weights bit for bit); 16 batches keep most of the
+#: saving while a cancel is still seen within a fraction of a second.
+BATCHES_PER_CALL = 16
 
 #: Windows per call when forecasting: ``BlockLSTM`` keeps seven (steps, batch, cells) tensors,
 #: so long lags forecast in smaller chunks to bound memory to about this many bytes.
@@ -204,6 +211,8 @@ class ModelStack:
     learning rate (``rates``), which :class:`EarlyStopping` lowers on that model's plateau
     as Keras' ``ReduceLROnPlateau`` would. Lags whose models have all
     stopped can be left out of the step (:meth:`use_lags`), which costs one new trace.
+    Given the fit windows (:meth:`hold_fit_data`), :meth:`train_rows` runs many batches in
+    one call, a graph loop over the same step.
     """
 
     BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
@@ -224,7 +233,18 @@ class ModelStack:
         self.rates = tf.Variable(np.full(len(jobs), learning_rate, dtype="float32"), name="rates")
         self.iterations = tf.Variable(0.0)
         self.step = None
+        self.train_loop = None
+        self.fit_windows = self.fit_targets = None
+        self.batch_size = 0
         self.use_lags(self.blocks)
+
+    def hold_fit_data(self, windows: np.ndarray, targets: np.ndarray, batch_size: int) -> None:
+        """Keep the fit windows on the device, for :meth:`train_rows`."""
+        tf = self.tf
+        self.fit_windows = tf.constant(np.ascontiguousarray(windows, dtype="float32"))
+        self.fit_targets = tf.constant(np.ascontiguousarray(targets, dtype="float32"))
+        self.batch_size = batch_size
+        self.use_lags(self.step_blocks)
 
     def use_lags(self, blocks: list[LagBlock]) -> None:
         """Build the training step for these lags (traced on its first call)."""
@@ -246,7 +266,7 @@ class ModelStack:
             return out
 
         @tf.function(input_signature=[tf.TensorSpec((None, max_lag), tf.float32),
-                                      tf.TensorSpec((None,), tf.float32)])
+                                      tf.TensorSpec((None,), tf.float32)], autograph=False)
         def step(windows, targets):
             with tf.GradientTape() as tape:
                 errors = tf.concat(forecast_batch(windows), axis=1) - targets[:, None]
@@ -263,9 +283,33 @@ class ModelStack:
             return loss
 
         self.step = step
+        self.step_blocks = blocks
+        if self.fit_windows is not None:
+            self.train_loop = self._train_loop(step)
+
+    def _train_loop(self, step):
+        """``step`` over consecutive batches of the given rows of the held fit windows, as a
+        graph loop: one call instead of one per batch, the same updates in the same order."""
+        tf, windows, targets, size = self.tf, self.fit_windows, self.fit_targets, self.batch_size
+
+        def one_batch(first, rows):
+            batch = rows[first:first + size]
+            with tf.control_dependencies([step(tf.gather(windows, batch), tf.gather(targets, batch))]):
+                return first + size, rows
+
+        @tf.function(input_signature=[tf.TensorSpec((None,), tf.int32)], autograph=False)
+        def train_loop(rows):
+            tf.while_loop(lambda first, _: first < tf.shape(rows)[0], one_batch, [tf.constant(0), rows],
+                          parallel_iterations=1)  # batch after batch
+
+        return train_loop
 
     def train_batch(self, windows: np.ndarray, targets: np.ndarray) -> None:
         self.step(self.tf.constant(windows), self.tf.constant(targets))
+
+    def train_rows(self, rows: np.ndarray) -> None:
+        """Train on ``rows`` of the held fit windows, ``batch_size`` at a time, in one call."""
+        self.train_loop(self.tf.constant(rows, dtype=self.tf.int32))
 
     def weights_now(self) -> dict[str, np.ndarray]:
         return {name: np.array(v.numpy()) for name, v in self.variables.items()}
@@ -311,14 +355,15 @@ class TrainingClock:
         total = self.done_units + self.remaining_units(units_per_batch)
         return self.done_units / total if total > 0 else 1.0
 
-    def batch_done(self, units_per_batch: float) -> None:
+    def batches_done(self, units_per_batch: float, count: int = 1) -> None:
+        """``count`` batches of ``units_per_batch`` each were trained since the last call."""
         now = time.perf_counter()
-        self.done_units += units_per_batch
-        if self._batch_start is not None:  # the first batch also pays for tracing the graph
-            self.measured_units += units_per_batch
+        self.done_units += units_per_batch * count
+        if self._batch_start is not None:  # the first call also pays for tracing the graph
+            self.measured_units += units_per_batch * count
             self.measured_seconds += now - self._batch_start
         self._batch_start = now
-        self.batches += 1
+        self.batches += count
         if not self._estimated and self.batches > self.CALIBRATION_BATCHES:
             self._estimated = True
             estimate = self.eta(units_per_batch)
@@ -473,8 +518,8 @@ def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: in
     split = prepared.split
     stack = ModelStack(jobs, units, budget.learning_rate, highway)
     blocks, max_lag = stack.blocks, stack.max_lag
-    x_fit = np.ascontiguousarray(prepared.windows(max_lag, split.fit), dtype="float32")
-    y_fit = prepared.scaled_targets(split.fit).astype("float32")
+    x_fit = prepared.windows(max_lag, split.fit)
+    stack.hold_fit_data(x_fit, prepared.scaled_targets(split.fit), budget.batch_size)
     stopping = EarlyStopping(stack, blocks, prepared.windows(max_lag, split.early_stop),
                              prepared.scaled_targets(split.early_stop), budget)
     batches = -(-len(x_fit) // budget.batch_size)
@@ -501,14 +546,15 @@ def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: in
     trace_seconds = None
     for epoch in range(budget.epochs):
         order = rng.permutation(len(x_fit)) if shuffle else np.arange(len(x_fit))
-        for first in range(0, len(x_fit), budget.batch_size):
+        rows_per_call = BATCHES_PER_CALL * budget.batch_size
+        for first in range(0, len(x_fit), rows_per_call):
             reporter.check_cancelled()
-            rows = order[first:first + budget.batch_size]
+            rows = order[first:first + rows_per_call]
             started = time.perf_counter()
-            stack.train_batch(x_fit[rows], y_fit[rows])
+            stack.train_rows(rows)
             if trace_seconds is None:
                 trace_seconds = time.perf_counter() - started
-            clock.batch_done(traced_units)
+            clock.batches_done(traced_units, -(-len(rows) // budget.batch_size))
         losses, finished = stopping.epoch_end()
         clock.epoch_done()
         report(finished, f"stopped improving by epoch {epoch + 1}")

@@ -9,6 +9,7 @@ from seqlen_tui.core.device import reference_forecast
 from seqlen_tui.core.events import Caution, GroupTrained, Progress, Reporter, TrainingEstimate
 from seqlen_tui.core.fused_lstm import (
     LagBlock,
+    ModelStack,
     TrainingClock,
     block_forecast,
     format_seconds,
@@ -94,18 +95,42 @@ def test_fused_training_matches_separate_fits():
     assert sorted(epochs) == sorted(jobs) and all(1 <= n <= 6 for n in epochs.values())
 
 
+def test_the_graph_loop_trains_exactly_as_one_call_per_batch():
+    """Many batches per call (a graph loop, for speed) must give the same weights bit for bit
+    as one step per batch: batches in order, the short last one included, and after the step
+    is rebuilt for fewer lags."""
+    rng = np.random.default_rng(5)
+    windows = rng.standard_normal((150, 8)).astype("float32")
+    targets = rng.standard_normal(150).astype("float32")
+    jobs = [Job(lag, seed) for lag in (3, 8) for seed in (1, 2)]
+    order = rng.permutation(150)
+    looped, stepped = ModelStack(jobs, 16, 1e-2), ModelStack(jobs, 16, 1e-2)
+    looped.hold_fit_data(windows, targets, batch_size=32)
+    for blocks in (looped.blocks, looped.blocks[1:]):
+        looped.use_lags(blocks)
+        stepped.use_lags(blocks)
+        looped.train_rows(order[:96])  # three batches in one call
+        looped.train_rows(order[96:])  # 32 and the short 22
+        for first in range(0, 150, 32):
+            rows = order[first:first + 32]
+            stepped.train_batch(windows[rows], targets[rows])
+    after_loop, after_steps = looped.weights_now(), stepped.weights_now()
+    assert all(np.array_equal(after_loop[name], after_steps[name]) for name in after_steps)
+    assert not np.array_equal(after_loop["kernel"], stacked_initial_weights(jobs, 16)["kernel"])
+
+
 def test_training_clock_counts_the_work_left_for_the_running_models():
     clock = TrainingClock(batches_per_epoch=10, epochs=5, reporter=Reporter())
     assert clock.eta(30.0) is None  # nothing measured yet
-    clock.batch_done(30.0)  # the first batch traces the graph: not timed
-    assert clock.measured_units == 0 and clock.done_units == 30
+    clock.batches_done(30.0, count=2)  # the first call traces the graph: not timed
+    assert clock.measured_units == 0 and clock.done_units == 60
     clock.measured_units, clock.measured_seconds = 300.0, 3.0  # 0.01 s per unit
     clock.epochs_done = 2
     assert clock.remaining_units(30.0) == 30 * 10 * 3
     assert clock.eta(30.0) == pytest.approx(0.01 * 900)
     # Models that stop early take their work out of the estimate at once.
     assert clock.eta(6.0) == pytest.approx(0.01 * 180)
-    assert clock.fraction(30.0) == pytest.approx(30 / (30 + 900))
+    assert clock.fraction(30.0) == pytest.approx(60 / (60 + 900))
     clock.epochs_done = 5
     assert clock.eta(30.0) == 0 and clock.fraction(30.0) == 1.0
 
@@ -136,16 +161,16 @@ def test_a_gpu_that_cannot_run_the_fused_step_falls_back_to_the_cpu(monkeypatch)
 
     from seqlen_tui.core import fused_lstm
 
-    real_train_batch = fused_lstm.ModelStack.train_batch
+    real_train_rows = fused_lstm.ModelStack.train_rows
     calls = {"n": 0}
 
-    def failing_once(self, windows, targets):
+    def failing_once(self, rows):
         calls["n"] += 1
         if calls["n"] == 1:
             raise tf.errors.NotFoundError(None, None, "No registered 'BlockLSTM' OpKernel for 'GPU'")
-        return real_train_batch(self, windows, targets)
+        return real_train_rows(self, rows)
 
-    monkeypatch.setattr(fused_lstm.ModelStack, "train_batch", failing_once)
+    monkeypatch.setattr(fused_lstm.ModelStack, "train_rows", failing_once)
     monkeypatch.setattr(tf.config, "list_logical_devices", lambda kind=None: ["GPU:0"] if kind == "GPU" else [])
     n = 24 * 20
     prepared = prepare(50 + 4 * random_profile(24, n, noise=0.4, seed=8), "diff", max_lag=6)
@@ -163,10 +188,10 @@ def test_without_a_gpu_a_failing_step_is_not_hidden(monkeypatch):
 
     from seqlen_tui.core import fused_lstm
 
-    def failing(self, windows, targets):
+    def failing(self, rows):
         raise tf.errors.InternalError(None, None, "boom")
 
-    monkeypatch.setattr(fused_lstm.ModelStack, "train_batch", failing)
+    monkeypatch.setattr(fused_lstm.ModelStack, "train_rows", failing)
     prepared = prepare(50 + 4 * random_profile(24, 24 * 20, noise=0.4, seed=8), "diff", max_lag=6)
     with pytest.raises(tf.errors.InternalError):
         LSTMJudge(budget=Budget(epochs=1, patience=1, batch_size=64, learning_rate=3e-3)).predict(
