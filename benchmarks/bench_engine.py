@@ -1,11 +1,13 @@
 """Training speed: one ``fit`` per model (the article's loop) vs the fused many-LSTM model.
 
-Run by hand: ``python benchmarks/bench_engine.py [--epochs 10] [--full]``. Each variant runs in
+Run by hand: ``python benchmarks/bench_engine.py [--epochs 10] [--full [--repeat N]]``. Each variant runs in
 its own process (so each pays its own TensorFlow start and its peak memory is its own), side
 by side in one invocation, on a generated 5,000-point hourly series:
 
 (a) 4 lags × 3 seeds, equal epochs (no early stopping), separate fits vs fused;
-(b) with ``--full``: the robust default end to end vs the article protocol end to end;
+(b) with ``--full``: the robust default end to end vs the article protocol end to end (with
+    ``--repeat N``, N rounds of the three, alternating, and the median of each ratio: on a
+    shared machine one round's ratio moves by ±10 %);
 (c) peak memory (max RSS) of each;
 (d) ``seqlen-tui --help`` and importing the app without TensorFlow.
 """
@@ -82,6 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--full", action="store_true", help="also (b): robust vs article end to end")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of (b), alternating; medians of the ratios")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,22 +111,30 @@ def main() -> None:
               f"{(sep['seconds'] + sep['import_s']) / (fused['seconds'] + fused['import_s']):.2f}× "
               "with the import (target ≥ 5×)")
         if args.full:
-            robust = run_child("robust", 0, path)
-            same = run_child("robust-article-lags", 0, path)
-            article = run_child("article", 0, path)
-            print("(b) end to end on the same series (no classifiers); training without the import")
-            print(f"    robust default:      whole process {robust['process_s']:6.1f} s, training "
-                  f"{robust['train_s']:6.1f} s on lags {robust['lags']} (race {robust['race']['seeds_per_lag']}, "
-                  f"{robust['training']['stopped_early']}/{robust['training']['models']} stopped early), "
-                  f"peak {robust['max_rss_mb']:6.0f} MB, chose {robust['chosen']}")
-            print(f"    robust, article lags: whole process {same['process_s']:6.1f} s, training "
-                  f"{same['train_s']:6.1f} s on lags {same['lags']}, chose {same['chosen']}")
-            print(f"    article:             whole process {article['process_s']:6.1f} s, training "
-                  f"{article['train_s']:6.1f} s on lags {article['lags']}, peak {article['max_rss_mb']:6.0f} MB, "
-                  f"chose {article['chosen']}")
-            print(f"    ratios: training on the same lags robust / article {same['train_s'] / article['train_s']:.2f}× "
-                  f"(target ≤ 1×); whole default run / whole article run "
-                  f"{robust['process_s'] / article['process_s']:.2f}× (target < 1×)")
+            same_ratios, whole_ratios = [], []
+            for round_ in range(args.repeat):
+                robust = run_child("robust", 0, path)
+                same = run_child("robust-article-lags", 0, path)
+                article = run_child("article", 0, path)
+                same_ratios.append(same["train_s"] / article["train_s"])
+                whole_ratios.append(robust["process_s"] / article["process_s"])
+                print(f"(b) end to end on the same series (no classifiers); training without the import"
+                      f"{f', round {round_ + 1} of {args.repeat}' if args.repeat > 1 else ''}")
+                print(f"    robust default:      whole process {robust['process_s']:6.1f} s, training "
+                      f"{robust['train_s']:6.1f} s on lags {robust['lags']} (race {robust['race']['seeds_per_lag']}, "
+                      f"{robust['training']['stopped_early']}/{robust['training']['models']} stopped early), "
+                      f"peak {robust['max_rss_mb']:6.0f} MB, chose {robust['chosen']}")
+                print(f"    robust, article lags: whole process {same['process_s']:6.1f} s, training "
+                      f"{same['train_s']:6.1f} s on lags {same['lags']}, chose {same['chosen']}")
+                print(f"    article:             whole process {article['process_s']:6.1f} s, training "
+                      f"{article['train_s']:6.1f} s on lags {article['lags']}, peak {article['max_rss_mb']:6.0f} MB, "
+                      f"chose {article['chosen']}")
+                print(f"    ratios: training on the same lags robust / article {same_ratios[-1]:.2f}× "
+                      f"(target ≤ 1×); whole default run / whole article run {whole_ratios[-1]:.2f}× (target < 1×)")
+            if args.repeat > 1:
+                print(f"    median of {args.repeat} rounds: same lags {np.median(same_ratios):.2f}× "
+                      f"(range {min(same_ratios):.2f}–{max(same_ratios):.2f}); whole run "
+                      f"{np.median(whole_ratios):.2f}× (range {min(whole_ratios):.2f}–{max(whole_ratios):.2f})")
     help_s = timed_process([sys.executable, "-m", "seqlen_tui.cli", "--help"])
     app_s = timed_process([sys.executable, "-c", "import seqlen_tui.tui.app"])
     print(f"(d) seqlen-tui --help: {help_s:.3f} s; import of the app module: {app_s:.3f} s (best of 3)")

@@ -265,9 +265,7 @@ class ModelStack:
                 out.append(y)
             return out
 
-        @tf.function(input_signature=[tf.TensorSpec((None, max_lag), tf.float32),
-                                      tf.TensorSpec((None,), tf.float32)], autograph=False)
-        def step(windows, targets):
+        def update(windows, targets):
             with tf.GradientTape() as tape:
                 errors = tf.concat(forecast_batch(windows), axis=1) - targets[:, None]
                 loss = tf.reduce_sum(tf.reduce_mean(tf.square(errors), axis=0))
@@ -282,24 +280,32 @@ class ModelStack:
                 variable.assign_sub(per_model * moment / (tf.sqrt(velocity) + self.EPSILON))
             return loss
 
-        self.step = step
+        self.step = tf.function(update, autograph=False, input_signature=[
+            tf.TensorSpec((None, max_lag), tf.float32), tf.TensorSpec((None,), tf.float32)])
         self.step_blocks = blocks
         if self.fit_windows is not None:
-            self.train_loop = self._train_loop(step)
+            self.train_loop = self._train_loop(update)
 
-    def _train_loop(self, step):
-        """``step`` over consecutive batches of the given rows of the held fit windows, as a
-        graph loop: one call instead of one per batch, the same updates in the same order."""
-        tf, windows, targets, size = self.tf, self.fit_windows, self.fit_targets, self.batch_size
+    def _train_loop(self, update):
+        """``update`` (the step's ops) over consecutive batches of the given rows of the held fit
+        windows, as a graph loop: one call instead of one per batch, the same updates in the
+        same order. The ops are built into the loop itself, not called as the traced step: a
+        nested function doubled the time to build and optimise each new graph."""
+        tf, size = self.tf, self.batch_size
 
-        def one_batch(first, rows):
-            batch = rows[first:first + size]
-            with tf.control_dependencies([step(tf.gather(windows, batch), tf.gather(targets, batch))]):
-                return first + size, rows
+        @tf.function(autograph=False, input_signature=[
+            tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None, self.max_lag), tf.float32),
+            tf.TensorSpec((None,), tf.float32)])
+        def train_loop(rows, windows, targets):
+            # The fit windows come in as arguments, not captured constants: a captured array is
+            # copied into every new graph (and folded by its optimiser), at a cost that grows
+            # with the series.
+            def one_batch(first):
+                batch = rows[first:first + size]
+                with tf.control_dependencies([update(tf.gather(windows, batch), tf.gather(targets, batch))]):
+                    return first + size
 
-        @tf.function(input_signature=[tf.TensorSpec((None,), tf.int32)], autograph=False)
-        def train_loop(rows):
-            tf.while_loop(lambda first, _: first < tf.shape(rows)[0], one_batch, [tf.constant(0), rows],
+            tf.while_loop(lambda first: first < tf.shape(rows)[0], one_batch, [tf.constant(0)],
                           parallel_iterations=1)  # batch after batch
 
         return train_loop
@@ -309,7 +315,7 @@ class ModelStack:
 
     def train_rows(self, rows: np.ndarray) -> None:
         """Train on ``rows`` of the held fit windows, ``batch_size`` at a time, in one call."""
-        self.train_loop(self.tf.constant(rows, dtype=self.tf.int32))
+        self.train_loop(self.tf.constant(rows, dtype=self.tf.int32), self.fit_windows, self.fit_targets)
 
     def weights_now(self) -> dict[str, np.ndarray]:
         return {name: np.array(v.numpy()) for name, v in self.variables.items()}
