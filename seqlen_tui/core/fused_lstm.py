@@ -550,9 +550,9 @@ def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: in
                   f"{counted(len(jobs) // len(blocks), 'seed')} ({counted(len(jobs), 'LSTM')} in one training step)", stage="train")
     traced_units = stopping.units_per_batch()  # the work of the step as it is traced now
     trace_seconds = None
+    rows_per_call = BATCHES_PER_CALL * budget.batch_size
     for epoch in range(budget.epochs):
         order = rng.permutation(len(x_fit)) if shuffle else np.arange(len(x_fit))
-        rows_per_call = BATCHES_PER_CALL * budget.batch_size
         for first in range(0, len(x_fit), rows_per_call):
             reporter.check_cancelled()
             rows = order[first:first + rows_per_call]
