@@ -42,6 +42,7 @@ from .report import write_report
 from .resources import WorkerPlan, limit_threads_env, plan_workers
 from .settings import SettingsStore, settings_key
 from .tf_runtime import set_import_guard
+from .threads import tensorflow_pools
 
 ImportGuard = Callable[[], AbstractContextManager]
 
@@ -102,9 +103,10 @@ def limit_tensorflow_threads(threads: int) -> None:
     import tensorflow as tf
 
     tf.get_logger().setLevel("ERROR")  # e.g. retracing notes: noise across many assets
+    per_op, side_by_side = tensorflow_pools(threads)
     try:
-        tf.config.threading.set_intra_op_parallelism_threads(1)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
+        tf.config.threading.set_intra_op_parallelism_threads(per_op)
+        tf.config.threading.set_inter_op_parallelism_threads(side_by_side)
     except RuntimeError:  # the runtime is already initialised (a reused worker): keep its limits
         pass
 
