@@ -6,6 +6,7 @@ Nothing here runs at import: TensorFlow loads inside the work, never at start-up
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -39,6 +40,7 @@ def load_tensorflow() -> None:
 
     for name, value in {**GPU_ENVIRONMENT, **cpu_threads_environment(available_cores())}.items():
         os.environ.setdefault(name, value)
+    _quiet_planned_retracing()
     if "tensorflow" in sys.modules and "keras" in sys.modules:
         return
     with _import_lock, _import_guard():
@@ -47,6 +49,26 @@ def load_tensorflow() -> None:
     # TF32 (on by default on Ampere and later) rounds the GEMMs' inputs to 10 bits: about
     # 1e-3 relative error, beyond what the fused/Keras parity allows. Off for the judge.
     tf.config.experimental.enable_tensor_float_32_execution(False)
+
+
+class _PlannedRetracing(logging.Filter):
+    """Drops TensorFlow's "N out of the last M calls … triggered tf.function retracing" warning.
+
+    The fused stack builds a new training graph on purpose whenever lags finish (a smaller
+    stack trains faster; measured cheaper than gating the finished lags inside one graph), so
+    a run on a series with many candidates re-traces often, and TensorFlow's advice ("define
+    your @tf.function outside of the loop") would land in the middle of the progress log as if
+    something were wrong. Every other TensorFlow warning still shows.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+def _quiet_planned_retracing() -> None:
+    logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _PlannedRetracing) for f in logger.filters):
+        logger.addFilter(_PlannedRetracing())
 
 
 #: Set before TensorFlow's first import (a user's own setting wins). Memory growth through the

@@ -211,3 +211,23 @@ def test_tensorflow_runs_one_thread_per_op_and_ops_side_by_side_unless_the_user_
     load_tensorflow()
     assert os.environ["TF_NUM_INTRAOP_THREADS"] == (user or "1")
     assert os.environ["TF_NUM_INTEROP_THREADS"] == str(available_cores())
+
+
+def test_planned_retracing_stays_off_the_terminal_and_other_tensorflow_warnings_show(capfd, caplog):
+    """The fused stack re-traces by design when lags finish; TensorFlow's "define your
+    @tf.function outside of the loop" advice must not land in the progress log."""
+    from seqlen_tui.core.tf_runtime import load_tensorflow
+
+    load_tensorflow()
+    import tensorflow as tf
+
+    for length in range(1, 9):  # eight fresh traces in a row: TensorFlow warns after five
+        @tf.function
+        def double(x):
+            return x * 2
+
+        double(tf.zeros([length]))
+    tf.get_logger().warning("another TensorFlow warning")
+    shown = capfd.readouterr().err + "\n".join(record.getMessage() for record in caplog.records)
+    assert "retracing" not in shown
+    assert "another TensorFlow warning" in shown
