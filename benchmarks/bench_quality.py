@@ -32,6 +32,7 @@ Not in CI: the whole corpus takes about an hour on a 2-core CPU (most of it the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -101,24 +102,13 @@ TOOL_OPTIONS: dict = {}
 
 def tool_pick(name: str, seed: int = 42, inputs_path: Path | None = None) -> dict:
     """The tool's run on the seen part; with ``inputs_path``, what its selection saw is kept
-    there (``.npz``) so that other selection rules can be replayed offline (``replay_selection``)."""
-    from seqlen_tui.core import engine
+    there (``.npz``) so that other selection rules can be replayed offline (``--replay``)."""
     from seqlen_tui.core.engine import RunOptions, run_asset
 
     seen, _ = seen_part(load(name))
     started = time.perf_counter()
-    original = engine.select_lag
-
-    def recording(val_losses, naive_val_losses, gate_alpha=0.05, **kwargs):
-        if inputs_path is not None:
-            keep_selection_inputs(inputs_path, val_losses, naive_val_losses, kwargs)
-        return original(val_losses, naive_val_losses, gate_alpha, **kwargs)
-
-    engine.select_lag = recording
-    try:
+    with selection_inputs_kept(inputs_path):
         result = run_asset(seen, RunOptions(classifiers=False, seed=seed, **TOOL_OPTIONS))
-    finally:
-        engine.select_lag = original
     from seqlen_tui.core.candidates import prior_lags
 
     selection = result.selection
@@ -133,6 +123,26 @@ def tool_pick(name: str, seed: int = 42, inputs_path: Path | None = None) -> dic
         "train_seconds": round(result.timings.get("train", float("nan")), 1),
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+@contextlib.contextmanager
+def selection_inputs_kept(inputs_path: Path | None):
+    """While open, every ``select_lag`` call of the engine also saves its arguments at
+    ``inputs_path`` (``.npz``; nothing when None), for offline replays of other rules."""
+    from seqlen_tui.core import engine
+
+    original = engine.select_lag
+
+    def recording(val_losses, naive_val_losses, gate_alpha=0.05, **kwargs):
+        if inputs_path is not None:
+            keep_selection_inputs(inputs_path, val_losses, naive_val_losses, kwargs)
+        return original(val_losses, naive_val_losses, gate_alpha, **kwargs)
+
+    engine.select_lag = recording
+    try:
+        yield
+    finally:
+        engine.select_lag = original
 
 
 def ic_picks(name: str) -> dict[str, int]:
@@ -429,6 +439,105 @@ def print_tie_breaks(label: str, names: list[str]) -> None:
             for rule, v in regrets.items()))
 
 
+# --- replaying other selection rules on a run's saved inputs ---------------------------------
+
+def replay_rules() -> dict:
+    """Selection rules to compare offline, each ``(selection, inputs) -> lag``: the engine's own
+    (``select_lag`` as it is now) and alternatives that differ only after the one-SE set is
+    formed.  ``inputs`` are ``select_lag``'s arguments as the run gave them.  Replayed on three
+    runs' inputs (labels ``rw15``, ``arwide``, ``current``), none beat the engine's rule."""
+    def means(inputs: dict) -> dict[int, float]:
+        return {lag: float(np.mean(loss)) for lag, loss in inputs["val_losses"].items()}
+
+    def priors_within(selection, inputs) -> list[int]:
+        return [lag for lag in selection.within if lag in inputs["prior_lags"]]
+
+    def fallback(pick):
+        """Priors in the one-SE set first, then ``pick`` among the exact lags of the one-SE set
+        not longer than the best, else the best."""
+        def rule(selection, inputs) -> int:
+            if priors_within(selection, inputs):
+                return priors_within(selection, inputs)[0]
+            exact = [lag for lag in selection.within
+                     if lag in inputs["exact_lags"] and lag <= selection.best_lag]
+            return pick(exact, means(inputs)) if exact else selection.best_lag
+        return rule
+
+    def ridge_within(selection, inputs) -> int:
+        linear = inputs.get("linear_val_losses") or {}
+        scored = [lag for lag in selection.within if lag in linear]
+        return min(scored, key=lambda lag: float(np.mean(linear[lag]))) if scored else selection.chosen_lag
+
+    def one_model(selection, inputs) -> int:
+        """The engine's rule on the mean of each seed's own losses (what one trained model
+        delivers, as the oracle scores it) instead of the loss of the seeds' averaged forecast."""
+        from seqlen_tui.core.selection import select_lag
+
+        seeds = inputs.get("seed_val_losses") or {}
+        if set(seeds) != set(inputs["val_losses"]):
+            return selection.chosen_lag
+        return select_lag(**{**inputs, "val_losses": {lag: rows.mean(axis=0) for lag, rows in seeds.items()}}).chosen_lag
+
+    return {
+        "engine": lambda selection, inputs: selection.chosen_lag,
+        "engine on one-model losses": one_model,
+        "best": lambda selection, inputs: selection.best_lag,
+        "prior in set, shortest exact": fallback(lambda exact, m: exact[0]),
+        "prior in set, longest exact": fallback(lambda exact, m: exact[-1]),
+        "prior in set, best exact": fallback(lambda exact, m: min(exact, key=m.get)),
+        "prior in set, best": lambda selection, inputs: (priors_within(selection, inputs)
+                                                          or [selection.best_lag])[0],
+        "ridge-best in one-SE set": ridge_within,
+    }
+
+
+def replay(label: str, names: list[str]) -> None:
+    """Each rule of :func:`replay_rules` on ``label``'s saved selection inputs, scored by the
+    oracle: its picks, its regret where the lag matters, and where AIC or BIC beats it by > 1 %."""
+    from seqlen_tui.core.selection import select_lag
+
+    rules = replay_rules()
+    picks: dict[str, dict[str, int]] = {rule: {} for rule in rules}
+    rows = {r["series"]: r for r in regret_rows(label, names)}
+    for name in rows:
+        path = picks_path(label, name).with_suffix(".npz")
+        if not path.exists():
+            continue
+        inputs = read_selection_inputs(path)
+        selection = select_lag(**inputs)
+        for rule, pick in rules.items():
+            # With no lag qualifying, every rule returns what the engine does (the shortest).
+            picks[rule][name] = pick(selection, inputs) if selection.within else selection.chosen_lag
+    series = [name for name in rows if name in picks["engine"]]
+    if not series:
+        print(f"[{label}] no saved selection inputs")
+        return
+    print(f"\n[{label}] replayed on the saved selection inputs of {len(series)} series "
+          "(regret where the lag matters; * marks a pick AIC or BIC beats by > 1 %)")
+    print(f"{'series':<24}" + "".join(f"{f'({number})':>15}" for number in range(1, len(rules) + 1)))
+    summary = {rule: [] for rule in rules}
+    beaten = {rule: [] for rule in rules}
+    for name in series:
+        mse = oracle_mse(json.loads(oracle_path(name).read_text()))
+        row, cells = rows[name], []
+        for rule in rules:
+            lag = picks[rule][name]
+            regret = regret_of(mse, lag)
+            rival = min(row["aic_regret"], row["bic_regret"])
+            mark = "*" if rival < regret / 1.01 else " "
+            if mark == "*":
+                beaten[rule].append(name)
+            if row["spread"] >= MATTERS_SPREAD:
+                summary[rule].append(regret)
+            cells.append(f"{lag:>5} {regret:>7.3f}{mark}")
+        print(f"{name:<24}" + "".join(f"{cell:>15}" for cell in cells))
+    for number, (rule, values) in enumerate(summary.items(), 1):
+        values = [v for v in values if np.isfinite(v)]
+        print(f"({number}) {rule:<30} lag matters: median {statistics.median(values):.3f} mean {np.mean(values):.3f} "
+              f"max {max(values):.3f} (n={len(values)}); AIC/BIC beat it by > 1 % on "
+              f"{len(beaten[rule])}: {', '.join(beaten[rule]) or 'none'}")
+
+
 # --- stability on the samples ----------------------------------------------------------------
 
 def samples_stability(seeds=(42, 7, 123)) -> None:
@@ -442,7 +551,8 @@ def samples_stability(seeds=(42, 7, 123)) -> None:
         series = load_series(ROOT / "sample_data" / f"{name}.csv")
         picks, rules = [], {}
         for seed in seeds:
-            result = run_asset(series, RunOptions(classifiers=False, seed=seed))
+            with selection_inputs_kept(PICKS_DIR / "stability" / f"{name}_{seed}.npz"):
+                result = run_asset(series, RunOptions(classifiers=False, seed=seed))
             picks.append(result.chosen_lag)
             tool = {"within": list(result.selection.within), "best_lag": result.selection.best_lag,
                     "priors": sorted(prior_lags(result.analysis.candidates, result.analysis.transforms))}
@@ -466,6 +576,8 @@ def main() -> None:
                         help=f"the oracle's seeds at noisy lags near the best and at the picks "
                              f"(default {MAX_SEEDS}): more settles a close call")
     parser.add_argument("--samples-stability", action="store_true")
+    parser.add_argument("--replay", metavar="LABEL",
+                        help="replay other selection rules on LABEL's saved selection inputs")
     parser.add_argument("--highway", action="store_true", help="the tool's judge with LSTNet's linear highway")
     args = parser.parse_args()
     if args.highway:
@@ -476,6 +588,9 @@ def main() -> None:
 
     if args.samples_stability:
         samples_stability()
+        return
+    if args.replay:
+        replay(args.replay, args.series)
         return
     if args.table is not None:
         for label in args.table or sorted(p.name for p in PICKS_DIR.iterdir()):
