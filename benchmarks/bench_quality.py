@@ -491,23 +491,41 @@ def replay_rules() -> dict:
     }
 
 
+def replayed_picks(path: Path, rules: dict) -> dict[str, int]:
+    """Each rule's pick from one run's saved selection inputs."""
+    from seqlen_tui.core.selection import select_lag
+
+    inputs = read_selection_inputs(path)
+    selection = select_lag(**inputs)
+    # With no lag qualifying, every rule returns what the engine does (the shortest).
+    return {rule: pick(selection, inputs) if selection.within else selection.chosen_lag
+            for rule, pick in rules.items()}
+
+
+def replay_stability(rules: dict) -> None:
+    """Each rule's picks on the samples from the three base seeds of ``--samples-stability``."""
+    runs = sorted((PICKS_DIR / "stability").glob("*.npz"))
+    if not runs:
+        return
+    print("\nstability on the samples (picks from base seeds "
+          f"{', '.join(sorted({path.stem.rsplit('_', 1)[1] for path in runs}))}):")
+    for sample in sorted({path.stem.rsplit("_", 1)[0] for path in runs}):
+        picks = [replayed_picks(path, rules) for path in runs if path.stem.rsplit("_", 1)[0] == sample]
+        print(f"  {sample:<34}" + "; ".join(
+            f"({number}) {'/'.join(str(p[rule]) for p in picks)}" for number, rule in enumerate(rules, 1)))
+
+
 def replay(label: str, names: list[str]) -> None:
     """Each rule of :func:`replay_rules` on ``label``'s saved selection inputs, scored by the
     oracle: its picks, its regret where the lag matters, and where AIC or BIC beats it by > 1 %."""
-    from seqlen_tui.core.selection import select_lag
-
     rules = replay_rules()
     picks: dict[str, dict[str, int]] = {rule: {} for rule in rules}
     rows = {r["series"]: r for r in regret_rows(label, names)}
     for name in rows:
         path = picks_path(label, name).with_suffix(".npz")
-        if not path.exists():
-            continue
-        inputs = read_selection_inputs(path)
-        selection = select_lag(**inputs)
-        for rule, pick in rules.items():
-            # With no lag qualifying, every rule returns what the engine does (the shortest).
-            picks[rule][name] = pick(selection, inputs) if selection.within else selection.chosen_lag
+        if path.exists():
+            for rule, lag in replayed_picks(path, rules).items():
+                picks[rule][name] = lag
     series = [name for name in rows if name in picks["engine"]]
     if not series:
         print(f"[{label}] no saved selection inputs")
@@ -536,6 +554,7 @@ def replay(label: str, names: list[str]) -> None:
         print(f"({number}) {rule:<30} lag matters: median {statistics.median(values):.3f} mean {np.mean(values):.3f} "
               f"max {max(values):.3f} (n={len(values)}); AIC/BIC beat it by > 1 % on "
               f"{len(beaten[rule])}: {', '.join(beaten[rule]) or 'none'}")
+    replay_stability(rules)
 
 
 # --- stability on the samples ----------------------------------------------------------------
@@ -589,7 +608,7 @@ def main() -> None:
     if args.samples_stability:
         samples_stability()
         return
-    if args.replay:
+    if args.replay:  # the samples' stability runs replay with it (--samples-stability keeps them)
         replay(args.replay, args.series)
         return
     if args.table is not None:
