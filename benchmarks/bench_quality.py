@@ -72,6 +72,8 @@ MAX_RELATIVE_SE = 0.03
 #: Lags whose oracle MSE is within this factor of the best get NEAR_SEEDS seeds.
 NEAR_FACTOR = 1.05
 MATTERS_SPREAD = 1.10
+#: AIC or BIC "beats" the tool when its regret is lower by more than this factor (1 %).
+BEATEN_BY = 1.01
 SAMPLES = ("MSFT", "mauna_loa_co2_weekly", "uk_electricity_demand_halfhourly")
 
 
@@ -394,7 +396,7 @@ def print_table(label: str, names: list[str]) -> None:
         tool = [r["tool_regret"] for r in group]
         beaten = [f"{r['series']} ({ic.upper()} {r[ic]}, oracle p {r['gap_p'][ic]:.2g})" for r in group
                   for ic in ("aic", "bic")
-                  if r[f"{ic}_regret"] < r["tool_regret"] / 1.01
+                  if r[f"{ic}_regret"] < r["tool_regret"] / BEATEN_BY
                   and r[f"{ic}_regret"] <= r[f"{'bic' if ic == 'aic' else 'aic'}_regret"]]
         print(f"{title}: {len(group)} series; tool regret median {statistics.median(tool):.3f}, "
               f"max {max(tool):.3f}; AIC median {statistics.median(r['aic_regret'] for r in group):.3f}, "
@@ -456,8 +458,9 @@ def replay_rules() -> dict:
         """Priors in the one-SE set first, then ``pick`` among the exact lags of the one-SE set
         not longer than the best, else the best."""
         def rule(selection, inputs) -> int:
-            if priors_within(selection, inputs):
-                return priors_within(selection, inputs)[0]
+            priors = priors_within(selection, inputs)
+            if priors:
+                return priors[0]
             exact = [lag for lag in selection.within
                      if lag in inputs["exact_lags"] and lag <= selection.best_lag]
             return pick(exact, means(inputs)) if exact else selection.best_lag
@@ -542,7 +545,7 @@ def replay(label: str, names: list[str]) -> None:
             lag = picks[rule][name]
             regret = regret_of(mse, lag)
             rival = min(row["aic_regret"], row["bic_regret"])
-            mark = "*" if rival < regret / 1.01 else " "
+            mark = "*" if rival < regret / BEATEN_BY else " "
             if mark == "*":
                 beaten[rule].append(name)
             if row["spread"] >= MATTERS_SPREAD:
