@@ -507,13 +507,17 @@ def replayed_picks(path: Path, rules: dict) -> dict[str, int]:
 
 def replay_stability(rules: dict) -> None:
     """Each rule's picks on the samples from the three base seeds of ``--samples-stability``."""
-    runs = sorted((PICKS_DIR / "stability").glob("*.npz"))
+    def sample_and_seed(path: Path) -> tuple[str, int]:
+        sample, seed = path.stem.rsplit("_", 1)
+        return sample, int(seed)
+
+    runs = sorted((PICKS_DIR / "stability").glob("*.npz"), key=sample_and_seed)
     if not runs:
         return
     print("\nstability on the samples (picks from base seeds "
-          f"{', '.join(sorted({path.stem.rsplit('_', 1)[1] for path in runs}))}):")
-    for sample in sorted({path.stem.rsplit("_", 1)[0] for path in runs}):
-        picks = [replayed_picks(path, rules) for path in runs if path.stem.rsplit("_", 1)[0] == sample]
+          f"{', '.join(map(str, sorted({sample_and_seed(path)[1] for path in runs})))}):")
+    for sample in sorted({sample_and_seed(path)[0] for path in runs}):
+        picks = [replayed_picks(path, rules) for path in runs if sample_and_seed(path)[0] == sample]
         print(f"  {sample:<34}" + "; ".join(
             f"({number}) {'/'.join(str(p[rule]) for p in picks)}" for number, rule in enumerate(rules, 1)))
 
