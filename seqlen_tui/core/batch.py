@@ -102,7 +102,9 @@ def limit_tensorflow_threads(threads: int) -> None:
     load_tensorflow()
     import tensorflow as tf
 
-    tf.get_logger().setLevel("ERROR")  # e.g. retracing notes: noise across many assets
+    # Warnings repeated by every worker are noise across many assets (the planned retracing
+    # note is already dropped for every front end, by load_tensorflow).
+    tf.get_logger().setLevel("ERROR")
     per_op, side_by_side = tensorflow_pools(threads)
     try:
         tf.config.threading.set_intra_op_parallelism_threads(per_op)
