@@ -22,11 +22,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype
 
 from .errors import DataError
 from .filekind import not_regular
 from .frequency import FrequencyInfo, infer_frequency
+from .timestamps import TIME_NAMES as _TIME_NAMES
+from .timestamps import MixedDateOrder
+from .timestamps import is_number_dtype as _num_dtype
+from .timestamps import is_unnamed as _is_unnamed
+from .timestamps import normalised_name as _norm
+from .timestamps import parse_strings as _parse_strings
+from .timestamps import pick_time
+from .timestamps import spread as _spread
 
 __all__ = ["DataSummary", "FrequencyInfo", "Series", "infer_frequency", "list_numeric_columns",
            "load_series"]
@@ -36,16 +44,13 @@ __all__ = ["DataSummary", "FrequencyInfo", "Series", "infer_frequency", "list_nu
 MAX_MAGNITUDE = 1e100
 _SAMPLE_BYTES = 64 * 1024
 _NA_TOKENS = ["-", "--", "?", ".", "none", "None", "NONE", "null", "Null", "n/a", "N/A", "#N/A", "nan"]
-_TIME_NAMES = ("datetime", "timestamp", "date", "time", "ds")  # normalised names, best first
 _VALUE_NAMES = ("close", "adjclose", "price", "value")  # priority order; adjclose only without close
-_CLOCK = r"^\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$"
 _MAGIC = {
     b"\x89PNG": "a PNG image", b"GIF8": "a GIF image", b"\xff\xd8\xff": "a JPEG image",
     b"%PDF": "a PDF document",
     b"PK\x03\x04": "a ZIP archive or Excel workbook (save the sheet as CSV)",
     b"\xd0\xcf\x11\xe0": "an old Excel/Office file (save the sheet as CSV)",
 }
-_NS_LO, _NS_HI = np.datetime64("1677-09-22", "us"), np.datetime64("2262-04-10", "us")
 
 
 @dataclass(frozen=True)
@@ -363,23 +368,6 @@ def _decimal_mark(body: pd.Series, sep: str, name: str, col: str) -> str:
 # ----------------------------------------------------------------------------- columns
 
 
-def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def _is_unnamed(name: str) -> bool:
-    return name in ("", "index", "level_0") or bool(re.fullmatch(r"Unnamed: \d+", name))
-
-
-def _spread(s: pd.Series, k: int = 2000) -> pd.Series:
-    """An evenly spaced sample: classifying columns on it keeps 1M-row files fast."""
-    return s if len(s) <= k else s.iloc[np.linspace(0, len(s) - 1, k).astype(int)]
-
-
-def _num_dtype(s: pd.Series) -> bool:
-    return is_numeric_dtype(s.dtype) and not is_bool_dtype(s.dtype) and s.dtype.kind != "m"
-
-
 def _is_numeric(s: pd.Series) -> bool:
     """Numeric when most non-blank entries parse, so a few 'n/a' or '-' don't hide a column."""
     if _num_dtype(s):
@@ -400,139 +388,6 @@ def _to_float(s: pd.Series) -> np.ndarray:
     except (TypeError, ValueError):
         out = pd.to_numeric(s.astype(str), errors="coerce")
     return np.asarray(out.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
-
-
-def _parse_strings(s: pd.Series, dayfirst: bool = False) -> pd.Series:
-    """Parse date strings to UTC with the format that wins on a sample; per-element only for the rest.
-
-    ISO and inferred formats run in compiled code; ``format="mixed"`` calls dateutil per element
-    (far slower on a million rows), so it only sees the strings the fast pass could not read.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "Could not infer format", dayfirst hints
-
-        def parse(x: pd.Series, fmt: str | None) -> pd.Series | None:
-            try:
-                return pd.to_datetime(x, errors="coerce", utc=True, format=fmt, dayfirst=dayfirst)
-            except (ValueError, TypeError, OverflowError):
-                return None
-
-        probe = _spread(s.dropna(), 500)
-        scores = {fmt: (-1 if (r := parse(probe, fmt)) is None else int(r.notna().sum()))
-                  for fmt in ("ISO8601", None)}
-        best = parse(s, max(scores, key=scores.get)) if max(scores.values()) > 0 else None
-        if best is None:
-            best = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us, UTC]")
-        rest = best.isna() & s.notna()
-        if rest.any() and (r := parse(s[rest], "mixed")) is not None:
-            best = best.copy()
-            best[rest] = r
-        return best
-
-
-def _epoch(s: pd.Series) -> pd.Series | None:
-    """Numbers in a time column: YYYYMMDD, or epoch seconds/ms/us/ns chosen by magnitude."""
-    v = _to_float(s)
-    fin = v[np.isfinite(v)]
-    if not fin.size:
-        return None
-    if np.all(fin == np.round(fin)) and fin.min() >= 19000101 and fin.max() <= 21001231:
-        txt = pd.Series(np.where(np.isfinite(v), v, np.nan)).round().astype("Int64").astype(str)
-        return pd.to_datetime(txt, format="%Y%m%d", errors="coerce")
-    med = float(np.median(np.abs(fin)))
-    for unit, lo in (("s", 1e8), ("ms", 1e11), ("us", 1e14), ("ns", 1e17)):
-        if lo <= med < lo * 73:  # 1973 .. ~2200 in that unit
-            v = np.where(np.isfinite(v) & (np.abs(v) < lo * 1000), v, np.nan)
-            return pd.to_datetime(pd.Series(v), unit=unit, errors="coerce")
-    return None
-
-
-class MixedDateOrder(ValueError):
-    """A text date column with day-first rows and month-first rows: any reading swaps some."""
-
-
-def _refuse_mixed_day_order(txt: pd.Series) -> None:
-    """``13/01/2024`` can only be day/month and ``01/13/2024`` only month/day: a column with
-    both would have its ambiguous rows (day ≤ 12) read one way, silently swapping some dates,
-    so it is refused with an example of each."""
-    fields = txt.dropna().str.extract(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2,4})\b").astype(float)
-    day_first, month_first = fields[0] > 12, fields[1] > 12
-    if day_first.any() and month_first.any():
-        a, b = txt.loc[day_first[day_first].index[0]], txt.loc[month_first[month_first].index[0]]
-        raise MixedDateOrder(f"mixes day-first and month-first dates ({a!r} can only be day/month, "
-                             f"{b!r} only month/day), so some dates would be read swapped; export one "
-                             "date format (ISO, e.g. 2024-01-31, is safest)")
-
-
-def _to_datetime(s: pd.Series, allow_numbers: bool) -> pd.Series | None:
-    if is_datetime64_any_dtype(s.dtype):
-        r = s
-    elif is_bool_dtype(s.dtype):
-        return None
-    elif _num_dtype(s):
-        r = _epoch(s) if allow_numbers else None
-    else:
-        txt = s.where(s.isna(), s.astype(str).str.strip())
-        sample = _spread(txt.dropna())
-        m = sample.str.extract(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2,4})\b").astype(float)
-        # 13/01/2024 proves day-first; dotted dates (01.02.2024) are day-first by convention.
-        dotted = bool(len(m)) and sample.str.match(r"^\d{1,2}\.\d{1,2}\.").mean() > 0.5
-        dayfirst = bool(((m[0] > 12).any() or dotted) and not (m[1] > 12).any())
-        if len(m):
-            _refuse_mixed_day_order(txt)
-        if len(m) and (m[2] >= 1000).mean() > 0.5:  # D/M/YYYY or M/D/YYYY: rewrite to ISO, 5x faster
-            txt = txt.str.replace(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})",
-                                  r"\3-\2-\1" if dayfirst else r"\3-\1-\2", regex=True)
-        r = _parse_strings(txt, dayfirst)
-    if r is None:
-        return None
-    if getattr(r.dt, "tz", None) is not None:
-        r = r.dt.tz_convert("UTC").dt.tz_localize(None)
-    return r
-
-
-def _as_ns(r: pd.Series) -> np.ndarray:
-    """datetime64[ns] (what callers expect; pandas 3 defaults to us), out-of-range -> NaT."""
-    a = r.to_numpy(dtype="datetime64[us]")
-    a = np.where((a < _NS_LO) | (a > _NS_HI), np.datetime64("NaT", "us"), a)
-    return a.astype("datetime64[ns]")
-
-
-def _pick_time(df: pd.DataFrame) -> tuple[str | None, list[str], np.ndarray | None]:
-    """Find the time column: by name, then an unnamed first column, then any date-like text."""
-    cols = list(df.columns)
-    norm = {c: _norm(c) for c in cols}
-    by_name = sorted((c for c in cols if norm[c] in _TIME_NAMES), key=lambda c: _TIME_NAMES.index(norm[c]))
-    dates = [c for c in cols if norm[c] == "date"]
-    times = [c for c in cols if norm[c] == "time" and not _num_dtype(df[c])]
-    if dates and times and _spread(df[times[0]].dropna()).astype(str).str.match(_CLOCK).mean() > 0.8:
-        joined = df[dates[0]].astype(str).str.strip() + " " + df[times[0]].astype(str).str.strip()
-        r = _to_datetime(joined.where(df[dates[0]].notna() & df[times[0]].notna()), False)
-        if r is not None and r.notna().mean() > 0.5:  # MetaTrader-style separate date and time
-            return f"{dates[0]}+{times[0]}", [dates[0], times[0]], _as_ns(r)
-    typed = [c for c in cols if is_datetime64_any_dtype(df[c].dtype)]
-    named = [c for c in cols if c not in by_name and ("date" in norm[c] or "time" in norm[c])]
-    unnamed = [cols[0]] if _is_unnamed(cols[0]) else []
-    others = [c for c in cols if not _num_dtype(df[c]) and not _is_numeric(df[c])
-              and _spread(df[c].dropna()).astype(str).str.contains(r"\d").mean() > 0.9]
-    seen: set[str] = set()
-    for group, need, numbers in ((typed, 0.5, False), (by_name, 0.5, True), (named, 0.5, True),
-                                 (unnamed, 0.5, False), (others, 0.9, False)):
-        for c in group:
-            if c in seen:
-                continue
-            seen.add(c)
-            s = df[c]
-            try:
-                probe = _to_datetime(_spread(s.dropna()), numbers)
-                if probe is None or len(probe) == 0 or probe.notna().mean() < need:
-                    continue
-                full = _to_datetime(s, numbers)
-            except MixedDateOrder as exc:
-                raise MixedDateOrder(f"column '{c}' {exc}") from None
-            if full is not None:
-                return c, [c], _as_ns(full)
-    return None, [], None
 
 
 def _numeric_columns(df: pd.DataFrame, time_cols: list[str]) -> list[str]:
@@ -682,7 +537,7 @@ def load_series(path, column: str | None = None, *, last: int | None = None, sta
     df = _read_table(path)
     notes = list(df.attrs.get("notes", []))
     try:
-        time_label, time_cols, ts = _pick_time(df)
+        time_label, time_cols, ts = pick_time(df, _is_numeric)
     except MixedDateOrder as exc:
         raise _err(name, str(exc)) from None
     numeric = _numeric_columns(df, time_cols)
@@ -725,7 +580,7 @@ def list_numeric_columns(path) -> tuple[str, ...]:
     """Numeric non-time columns for a column picker (empty when there are none)."""
     df = _read_table(path)
     try:
-        time_cols = _pick_time(df)[1]
+        time_cols = pick_time(df, _is_numeric)[1]
     except MixedDateOrder as exc:
         raise _err(os.fspath(path), str(exc)) from None
     return tuple(_numeric_columns(df, time_cols))
