@@ -25,8 +25,10 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype
 
 from .errors import DataError
-from .filekind import not_regular
+from .filekind import broken_link, not_regular
 from .frequency import FrequencyInfo, infer_frequency
+from .numbers_text import count_unreadable, refuse_unreadable
+from .numbers_text import read_formatted_numbers as _read_formatted_numbers
 from .timestamps import TIME_NAMES as _TIME_NAMES
 from .timestamps import MixedDateOrder
 from .timestamps import is_number_dtype as _num_dtype
@@ -116,6 +118,11 @@ def _read_table(path) -> pd.DataFrame:
     except (OSError, ValueError) as e:
         raise _err(name, f"is not a usable path ({_short(e)}); check the file name") from None
     if not exists:
+        link = broken_link(p)
+        if link:
+            fix = ("give the path of the data file itself" if link.endswith("loop")
+                   else "fix the link or give the file's new path")
+            raise _err(name, f"{link}; {fix}")
         raise _err(name, "file not found; check the path and spelling")
     if is_dir:
         raise _err(name, "is a directory, not a file; give the path of a CSV or Parquet file")
@@ -133,7 +140,7 @@ def _read_table(path) -> pd.DataFrame:
     except OSError as e:
         raise _err(name, f"cannot be read ({_short(e)}); check the file") from None
     if not compression and (head.startswith(b"PAR1") or p.suffix.lower() in (".parquet", ".pq")):
-        df = _read_parquet(p, name)
+        df = _read_formatted_numbers(_read_parquet(p, name), ",", name)  # text columns too
     else:
         df = _read_csv(p, name, head, compression)
     df.columns = [str(c).strip() for c in df.columns]
@@ -273,98 +280,6 @@ def _read_csv(p: Path, name: str, head: bytes, compression: str | None = None) -
     return _read_formatted_numbers(df, sep, name)
 
 
-# ----------------------------------------------------------------------------- number formats
-
-_CURRENCY = "$€£¥₹"
-_NUMBER_BODY = re.compile(r"[+-]?[\d.,']+")
-_THOUSANDS_COMMA = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
-_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
-
-
-def _read_formatted_numbers(df: pd.DataFrame, sep: str, name: str) -> pd.DataFrame:
-    """Text columns that are numbers as people write them, read as numbers: thousands
-    separators (``3,003.8``, ``1.234,5``, ``1'234.5``), a decimal comma (``3003,8``), currency
-    signs (``$100.13``) and percent signs (``12.5%`` is 12.5). What was read how goes into
-    ``df.attrs["notes"]`` for the summary.
-
-    A comma is a decimal comma when the separator is ``;`` or tab, or when every value of the
-    column fits that reading alone; when both readings fit every value (``3,003``), the column
-    is refused, naming both, rather than read one way by guess.
-    """
-    notes: list[str] = list(df.attrs.get("notes", []))
-    for col in df.columns:
-        s = df[col]
-        if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
-            continue
-        text = s.dropna().astype(str).str.strip()
-        if text.empty:
-            continue
-        cleaned = text.str.replace(f"[{_CURRENCY}\\s\u00a0]", "", regex=True)
-        percent = cleaned.str.endswith("%")
-        body = cleaned.str.removesuffix("%")
-        fits = body.str.fullmatch(_NUMBER_BODY.pattern)
-        if fits.mean() < 0.9 or not body[fits].str.contains(r"\d").all():
-            continue  # not a column of numbers (dates, labels, …)
-        body = body[fits].str.replace("'", "", regex=False)
-        decimal = _decimal_mark(body, sep, name, str(col))
-        if decimal == ",":
-            numbers = body.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        else:
-            numbers = body.str.replace(",", "", regex=False)
-        values = pd.to_numeric(numbers, errors="coerce")
-        if values.isna().mean() > 0.1:
-            continue
-        out = pd.Series(np.nan, index=s.index, dtype="float64")
-        out[values.index] = values.to_numpy()
-        df[col] = out
-        how = []
-        if text.str.contains(f"[{_CURRENCY}]", regex=True).any():
-            how.append("currency signs dropped")
-        if (body.str.contains(",") & (decimal == ".")).any() or body.str.contains(r"\.\d{3}[.,]").any():
-            how.append("thousands separators dropped")
-        if decimal == ",":
-            how.append("a decimal comma")
-        if percent.any():
-            how.append("percent signs dropped (12.5% is read as 12.5)")
-        if how:
-            example = text[fits].iloc[0]
-            notes.append(f"column '{col}' read as numbers ({', '.join(how)}; e.g. {example!r} → "
-                         f"{values.iloc[0]:g})")
-    df.attrs["notes"] = notes
-    return df
-
-
-def _decimal_mark(body: pd.Series, sep: str, name: str, col: str) -> str:
-    """``","`` or ``"."``: which mark the column's values use for decimals."""
-    commas, dots = body.str.contains(","), body.str.contains(".", regex=False)
-    both = commas & dots
-    if both.any():
-        comma_last = body[both].str.rfind(",") > body[both].str.rfind(".")
-        if comma_last.all():
-            return ","
-        if not comma_last.any():
-            return "."
-        raise _err(name, f"column '{col}' mixes 1,234.5 and 1.234,5 number styles; export one style")
-    if not commas.any():
-        return "."
-    with_comma = body[commas]
-    as_decimal = with_comma.str.fullmatch(_DECIMAL_COMMA.pattern).all()
-    as_thousands = with_comma.str.fullmatch(_THOUSANDS_COMMA.pattern).all()
-    if sep in (";", "\t") and as_decimal:
-        return ","
-    if as_decimal and not as_thousands:
-        return ","
-    if as_thousands and not as_decimal:
-        return "."
-    if as_decimal and as_thousands:
-        example = with_comma.iloc[0]
-        whole = example.replace(",", "")
-        raise _err(name, f"column '{col}' is ambiguous: {example!r} reads as {whole} with ',' as a "
-                         f"thousands separator or as {example.replace(',', '.')} with a decimal comma; "
-                         "export it with '.' for decimals (or with ';' between columns for a decimal comma)")
-    return "."  # commas that fit neither reading: the values stay unread, pandas' NaN
-
-
 # ----------------------------------------------------------------------------- columns
 
 
@@ -441,6 +356,22 @@ def _pick_value(name: str, df: pd.DataFrame, numeric: list[str], column: str | N
     if len(numeric) == 1:
         return numeric[0]
     raise _err(name, f"ambiguous value column: choose one with «column» (choices: {choices})")
+
+
+def _refuse_unread_value_column(name: str, df: pd.DataFrame, numeric: list[str], time_cols: list[str],
+                                picked: str) -> None:
+    """A column named like the value (close, price, …) that was passed over because too much of
+    it is unreadable text is refused, naming it, rather than silently analysing another column
+    (``volume``) in its place."""
+    rank = {wanted: i for i, wanted in enumerate(_VALUE_NAMES)}
+    picked_rank = rank.get(_norm(picked), len(_VALUE_NAMES))
+    for c in df.columns:
+        if c in numeric or c in time_cols or rank.get(_norm(c), len(_VALUE_NAMES)) >= picked_rank:
+            continue
+        unreadable = count_unreadable(df[c])
+        text = _spread(df[c].dropna()).astype(str)
+        if unreadable.count < unreadable.nonempty and text.str.contains(r"\d").mean() > 0.5:
+            refuse_unreadable(name, c, unreadable)
 
 
 # ----------------------------------------------------------------------------- cleaning
@@ -542,6 +473,11 @@ def load_series(path, column: str | None = None, *, last: int | None = None, sta
         raise _err(name, str(exc)) from None
     numeric = _numeric_columns(df, time_cols)
     col = _pick_value(name, df, numeric, column, time_label)
+    if column is None:
+        _refuse_unread_value_column(name, df, numeric, time_cols, col)
+    dropped_note = refuse_unreadable(name, col, df.attrs.get("unreadable", {}).get(col)
+                                     or count_unreadable(df[col]))
+    notes += [dropped_note] if dropped_note else []
     choices = ", ".join(numeric)
     vals, ts, dropped = _clean(_to_float(df[col]), ts, name, col, choices)
     frequency = infer_frequency(ts)

@@ -31,3 +31,28 @@ def not_regular(path: str | os.PathLike) -> str | None:
     if stat.S_ISREG(mode):
         return None
     return next((words for test, words in KINDS if test(mode)), "is not a regular file")
+
+
+def broken_link(path: str | os.PathLike) -> str | None:
+    """Why a path that does not resolve is no plain "not found": "is a symbolic link loop" or
+    "is a symbolic link to a missing file X" (X as the link would reach it), or None.
+
+    A loop and a link left behind by a moved file both look like a missing file to ``exists()``,
+    and "check the spelling" sends the user the wrong way: the name is right, the link is not.
+    """
+    import errno
+
+    try:
+        os.stat(path)
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link loop"
+    except ValueError:
+        return None
+    try:
+        target = os.readlink(path)
+    except (OSError, ValueError):
+        return None  # not a link itself (a missing file, or a link higher up the path)
+    reached = os.path.normpath(os.path.join(os.path.dirname(os.fspath(path)), target))
+    return f"is a symbolic link to a missing file {reached}"
