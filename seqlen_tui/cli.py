@@ -287,11 +287,13 @@ def run_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def read_settings(explicit: str | None, asset: str) -> dict:
+def read_settings(explicit: str | None, asset: str, *, strict: bool = False) -> dict:
     """The settings key this asset writes, its current value and the tool's defaults.
 
     ``analyze`` only reads the file; a file it cannot read is reported in the output line
-    and the built-in defaults are used, since nothing is written.
+    and the built-in defaults are used, since nothing is written. ``run`` passes ``strict``:
+    it trains with the block's options, so a file it cannot read is refused (exit 2) before
+    any training rather than trained past with options the user did not choose.
     """
     from .core.errors import SettingsError
     from .core.settings import SettingsStore, resolve_settings_path, settings_key
@@ -303,6 +305,8 @@ def read_settings(explicit: str | None, asset: str) -> dict:
         current = store.current_value(key)
         defaults = store.tool_defaults()
     except SettingsError as exc:
+        if strict:
+            raise
         return {"defaults": {}, "line": f"  settings key: {key} (settings not read: {exc})"}
     where = "not set" if current is None else f"now {current}"
     return {"defaults": defaults, "line": f"  settings key: {key} in {path} ({where})"}
@@ -330,7 +334,7 @@ def run_run(args: argparse.Namespace) -> int:
     human = sys.stderr if args.json == "-" else sys.stdout
     width = text_width(human)
     asset = args.asset or asset_from_path(args.file)
-    settings = read_settings(args.settings, asset)
+    settings = read_settings(args.settings, asset, strict=True)
     defaults = settings["defaults"]
     options = run_options_from_args(args, defaults)
     if args.save:  # a settings file the run could not write is refused now, not after training

@@ -20,17 +20,20 @@ makes, holds nothing to lose, and its bytes still go to ``.bak``.
 
 from __future__ import annotations
 
+import codecs
 import json
 import numbers
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
+from seqlen_tui.core import json_edit
 from seqlen_tui.core.errors import SettingsError
 from seqlen_tui.core.filekind import not_regular
 
@@ -42,13 +45,33 @@ _FIX = "fix or move it; it was not changed"
 _COMPRESSION_SUFFIXES = {".gz", ".bz2", ".xz", ".zip", ".zst", ".tar"}
 
 
+#: Letters that NFKD does not decompose into an ASCII base letter plus marks, spelled the way
+#: they are usually written in ASCII (German, Nordic, Polish, Icelandic, ... place names).
+_ASCII_SPELLINGS = str.maketrans({
+    "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+    "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH",
+    "ħ": "h", "Ħ": "H", "ı": "i", "ŧ": "t", "Ŧ": "T", "ŋ": "ng", "Ŋ": "NG", "ĸ": "k",
+})
+KEY_CHARACTERS = "A-Z, 0-9 and _"
+
+
 def settings_key(asset: str) -> str:
-    """``BTC-USD`` -> ``BTC_USD_SL``: a name the user's code can also use as an identifier."""
-    cleaned = re.sub(r"[^A-Z0-9_]+", "_", asset.upper()).strip("_")
+    """``BTC-USD`` -> ``BTC_USD_SL``, ``Zürich`` -> ``ZURICH_SL``: a name the user's code can also
+    use as an identifier, so keys hold only A-Z, 0-9 and ``_``.
+
+    Accented letters count as their base letter (NFKD splits ``é`` into ``e`` and a mark, which
+    is dropped; full-width ``Ｎ`` becomes ``N``), so ``é`` and ``e`` name one key. Anything else
+    (``-``, ``日本``) separates words; a name with nothing left is refused, saying what may be used.
+    """
+    decomposed = unicodedata.normalize("NFKD", asset.translate(_ASCII_SPELLINGS))
+    base_letters = "".join(char for char in decomposed if not unicodedata.combining(char))
+    cleaned = re.sub(r"[^A-Z0-9_]+", "_", base_letters.translate(_ASCII_SPELLINGS).upper()).strip("_")
     if not cleaned:
+        shown = ascii(asset) if not asset.isprintable() else repr(asset)
         raise SettingsError(
-            f"cannot make a settings key from the asset name {asset!r}; "
-            "pass «asset» NAME with letters or digits"
+            f"cannot make a settings key from the asset name {shown}: a key may hold only "
+            f"{KEY_CHARACTERS} (accented letters count as their base letter, é as E); "
+            "name the asset with some of them, e.g. «asset» NIKKEI"
         )
     return f"{cleaned}_SL"
 
@@ -153,8 +176,8 @@ class SettingsStore:
         for key in values:
             if not isinstance(key, str) or not key:
                 raise ValueError(f"settings keys must be non-empty strings, got {key!r}")
-        try:  # fail on unserialisable values before touching anything
-            json.dumps(dict(values))
+        try:  # fail on unserialisable values before touching anything; never write NaN/Infinity
+            json.dumps(dict(values), ensure_ascii=False, allow_nan=False).encode("utf-8")
         except (TypeError, ValueError) as exc:
             raise ValueError(f"cannot store these values as JSON: {exc}") from exc
 
@@ -181,15 +204,17 @@ class SettingsStore:
     def _write_locked(self, target: Path, values: Mapping[str, Any]) -> None:
         # Re-read under the lock: what we read before may be stale if another writer just saved.
         old_bytes = self._read_bytes(target)
-        data = _parse(target, old_bytes)
-        data.update(values)  # dict keeps an existing key's position; new keys go last
-        text = json.dumps(data, indent=4, ensure_ascii=False) + "\n"
+        new_bytes = _edited(target, old_bytes, values)
 
         _remove_leftovers(target)
         try:
             old_stat = target.stat() if old_bytes is not None else None
             mode = old_stat.st_mode & 0o7777 if old_stat else 0o666 & ~_umask()
-            tmp = _write_temp(target, text.encode("utf-8"), mode, old_stat)
+            if old_stat is not None and old_stat.st_nlink > 1:
+                _write_through(target, new_bytes, old_bytes, mode, old_stat)
+                _fsync_dir(target.parent)
+                return
+            tmp = _write_temp(target, new_bytes, mode, old_stat)
             bak_tmp = None
             try:
                 if old_bytes is not None:
@@ -225,15 +250,35 @@ def _parse(path: Path, raw: bytes | None) -> dict[str, Any]:
     """Parse strictly: anything but a JSON object is refused, naming where the problem is."""
     if raw is None:
         return {}
+    return _parse_text(path, _decode(path, raw)[1])
+
+
+def _decode(path: Path, raw: bytes) -> tuple[bytes, str]:
+    """``(bom, text)``: the BOM Windows editors add is tolerated, and kept by a save."""
+    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
     try:
-        text = raw.decode("utf-8-sig")  # tolerate the BOM Windows editors add
+        return bom, raw[len(bom):].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        line = raw[: len(bom) + exc.start].count(b"\n") + 1
         raise SettingsError(f"settings file {path} is not UTF-8 text (line {line}); {_FIX}") from None
+
+
+def _parse_text(path: Path, text: str, parse_constant: Callable[[str], Any] | None = None) -> dict[str, Any]:
+    """The object in ``text`` (``{}`` when blank), or a :class:`SettingsError` naming the problem.
+
+    Refused besides invalid JSON: nesting past :data:`json_edit.MAX_DEPTH` (``json.loads`` would
+    recurse until RecursionError) and lone surrogate escapes such as ``"\\ud800"`` (Python reads
+    them, but they are not Unicode text: printing or saving them fails later, far from the cause).
+    """
     if not text.strip():
         return {}
     try:
-        data = json.loads(text)
+        json_edit.check_depth(text)
+        data = json.loads(text, parse_constant=parse_constant)
+    except json_edit.JsonEditError as exc:
+        raise SettingsError(f"settings file {path} is {exc}; {_FIX}") from None
+    except RecursionError:  # only if the caller's own stack was already deep
+        raise SettingsError(f"settings file {path} is nested too deep; {_FIX}") from None
     except json.JSONDecodeError as exc:
         raise SettingsError(
             f"settings file {path} is not valid JSON: {exc.msg} at line {exc.lineno} "
@@ -247,7 +292,123 @@ def _parse(path: Path, raw: bytes | None) -> dict[str, Any]:
             f"settings file {path} must hold a JSON object ({{...}}) but holds "
             f"{_json_type(data)} at line {line} column {col}; {_FIX}"
         )
+    where = _lone_surrogate(data)
+    if where:
+        raise SettingsError(
+            f"settings file {path} holds a lone surrogate (a \\ud800-\\udfff escape without its "
+            f"pair, not Unicode text) in {where}; {_FIX}"
+        )
     return data
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(data: dict[str, Any]) -> str | None:
+    """Where the first string holding a lone surrogate is (``"a" > item 2``), or None.
+
+    ``json`` joins a valid ``\\ud83d\\ude00`` pair into one character, so any surrogate left in
+    a decoded string is unpaired. Walked with an explicit stack: the depth is already bounded,
+    but a loop needs no recursion limit at all.
+    """
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return where
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                if _SURROGATE.search(key):
+                    return f"a key ({ascii(key)}) {'in ' + where if where else 'at the top level'}"
+                stack.append((item, f"{where} > {_quoted(key)}" if where else _quoted(key)))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where} > item {index + 1}") for index, item in reversed(list(enumerate(value))))
+    return None
+
+
+def _quoted(key: str) -> str:
+    return json.dumps(key, ensure_ascii=False)
+
+
+def _edited(path: Path, raw: bytes | None, values: Mapping[str, Any]) -> bytes:
+    """The file's new bytes: ``values`` set in its text, every other byte as the user wrote it.
+
+    The result is verified before anyone writes it: it must parse, hold exactly the old object
+    with ``values`` set, and use no NaN/Infinity literal beyond those the user already had
+    (Python's json writes them, strict parsers such as Node's refuse them).
+    """
+    bom, text = _decode(path, raw) if raw is not None else (b"", "")
+    old_constants: list[str] = []
+    old = _parse_text(path, text, parse_constant=_counting(old_constants))
+    for key, value in values.items():
+        text = json_edit.set_member(text, key, json.dumps(value, ensure_ascii=False, allow_nan=False))
+    new_constants: list[str] = []
+    try:
+        new = json.loads(text, parse_constant=_counting(new_constants))
+    except ValueError as exc:  # a defect of json_edit, never the user's file
+        raise SettingsError(f"could not save {path}: the edited text does not parse ({exc}); "
+                            "it was not changed") from None
+    expected = {**old, **values}
+    if (len(new_constants) > len(old_constants) or json.dumps(new) != json.dumps(expected)
+            or any(type(new[key]) is not type(value) for key, value in values.items())):
+        raise SettingsError(f"could not save {path}: the edited text does not read back as "
+                            "intended; it was not changed")
+    return bom + text.encode("utf-8")
+
+
+def _counting(seen: list[str]) -> Callable[[str], float]:
+    """A ``parse_constant`` that reads NaN/Infinity as Python does and counts them."""
+    def read(name: str) -> float:
+        seen.append(name)
+        return float(name)
+    return read
+
+
+def _write_through(target: Path, new_bytes: bytes, old_bytes: bytes, mode: int, old_stat: os.stat_result) -> None:
+    """Save a hard-linked file in place, so every name of it shows the new value.
+
+    A rename would give this name a new inode and leave the other names on the old one, with
+    the old value, without a word; a hard link is as deliberate as a symlink, so it is kept.
+    The price is atomicity, so: the old bytes go to ``.bak`` first and a durable temp copy of
+    the new ones is written, then the file is overwritten, truncated and fsynced under the lock.
+    If that write fails, the old bytes are put back; only if that fails too does the message
+    point at the ``.bak``.
+    """
+    bak = target.with_name(target.name + ".bak")
+    bak_tmp = _write_temp(bak, old_bytes, mode, old_stat)
+    try:
+        os.replace(bak_tmp, bak)
+    except BaseException:
+        _unlink_quietly(bak_tmp)
+        raise
+    copy = _write_temp(target, new_bytes, mode, old_stat)  # the new text, safe on disk meanwhile
+    try:
+        fd = os.open(target, os.O_WRONLY)
+        try:
+            try:
+                _overwrite(fd, new_bytes)
+            except OSError as exc:
+                try:
+                    _overwrite(fd, old_bytes)
+                except OSError:
+                    raise SettingsError(
+                        f"could not save {target}: {_reason(exc)}; it may be damaged: its previous "
+                        f"contents are in {bak}, copy them back") from exc
+                raise
+        finally:
+            os.close(fd)
+    finally:
+        _unlink_quietly(copy)
+
+
+def _overwrite(fd: int, payload: bytes) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view):]
+    os.ftruncate(fd, len(payload))
+    os.fsync(fd)
 
 
 def _remove_leftovers(target: Path) -> None:

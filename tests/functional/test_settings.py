@@ -203,12 +203,13 @@ def test_save_into_missing_file_creates_it_with_just_the_key(tmp_path, umask, mo
 
 def test_save_keeps_every_other_key_in_order(tmp_path):
     path = tmp_path / "settings.json"
-    write_json(path, USER_SETTINGS, indent=2, ensure_ascii=False)
+    original = write_json(path, USER_SETTINGS, indent=2, ensure_ascii=False).decode("utf-8")
     SettingsStore(path).save_lag("BTC_USD_SL", 48)
 
     expected = {**USER_SETTINGS, "BTC_USD_SL": 48}
     text = path.read_text(encoding="utf-8")
-    assert text == json.dumps(expected, indent=4, ensure_ascii=False) + "\n"
+    # The user's 2-space layout stays (it was re-rendered with indent=4 before issue 27).
+    assert text == original[:-2] + ',\n  "BTC_USD_SL": 48\n}'
     assert "prévision €uro — 予測" in text  # not \u-escaped
     data = json.loads(text)
     assert data == expected
@@ -521,3 +522,263 @@ def test_lock_timeout_is_a_settings_error(tmp_path):
     assert snapshot(path) == before
     SettingsStore(path, lock_timeout=0.2).save_lag("A_SL", 3)  # free again once released
     assert json.loads(path.read_text()) == {"home": "/p", "A_SL": 3}
+
+
+# -- a save changes only its own key (issue 27) ---------------------------------------------
+#
+# Each case: the user's exact bytes before, and the exact bytes after saving MSFT_SL = 48.
+# "replace" cases differ in the one value's span; "insert" cases add one member after the last
+# one (a new line in the file's own indent and newline, with a comma added at the end of the
+# previous member's line; on a one-line file, on that line). Before issue 27 every case came
+# back re-serialised with indent=4 (1e400 became Infinity, 3.141592653589793238 became
+# 3.141592653589793, 1.0E+2 became 100.0, "\u00e9" became "é").
+
+ODD_NUMBERS = ('{\n    "inf": 1e400,\n    "pi": 3.141592653589793238,\n    "hundred": 1.0E+2,\n'
+               '    "MSFT_SL": 12,\n    "neg": -0.0\n}\n')
+ONE_LINE_EDITS = [
+    pytest.param(ODD_NUMBERS, ODD_NUMBERS.replace('"MSFT_SL": 12,', '"MSFT_SL": 48,'), id="odd-numbers-replace"),
+    pytest.param(ODD_NUMBERS.replace('    "MSFT_SL": 12,\n', ""),
+                 ODD_NUMBERS.replace('    "MSFT_SL": 12,\n', "").replace('"neg": -0.0\n',
+                                                                          '"neg": -0.0,\n    "MSFT_SL": 48\n'),
+                 id="odd-numbers-insert"),
+    pytest.param('{\n\t"home": "/p",\n\t"model": {\n\t\t"units": [64, 32],\n\t\t"lr": 1E-3\n\t}\n}',
+                 '{\n\t"home": "/p",\n\t"model": {\n\t\t"units": [64, 32],\n\t\t"lr": 1E-3\n\t},\n\t"MSFT_SL": 48\n}',
+                 id="tabs-nested-insert-no-final-newline"),
+    pytest.param('{\n  "MSFT_SL": 12,\n  "model": {"MSFT_SL": 1, "deep": {"x": [1.50, 2e0]}}\n}\n',
+                 '{\n  "MSFT_SL": 48,\n  "model": {"MSFT_SL": 1, "deep": {"x": [1.50, 2e0]}}\n}\n',
+                 id="two-spaces-nested-same-key-untouched"),
+    pytest.param('{"home":"/p","n":1e400}', '{"home":"/p","n":1e400,"MSFT_SL":48}', id="one-line-compact"),
+    pytest.param('{ "home": "/p", "n": 10.00 }\n', '{ "home": "/p", "n": 10.00, "MSFT_SL": 48 }\n',
+                 id="one-line-spaced"),
+    pytest.param('{"only": 1}', '{"only": 1, "MSFT_SL": 48}', id="one-line-one-member"),
+    pytest.param('{"MSFT_SL" : 12 , "z": [1,2]}', '{"MSFT_SL" : 48 , "z": [1,2]}', id="odd-spacing-replace"),
+    pytest.param('{\r\n    "home": "C:\\\\p",\r\n    "e": "\\u00e9\\/\\ud83d\\ude00"\r\n}\r\n',
+                 '{\r\n    "home": "C:\\\\p",\r\n    "e": "\\u00e9\\/\\ud83d\\ude00",\r\n    "MSFT_SL": 48\r\n}\r\n',
+                 id="crlf-escapes-insert"),
+    pytest.param('{\r\n  "MSFT_SL": 3,\r\n  "e": "\\u00e9"\r\n}', '{\r\n  "MSFT_SL": 48,\r\n  "e": "\\u00e9"\r\n}',
+                 id="crlf-replace"),
+    pytest.param('{"\\u004dSFT_SL": 5, "t": "\\t"}', '{"\\u004dSFT_SL": 48, "t": "\\t"}', id="escaped-key-replace"),
+    pytest.param('{\n "MSFT_SL": 1,\n "MSFT_SL": 2\n}\n', '{\n "MSFT_SL": 1,\n "MSFT_SL": 48\n}\n',
+                 id="duplicate-key-last-replaced"),
+    pytest.param('{\n    "MSFT_SL": {\n        "old": true\n    },\n    "b": 2\n}\n',
+                 '{\n    "MSFT_SL": 48,\n    "b": 2\n}\n', id="multi-line-value-replaced"),
+    pytest.param("{}", '{\n    "MSFT_SL": 48\n}', id="empty-object"),
+    pytest.param("  {  }\n", '  {\n    "MSFT_SL": 48\n}\n', id="empty-object-spaced"),
+    pytest.param("{}\r\n", '{\r\n    "MSFT_SL": 48\r\n}\r\n', id="empty-object-crlf"),
+    pytest.param('{\n    "n": NaN\n}\n', '{\n    "n": NaN,\n    "MSFT_SL": 48\n}\n', id="nan-kept-not-added"),
+]
+
+
+def strict_loads(text: str):
+    """What Node's JSON.parse accepts: no NaN / Infinity (Python's json reads them)."""
+    def refuse(name):
+        raise ValueError(f"not JSON: {name}")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(("before", "after"), ONE_LINE_EDITS)
+def test_a_save_changes_only_its_own_key(tmp_path, before, after):
+    path = tmp_path / "settings.json"
+    path.write_bytes(before.encode("utf-8"))
+    SettingsStore(path).save_lag("MSFT_SL", 48)
+    assert path.read_bytes() == after.encode("utf-8")
+    assert (tmp_path / "settings.json.bak").read_bytes() == before.encode("utf-8")
+    if "NaN" not in before:
+        assert strict_loads(after)["MSFT_SL"] == 48
+
+
+def test_a_save_keeps_the_bom(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_bytes(b'\xef\xbb\xbf{\n  "a": 1e400\n}\n')
+    SettingsStore(path).save_lag("MSFT_SL", 48)
+    assert path.read_bytes() == b'\xef\xbb\xbf{\n  "a": 1e400,\n  "MSFT_SL": 48\n}\n'
+
+
+def test_the_saved_file_passes_a_strict_parser(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text('{"big": 1e400, "small": -1e400, "pi": 3.141592653589793238}')
+    SettingsStore(path).save_lag("MSFT_SL", 48)
+    text = path.read_text()
+    assert strict_loads(text)["MSFT_SL"] == 48  # before: "Infinity" / "-Infinity", refused
+    assert '"big": 1e400' in text and "3.141592653589793238" in text
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_update_never_writes_nan_or_infinity(tmp_path, value):
+    path = tmp_path / "settings.json"
+    raw = write_json(path, {"home": "/p"})
+    with pytest.raises(ValueError, match="cannot store"):
+        SettingsStore(path).update({"X": value})  # before: written as NaN / Infinity
+    assert path.read_bytes() == raw
+
+
+def test_save_keeps_a_hard_link(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text('{\n  "home": "/p"\n}\n')
+    path.chmod(0o640)
+    other = tmp_path / "project-settings.json"
+    os.link(path, other)
+    inode = path.stat().st_ino
+
+    written = SettingsStore(path).save_lag("MSFT_SL", 48)
+
+    assert written == path
+    # before: the rename gave settings.json a new inode; the other name kept the old value
+    assert path.stat().st_ino == inode == other.stat().st_ino and path.stat().st_nlink == 2
+    assert json.loads(other.read_text()) == {"home": "/p", "MSFT_SL": 48}
+    assert other.read_text() == '{\n  "home": "/p",\n  "MSFT_SL": 48\n}\n'
+    assert (tmp_path / "settings.json.bak").read_text() == '{\n  "home": "/p"\n}\n'
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert temp_files(tmp_path) == []
+    SettingsStore(other).save_lag("MSFT_SL", 50)  # through the other name too
+    assert json.loads(path.read_text())["MSFT_SL"] == 50
+
+
+def test_hard_linked_file_failing_mid_write_is_restored(tmp_path, monkeypatch):
+    path = tmp_path / "settings.json"
+    original = b'{\n  "home": "/p"\n}\n'
+    path.write_bytes(original)
+    os.link(path, tmp_path / "other.json")
+    real_fsync, calls = os.fsync, []
+
+    def fsync(fd):  # the .bak and the temp copy are synced; the in-place write then fails
+        calls.append(fd)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(SettingsError, match="No space left on device.*not changed"):
+        SettingsStore(path).save_lag("MSFT_SL", 48)
+    assert path.read_bytes() == original == (tmp_path / "other.json").read_bytes()
+    assert temp_files(tmp_path) == []
+
+
+# -- files that crashed the parser (issue 27: "internal error", exit 1) -----------------------
+
+DEEP_FILES = [
+    pytest.param('{"a":' * 100_000 + "1" + "}" * 100_000, id="objects"),
+    pytest.param("[" * 100_000 + "]" * 100_000, id="lists"),
+    pytest.param('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", id="list-in-object"),
+]
+
+
+@pytest.mark.parametrize("content", DEEP_FILES)
+def test_a_deeply_nested_file_is_a_settings_error(tmp_path, content):
+    path = tmp_path / "settings.json"
+    path.write_text(content)
+    before = snapshot(path)
+    for action in (lambda s: s.read(), lambda s: s.tool_defaults(), lambda s: s.check_writable(),
+                   lambda s: s.save_lag("MSFT_SL", 48)):
+        with pytest.raises(SettingsError) as info:  # before: RecursionError
+            action(SettingsStore(path))
+        message = str(info.value)
+        assert str(path) in message and "nested too deep (over 200 levels)" in message
+        assert message.endswith("fix or move it; it was not changed")
+    assert snapshot(path) == before
+    assert listing(tmp_path) == {"settings.json"}
+
+
+def test_moderate_nesting_is_read_and_saved(tmp_path):
+    path = tmp_path / "settings.json"
+    content = '{"a": ' + "[" * 150 + "]" * 150 + ', "s": "[[[[{{{{"}'
+    path.write_text(content)
+    SettingsStore(path).save_lag("MSFT_SL", 48)
+    assert path.read_text() == content[:-1] + ', "MSFT_SL": 48}'
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        pytest.param('{"a": "\\ud800"}', '"a"', id="value"),
+        pytest.param('{"seqlen_tui": {"theme": ["x", "ab\\udfffc"]}}', '"seqlen_tui" > "theme" > item 2',
+                     id="nested"),
+        pytest.param('{"\\udc00": 1}', "a key", id="key"),
+    ],
+)
+def test_a_lone_surrogate_is_a_settings_error(tmp_path, content, where):
+    path = tmp_path / "settings.json"
+    path.write_text(content)
+    before = snapshot(path)
+    for action in (lambda s: s.read(), lambda s: s.save_lag("MSFT_SL", 48)):
+        with pytest.raises(SettingsError) as info:  # before: UnicodeEncodeError when saved or printed
+            action(SettingsStore(path))
+        message = str(info.value)
+        assert str(path) in message and "lone surrogate" in message and where in message
+        assert message.endswith("fix or move it; it was not changed")
+        message.encode("utf-8")  # the message itself prints anywhere
+    assert snapshot(path) == before
+
+
+def test_a_surrogate_pair_is_fine(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text('{"emoji": "\\ud83d\\ude00"}')
+    SettingsStore(path).save_lag("MSFT_SL", 48)
+    assert json.loads(path.read_text()) == {"emoji": "\U0001F600", "MSFT_SL": 48}
+
+
+@pytest.mark.parametrize("content", [pytest.param('{"a":' * 100_000 + "1" + "}" * 100_000, id="deep"),
+                                     pytest.param('{"MSFT_SL": "\\ud800"}', id="lone-surrogate")])
+def test_cli_run_refuses_an_unreadable_settings_file_with_one_line(tmp_path, capsys, content, ridge_engine):
+    from seqlen_tui.cli import main
+
+    settings = tmp_path / "deep.json"
+    settings.write_text(content)
+    # before: exit 1 "internal error: RecursionError ..." / "UnicodeEncodeError ..."
+    assert main(["run", str(ROOT / "sample_data" / "MSFT.csv"), "--settings", str(settings),
+                 "--runs-dir", str(tmp_path / "runs")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(settings) in err and "it was not changed" in err
+    assert not (tmp_path / "runs").exists()  # refused before any training
+
+
+def test_cli_analyze_reads_past_an_unreadable_settings_file(tmp_path, capsys):
+    from seqlen_tui.cli import main
+
+    settings = tmp_path / "deep.json"
+    settings.write_text("[" * 100_000 + "]" * 100_000)
+    # before: exit 1 "internal error: RecursionError"; analyze writes nothing, so it goes on
+    assert main(["analyze", str(ROOT / "sample_data" / "MSFT.csv"), "--settings", str(settings)]) == 0
+    assert "settings not read" in capsys.readouterr().out
+
+
+def test_app_config_reports_an_unreadable_settings_file(tmp_path):
+    from seqlen_tui.tui.config import load_config
+
+    settings = tmp_path / "deep.json"
+    settings.write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
+    config = load_config(settings, tmp_path / "runs")  # before: RecursionError, the app crashed
+    assert any("nested too deep" in problem for problem in config.problems)
+
+
+# -- asset names to keys (issue 27: "é" was refused as "not letters or digits") ---------------
+
+
+@pytest.mark.parametrize(
+    ("asset", "key"),
+    [
+        ("é", "E_SL"),
+        ("Zürich", "ZURICH_SL"),
+        ("Zu\u0308rich", "ZURICH_SL"),  # the decomposed spelling macOS file names use
+        ("São Paulo", "SAO_PAULO_SL"),
+        ("Øresund", "ORESUND_SL"),
+        ("Straße", "STRASSE_SL"),
+        ("Æon", "AEON_SL"),
+        ("Œuvre", "OEUVRE_SL"),
+        ("Łódź", "LODZ_SL"),
+        ("Þing", "THING_SL"),
+        ("Ｎｉｋｋｅｉ２２５", "NIKKEI225_SL"),
+        ("日本 225", "225_SL"),
+    ],
+)
+def test_accented_letters_map_to_their_base_letter(asset, key):
+    assert settings_key(asset) == key
+
+
+@pytest.mark.parametrize("asset", ["日本", "---", "Москва", "€", "", "\udcff\udcfe"])  # last: undecodable file name
+def test_a_name_with_nothing_in_a_to_z_is_refused_saying_what_a_key_holds(asset):
+    with pytest.raises(SettingsError) as info:
+        settings_key(asset)
+    message = str(info.value)
+    assert "A-Z, 0-9 and _" in message and "«asset» NIKKEI" in message
+    message.encode("utf-8")  # printable anywhere: no lone surrogate from the name
