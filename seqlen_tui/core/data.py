@@ -30,7 +30,7 @@ from .frequency import FrequencyInfo, infer_frequency
 from .numbers_text import count_unreadable, refuse_unreadable
 from .numbers_text import read_formatted_numbers as _read_formatted_numbers
 from .timestamps import TIME_NAMES as _TIME_NAMES
-from .timestamps import MixedDateOrder
+from .timestamps import TimeColumnError
 from .timestamps import is_number_dtype as _num_dtype
 from .timestamps import is_unnamed as _is_unnamed
 from .timestamps import normalised_name as _norm
@@ -468,9 +468,10 @@ def load_series(path, column: str | None = None, *, last: int | None = None, sta
     df = _read_table(path)
     notes = list(df.attrs.get("notes", []))
     try:
-        time_label, time_cols, ts = pick_time(df, _is_numeric)
-    except MixedDateOrder as exc:
+        time = pick_time(df, _is_numeric)
+    except TimeColumnError as exc:
         raise _err(name, str(exc)) from None
+    time_label, time_cols, ts = time.label, list(time.columns), time.timestamps
     numeric = _numeric_columns(df, time_cols)
     col = _pick_value(name, df, numeric, column, time_label)
     if column is None:
@@ -480,6 +481,9 @@ def load_series(path, column: str | None = None, *, last: int | None = None, sta
     notes += [dropped_note] if dropped_note else []
     choices = ", ".join(numeric)
     vals, ts, dropped = _clean(_to_float(df[col]), ts, name, col, choices)
+    if time.sentinels:  # NaT in the time column, but named for what they were (0, -1, …)
+        dropped["bad_timestamp"] -= time.sentinels
+        dropped["epoch_sentinel"] = time.sentinels
     frequency = infer_frequency(ts)
     vals, ts = _window(vals, ts, dropped, name, start, end, last)
     dropped = {k: v for k, v in dropped.items() if v}
@@ -508,7 +512,7 @@ def load_series(path, column: str | None = None, *, last: int | None = None, sta
     summary = DataSummary(path=name, column=col, time_column=time_label, numeric_columns=tuple(numeric),
                           n_rows=len(df), n=int(vals.size), first=iso(0), last=iso(-1),
                           frequency=frequency, dropped=dropped,
-                          notes=tuple(note for note in notes if f"'{col}'" in note))
+                          notes=time.notes + tuple(note for note in notes if f"'{col}'" in note))
     return Series(values=vals, timestamps=ts, summary=summary)
 
 
@@ -516,7 +520,7 @@ def list_numeric_columns(path) -> tuple[str, ...]:
     """Numeric non-time columns for a column picker (empty when there are none)."""
     df = _read_table(path)
     try:
-        time_cols = pick_time(df, _is_numeric)[1]
-    except MixedDateOrder as exc:
+        time_cols = list(pick_time(df, _is_numeric).columns)
+    except TimeColumnError as exc:
         raise _err(os.fspath(path), str(exc)) from None
     return tuple(_numeric_columns(df, time_cols))

@@ -19,6 +19,7 @@ DROP_WORDS = {
     "infinite": "infinite value",
     "duplicate_timestamp": "duplicate timestamp (last kept)",
     "bad_timestamp": "unreadable timestamp",
+    "epoch_sentinel": "epoch sentinel (0, -1 or far before the rest)",
     "before_start": "before «start»",
     "after_end": "after «end»",
     "before_last_n": "before «last»",
