@@ -782,3 +782,12 @@ def test_a_name_with_nothing_in_a_to_z_is_refused_saying_what_a_key_holds(asset)
     message = str(info.value)
     assert "A-Z, 0-9 and _" in message and "«asset» NIKKEI" in message
     message.encode("utf-8")  # printable anywhere: no lone surrogate from the name
+
+
+def test_the_app_form_takes_accented_names_and_says_what_a_key_holds():
+    from seqlen_tui.tui.widgets.options_form import _asset
+
+    _asset("Zürich")  # before: "needs letters or digits"
+    with pytest.raises(ValueError) as info:
+        _asset("日本")
+    assert "letters or digits" in str(info.value) and "A-Z, 0-9 and _" in str(info.value)

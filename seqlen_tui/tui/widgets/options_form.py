@@ -39,12 +39,13 @@ class _Check(Validator):
 
 def _asset(value: str) -> None:
     from seqlen_tui.core.errors import SettingsError
-    from seqlen_tui.core.settings import settings_key
+    from seqlen_tui.core.settings import KEY_CHARACTERS, settings_key
 
     try:
         settings_key(value)
-    except SettingsError:
-        raise ValueError("needs letters or digits") from None
+    except SettingsError:  # the core's rule, in the few words a field's error line has room for
+        raise ValueError(f"needs letters or digits a key can hold: {KEY_CHARACTERS} "
+                         "(é counts as E), e.g. NIKKEI") from None
 
 
 def field_problem(key: str, text: str) -> None:
