@@ -21,13 +21,15 @@ makes, holds nothing to lose, and its bytes still go to ``.bak``.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import numbers
 import os
 import re
 import tempfile
+import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,11 @@ from filelock import FileLock, Timeout
 from seqlen_tui.core import json_edit
 from seqlen_tui.core.errors import SettingsError
 from seqlen_tui.core.filekind import not_regular
+
+try:
+    import fcntl
+except ImportError:  # Windows: the .lock file is the only lock
+    fcntl = None  # type: ignore[assignment]
 
 ENV_VAR = "SEQLEN_SETTINGS"
 DEFAULT_NAME = "settings.json"
@@ -196,10 +203,43 @@ class SettingsStore:
                 f"or pass «settings»; {target} was not changed"
             ) from exc
         try:
-            self._write_locked(target, values)
+            with self._inode_lock(target):
+                self._write_locked(target, values)
         finally:
             lock.release()
         return target
+
+    @contextlib.contextmanager
+    def _inode_lock(self, target: Path) -> Iterator[None]:
+        """Also lock a hard-linked file itself: its other names have other ``.lock`` files.
+
+        A hard-linked file is written in place (its inode stays), so an flock on it serialises
+        the saves made through every name; a file with one name needs only the ``.lock``.
+        """
+        try:
+            fd = os.open(target, os.O_RDONLY) if target.stat().st_nlink > 1 else None
+        except OSError:  # absent (nothing to share yet) or unreadable (the read will say so)
+            fd = None
+        if fd is None or fcntl is None:
+            if fd is not None:
+                os.close(fd)
+            yield
+            return
+        try:
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise SettingsError(
+                            f"another seqlen-tui is saving to {target} through another of its names "
+                            f"(waited {self.lock_timeout:g} s); let it finish and try again") from None
+                    time.sleep(0.05)
+            yield
+        finally:
+            os.close(fd)  # releases the flock
 
     def _write_locked(self, target: Path, values: Mapping[str, Any]) -> None:
         # Re-read under the lock: what we read before may be stale if another writer just saved.

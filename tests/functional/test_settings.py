@@ -791,3 +791,22 @@ def test_the_app_form_takes_accented_names_and_says_what_a_key_holds():
     with pytest.raises(ValueError) as info:
         _asset("日本")
     assert "letters or digits" in str(info.value) and "A-Z, 0-9 and _" in str(info.value)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock is POSIX")
+def test_saves_through_two_names_of_a_hard_link_wait_for_each_other(tmp_path):
+    import fcntl
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    path, other = tmp_path / "a" / "settings.json", tmp_path / "b" / "settings.json"
+    path.write_text('{"home": "/p"}')
+    os.link(path, other)
+    # Each name has its own .lock; a save through the other name holds the file itself.
+    with open(other, "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(SettingsError, match="saving to .* through another of its names"):
+            SettingsStore(path, lock_timeout=0.2).save_lag("MSFT_SL", 48)  # before: saved at once
+    assert other.read_text() == '{"home": "/p"}'
+    SettingsStore(path, lock_timeout=0.2).save_lag("MSFT_SL", 48)
+    assert other.read_text() == '{"home": "/p", "MSFT_SL": 48}'
