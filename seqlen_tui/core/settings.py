@@ -2,7 +2,11 @@
 
 The file belongs to the user's training code (it reads ``<ASSET>_SL`` from it), and it holds
 their other keys too, so this module only ever changes one key and keeps everything else:
-other keys, their order, the file mode, a symlink pointing at the real file.
+other keys, their order, the file mode, a symlink pointing at the real file, and every byte
+the user wrote. A save edits the text (:mod:`json_edit`), never re-serialises it: a round trip
+through ``json`` would turn ``1e400`` into ``Infinity`` (refused by strict parsers such as
+Node's), shorten long decimals, and reformat the whole file. The diff of a save is the key's
+line, or one inserted line; the edited text is parsed again before it is written.
 
 A save is safe against the three ways such a file usually gets damaged:
 
@@ -12,6 +16,13 @@ A save is safe against the three ways such a file usually gets damaged:
   inside which we re-read the file, so each writer keeps the key the other just wrote.
   It is an OS lock (flock), so a killed process never leaves a stale lock behind;
 * a file we cannot parse: we refuse and leave it byte-identical instead of "repairing" it.
+  So are files ``json`` cannot read safely: nested past 200 levels (RecursionError) or
+  holding a lone surrogate escape (``"\\ud800"``, which fails when printed or written).
+
+A hard-linked file (link count > 1) is written through in place instead of renamed over, so
+every name shows the new value: ``.bak`` and a durable temp copy first, then overwrite,
+truncate and fsync, under the ``.lock`` and an flock on the file itself (the other names
+have their own ``.lock``). A failed write puts the old bytes back.
 
 The previous contents are kept in ``<name>.bak`` so a user can undo a save by hand.
 A zero-byte (or whitespace-only) file counts as ``{}``: it is what ``touch settings.json``
