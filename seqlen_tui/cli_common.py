@@ -82,7 +82,28 @@ def given_options(args: argparse.Namespace) -> dict:
             if getattr(args, key, None) is not None}
 
 
-def run_options_from_args(args: argparse.Namespace, block: dict):
+def run_options_from_args(args: argparse.Namespace, block: dict, source=None):
     """The run's options: flags, then the settings file's ``seqlen_tui`` block, then the
-    declared defaults (the core decides the precedence and checks every value)."""
-    return resolve_options(given_options(args), block)[0]
+    declared defaults (the core decides the precedence and checks every value). ``source``:
+    the settings file the block came from, named when one of its values is refused."""
+    return resolve_options(given_options(args), block, source=None if source is None else str(source))[0]
+
+
+#: Text options where an empty value would silently mean "not given" (``--json ''`` wrote
+#: nothing, ``--runs-dir ''`` used the default folder, ``--asset ''`` the file's name): an empty
+#: value is almost always an unset shell variable (``--runs-dir "$RUNS"``), so it is refused.
+#: ``--pattern`` is the batch plan's to judge (it knows what a pattern inside ``--dir`` is).
+TEXT_OPTIONS = {"asset": "a name such as BTC-USD", "column": "a column name", "json": "a path or '-'",
+                "settings": "a file or folder", "runs_dir": "a folder", "dir": "a folder",
+                "start": "a time such as 2024-01-01", "end": "a time such as 2024-12-31",
+                "ray_address": "an address such as ray://head:10001"}
+
+
+def refuse_empty_values(args: argparse.Namespace) -> None:
+    """``DataError`` (exit 2) naming the first text option given as empty or blank."""
+    from .core.errors import DataError
+
+    for key, what in TEXT_OPTIONS.items():
+        value = getattr(args, key, None)
+        if isinstance(value, str) and not value.strip():
+            raise DataError(f"{flag(key)} is empty; give {what}, or leave {flag(key)} out")

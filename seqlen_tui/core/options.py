@@ -16,6 +16,7 @@ instant.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import MISSING, asdict, dataclass, field, fields
@@ -29,6 +30,19 @@ PROTOCOLS = ("robust", "article")
 TARGETS = ("diff", "level", "logret")
 BUDGET_NAMES = ("quick", "standard", "thorough")
 DEVICES = ("auto", "cpu", "gpu")
+#: Options only the robust protocol reads; the article's fixes its own (``core/article.py``).
+ROBUST_ONLY = ("robust",)
+#: What each protocol does instead of the options it ignores (the refusal's words).
+OWN_SETTINGS = {"article": "its own lags, target and training settings"}
+
+#: Seeds go to NumPy and Keras, whose seeds are whole numbers 0 … 2**32 − 1.
+MAX_SEED = 2**32 - 1
+#: The race's seed cap when «seeds_max» is not set (``race.DEFAULT_SEEDS_MAX``; this module
+#: stays standard library, so the number is repeated and a test keeps the two equal).
+DEFAULT_SEEDS_MAX = 8
+#: The longest lag or sequence length an option may name: a window of 100,000 steps is already
+#: hours per epoch for an LSTM, and longer ones only make the run fail late.
+MAX_LAG = 100_000
 
 #: ``«key»`` in a core message: an option, named by each front end in its own words.
 OPTION_REF = re.compile(r"«([a-z_]+)»")
@@ -58,7 +72,10 @@ class OptionSpec:
 
     ``kind``: ``int``, ``float``, ``choice``, ``switch`` (on/off) or ``lags`` (a list of lags).
     ``optional``: blank (``None``) is allowed and means ``blank`` (the budget's, the device's …).
-    Bounds: ``minimum`` inclusive; ``above``/``below`` exclusive.
+    Bounds: ``minimum``/``maximum`` inclusive; ``above``/``below`` exclusive. Every number has
+    both ends, so a value that cannot work (a negative seed, 100,000 units: a 298 GiB
+    allocation) is refused where it is read, before any data is loaded or any model trains.
+    ``protocols``: the protocols that read the option; a flag given with another is refused.
     """
 
     kind: str
@@ -70,8 +87,10 @@ class OptionSpec:
     optional: bool = False
     blank: str = ""
     minimum: float | None = None
+    maximum: float | None = None
     above: float | None = None
     below: float | None = None
+    protocols: tuple[str, ...] = PROTOCOLS
     #: Shown in the app's options form (the rest: CLI flags and settings keys only).
     form: bool = True
     #: Options of the analysis too (``analyze`` has them), not only of a run.
@@ -92,63 +111,81 @@ class RunOptions:
     target: str = option("diff", "choice", "target",
                          "what the LSTM models (default diff: forecast = last level + predicted change; "
                          "auto: the best on validation)",
-                         choices=(*TARGETS, "auto"), analysis=True,
+                         choices=(*TARGETS, "auto"), analysis=True, protocols=ROBUST_ONLY,
                          choice_words=("diff: changes", "level: scaled levels", "logret: log returns",
                                        "auto: best on validation"))
     budget: str = option("standard", "choice", "budget",
                          "training effort: epochs, patience, batch size, learning rate (default standard)",
-                         choices=BUDGET_NAMES)
+                         choices=BUDGET_NAMES, protocols=ROBUST_ONLY)
     device: str = option("auto", "choice", "device",
                          "where the LSTMs train: auto (default: the faster, by step rates measured once per "
                          "machine; the CPU when TensorFlow sees no GPU), cpu or gpu",
                          choices=DEVICES, choice_words=("auto: the faster", "cpu", "gpu"))
+    # Early stopping ends a model long before 10,000 epochs; more only makes a typo cost days.
     epochs: int | None = option(None, "int", "epochs", "most epochs per model (overrides the budget)",
-                                optional=True, blank="budget's", minimum=1)
+                                optional=True, blank="budget's", minimum=1, maximum=10_000)
     patience: int | None = option(None, "int", "patience", "early-stopping patience (overrides the budget)",
-                                  optional=True, blank="budget's", minimum=1, form=False)
+                                  optional=True, blank="budget's", minimum=1, maximum=1_000, form=False,
+                                  protocols=ROBUST_ONLY)
+    # A batch's activations grow with batch × window × units: 8,192 long windows is GiBs already.
     batch_size: int | None = option(None, "int", "batch size", "batch size (overrides the budget)",
-                                    optional=True, blank="budget's", minimum=1, form=False)
+                                    optional=True, blank="budget's", minimum=1, maximum=8_192, form=False,
+                                    protocols=ROBUST_ONLY)
     learning_rate: float | None = option(None, "float", "learning rate",
                                          "Adam learning rate (overrides the budget)",
-                                         optional=True, blank="budget's", above=0, metavar="R",
-                                         form=False)
+                                         optional=True, blank="budget's", above=0, maximum=1, metavar="R",
+                                         form=False, protocols=ROBUST_ONLY)  # Adam diverges above 1
+    # Each seed is one more model per lag; past 100 the mean's noise is far below any gap the
+    # race can tell apart.
     seeds: int = option(2, "int", "seeds", "models per candidate to start the race with, averaged (default 2)",
-                        minimum=1)
+                        minimum=1, maximum=100, protocols=ROBUST_ONLY)
     seeds_max: int | None = option(None, "int", "seeds max",
                                    "most seeds a lag still in contention gets (default 8, never below «seeds»); "
                                    "equal to «seeds» turns racing off",
-                                   optional=True, blank="8", minimum=1, metavar="M")
-    seed: int = option(42, "int", "base seed", "base seed (default 42)", metavar="S")
+                                   optional=True, blank="8", minimum=1, maximum=100, metavar="M",
+                                   protocols=ROBUST_ONLY)
+    seed: int = option(42, "int", "base seed", "base seed (default 42)", metavar="S", minimum=0,
+                       maximum=MAX_SEED)
     folds: int | None = option(None, "int", "folds",
                                "rolling origins: K validation blocks inside train + validation (default: enough "
                                "for about 300 validation points, at most 4); test stays the final block",
-                               optional=True, blank="auto", minimum=1, metavar="K", form=False)
-    units: int = option(16, "int", "LSTM units", "LSTM units (default 16)", minimum=1)
+                               optional=True, blank="auto", minimum=1, maximum=20, metavar="K", form=False,
+                               protocols=ROBUST_ONLY)  # each fold trains every lag again
+    # 4,096 units is 67M recurrent weights (about 1 GB with Adam's state): far past a judge of lags.
+    units: int = option(16, "int", "LSTM units", "LSTM units (default 16)", minimum=1, maximum=4_096,
+                        protocols=ROBUST_ONLY)
     max_lag: int | None = option(None, "int", "max lag",
                                  "largest ACF lag (default: two of the longest natural periods, at least 40, "
-                                 "at most n/4)", optional=True, blank="auto", minimum=1, analysis=True)
+                                 "at most n/4)", optional=True, blank="auto", minimum=1, maximum=MAX_LAG,
+                                 analysis=True, protocols=ROBUST_ONLY)
     max_seq_len: int | None = option(None, "int", "max seq len",
                                      "leave out candidates longer than N for cost (default: from the training "
                                      "device's measured speed, else 256 on a CPU, 1024 on a GPU; your «lags» "
-                                     "pass the default)", optional=True, blank="device's", minimum=1)
+                                     "pass the default)", optional=True, blank="device's", minimum=1,
+                                     maximum=MAX_LAG, protocols=ROBUST_ONLY)
+    # At least 200: a model trained on a handful of windows scores by luck on validation and can
+    # win the race (1 window "won" before this bound).
     max_train_windows: int | None = option(None, "int", "max train windows",
                                            "train on the most recent N windows only (default 20,000: bounds "
-                                           "minute data)", optional=True, blank="20000", minimum=1, form=False)
+                                           "minute data)", optional=True, blank="20000", minimum=200,
+                                           maximum=10_000_000, form=False, protocols=ROBUST_ONLY)
     # At least 1e-6: below about 1e-16, 1 − alpha/2 rounds to 1 and the band's quantile is infinite.
     alpha: float = option(0.05, "float", "ACF alpha", "significance level of the ACF band (default 0.05)",
-                          minimum=1e-6, below=1, analysis=True, metavar="A")
+                          minimum=1e-6, below=1, analysis=True, metavar="A", protocols=ROBUST_ONLY)
     gate_alpha: float = option(0.05, "float", "gate alpha",
                                "family-wise level at which a lag must beat persistence to qualify (default 0.05)",
-                               minimum=1e-6, below=1, metavar="A", form=False)
+                               minimum=1e-6, below=1, metavar="A", form=False, protocols=ROBUST_ONLY)
     lags: tuple[int, ...] = option((), "lags", "own lags", "your own candidate lags, added to the proposed ones",
-                                   blank="e.g. 5,24 (optional)", analysis=True, metavar="L1,L2,…")
+                                   blank="e.g. 5,24 (optional)", analysis=True, metavar="L1,L2,…", minimum=1,
+                                   maximum=MAX_LAG, protocols=ROBUST_ONLY)
     only_lags: bool = option(False, "switch", "benchmark only my lags",
-                             "benchmark only «lags», not the proposed candidates")
+                             "benchmark only «lags», not the proposed candidates", protocols=ROBUST_ONLY)
     classifiers: bool = option(True, "switch", "direction classifiers (XGBoost, RF)",
                                "the XGBoost/RandomForest direction classifiers on the chosen and the article's lag")
     highway: bool = option(False, "switch", "linear highway beside the LSTM",
                            "add LSTNet's linear highway beside the judge's LSTM (a linear map of the window added "
-                           "to its forecast); off by default: it did not lower the corpus regret")
+                           "to its forecast); off by default: it did not lower the corpus regret",
+                           protocols=ROBUST_ONLY)
 
     def validate(self) -> None:
         """Every value against its declaration, then the rules between options."""
@@ -159,6 +196,19 @@ class RunOptions:
                                            f"got {self.seeds_max}")
         if self.only_lags and not self.lags:
             raise OptionError("only_lags", "«only_lags» needs «lags» (e.g. 24,48) to benchmark")
+        # A run seeds its models «seed», «seed»+1, … up to the race's cap: each must be a seed.
+        count = self.seed_count()
+        if self.seed + count - 1 > MAX_SEED:
+            raise OptionError("seed", f"«seed» {self.seed} leaves no room for the run's {count} seeds "
+                                      f"(«seed» to «seed» + {count - 1} must be at most {MAX_SEED}); "
+                                      f"choose a «seed» of at most {MAX_SEED - count + 1}")
+
+    def seed_count(self) -> int:
+        """How many seeds a run may use, from «seed» up: the race's cap (``race.seeds_cap``);
+        the article's protocol seeds every model with «seed» itself."""
+        if self.protocol != "robust":
+            return 1
+        return self.seeds_max if self.seeds_max is not None else max(DEFAULT_SEEDS_MAX, self.seeds)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -182,9 +232,7 @@ def parse_lags(text: str) -> tuple[int, ...]:
         lags = tuple(int(p) for p in parts)
     except ValueError:
         raise ValueError("whole numbers separated by commas, e.g. 5,24") from None
-    if any(lag < 1 for lag in lags):
-        raise ValueError("every lag must be at least 1")
-    return lags
+    return lags  # their range is the declaration's, checked by check_value
 
 
 def coerce(key: str, value: Any) -> Any:
@@ -238,51 +286,115 @@ def check_value(key: str, value: Any) -> Any:
         value = coerce(key, value)
     except ValueError as exc:
         raise OptionError(key, f"{ref(key)} {exc}") from None
-    if value is None or spec.kind in ("switch", "choice", "lags"):
+    if value is None or spec.kind in ("switch", "choice"):
         return value
-    if spec.minimum is not None and spec.below is not None and not spec.minimum <= value < spec.below:
-        raise OptionError(key, f"{ref(key)} must be at least {spec.minimum:g} and below {spec.below:g} "
-                               f"(got {value:g})")
-    if spec.minimum is not None and value < spec.minimum:
-        raise OptionError(key, f"{ref(key)} must be at least {spec.minimum:g} (got {value:g})")
-    if spec.above is not None and spec.below is not None and not spec.above < value < spec.below:
-        raise OptionError(key, f"{ref(key)} must be between {spec.above:g} and {spec.below:g} (got {value:g})")
-    if spec.above is not None and not value > spec.above:
-        raise OptionError(key, f"{ref(key)} must be above {spec.above:g} (got {value:g})")
-    if spec.below is not None and not value < spec.below:
-        raise OptionError(key, f"{ref(key)} must be below {spec.below:g} (got {value:g})")
+    for number in value if spec.kind == "lags" else (value,):
+        if not in_range(spec, number):
+            each = " each" if spec.kind == "lags" else ""
+            raise OptionError(key, f"{ref(key)} must be {range_words(spec)}{each} (got {_number(number)})")
     return value
 
 
+def in_range(spec: OptionSpec, number: float) -> bool:
+    """Whether ``number`` is within the declared bounds (an end not declared is open)."""
+    return ((spec.minimum is None or number >= spec.minimum) and (spec.maximum is None or number <= spec.maximum)
+            and (spec.above is None or number > spec.above) and (spec.below is None or number < spec.below))
+
+
+def range_words(spec: OptionSpec) -> str:
+    """The declared range in words: ``between 1 and 4096``, ``above 0 and at most 1`` …"""
+    low = (f"at least {_number(spec.minimum)}" if spec.minimum is not None
+           else f"above {_number(spec.above)}" if spec.above is not None else "")
+    high = (f"at most {_number(spec.maximum)}" if spec.maximum is not None
+            else f"below {_number(spec.below)}" if spec.below is not None else "")
+    if spec.minimum is not None and spec.maximum is not None:
+        return f"between {_number(spec.minimum)} and {_number(spec.maximum)}"
+    return " and ".join(part for part in (low, high) if part) or "a number"
+
+
+def _number(number: float) -> str:
+    """A bound or a value as the user would type it: ``4294967295`` (not ``4.29497e+09``), ``1e-06``."""
+    if isinstance(number, int) or (float(number).is_integer() and abs(number) < 1e16):
+        return str(int(number))
+    return f"{number:g}"
+
+
+#: The ``(got …)`` a value's message ends with: a block's message shows the value up front.
+_GOT = re.compile(r"\s*\(got .*\)$")
+
+
 def resolve_options(given: dict[str, Any], block: dict[str, Any] | None = None,
-                    strict: bool = True) -> tuple[RunOptions, list[OptionError]]:
+                    strict: bool = True, source: str | None = None) -> tuple[RunOptions, list[OptionError]]:
     """The run's options: what the user ``given`` (flags, the form) beats the settings file's
     ``"seqlen_tui"`` block, which beats the declared default.
 
-    ``given`` holds only what the user set (no ``None`` for "not given"). A bad block value is an
-    :class:`OptionError` naming the settings key: raised when ``strict`` (the CLI: exit 2),
-    else returned and the default used (the app: a notification). Unknown block keys are the
-    block's own business (the app's keymap, theme …) and are ignored.
+    ``given`` holds only what the user set (no ``None`` for "not given"). A bad block value, or
+    a rule between options that block values break, is an :class:`OptionError` that names the
+    block and its file (``source``), never a flag the user did not type: raised when
+    ``strict`` (the CLI: exit 2), else returned and the default used (the app: a
+    notification). Unknown block keys are the block's own business (the app's keymap, theme …)
+    and are ignored. A given option that the chosen protocol does not read is refused by name
+    (:func:`refuse_unused`); block values are not, since the block holds the user's usual
+    options for every run and must not make one protocol unusable.
     """
     specs = option_specs()
+    where = f'the "seqlen_tui" block of {source}' if source else 'the settings file\'s "seqlen_tui" block'
     values: dict[str, Any] = {}
+    from_block: set[str] = set()
     problems: list[OptionError] = []
+
+    def blame_block(problem: OptionError) -> None:
+        if strict:
+            raise problem from None
+        problems.append(problem)
+
     for key, value in (block or {}).items():
         if key not in specs:
             continue
         try:
             values[key] = check_value(key, value)
+            from_block.add(key)
         except OptionError as exc:
-            problem = OptionError(key, f"settings: seqlen_tui.{key} "
-                                       f"{str(exc).removeprefix(ref(key)).strip()}; fix it in the settings "
-                                       f"file or set {ref(key)}")
-            if strict:
-                raise problem from None
-            problems.append(problem)
+            reason = _GOT.sub("", str(exc).removeprefix(ref(key)).strip())
+            blame_block(OptionError(key, f"{_json(key)}: {_json(value)} in {where} {reason}; "
+                                         f"fix it there or pass {ref(key)}"))
     for key, value in given.items():
         if key not in specs:
             raise KeyError(key)
         values[key] = value
+        from_block.discard(key)
     options = RunOptions(**values)
-    options.validate()
-    return options, problems
+    refuse_unused(options, given, protocol_from_block="protocol" in from_block)
+    while True:
+        try:
+            options.validate()
+            return options, problems
+        except OptionError as exc:
+            if exc.option not in from_block:
+                raise  # a value the user gave: the message names its flag or field
+            blame_block(OptionError(exc.option, f"in {where}: {exc}; fix it there or pass {ref(exc.option)}"))
+            del values[exc.option]  # the app: this block value gives way to its default
+            from_block.discard(exc.option)
+            options = RunOptions(**values)
+
+
+def refuse_unused(options: RunOptions, given: dict[str, Any], protocol_from_block: bool = False) -> None:
+    """``OptionError`` naming every ``given`` option that ``options.protocol`` does not read
+    (the declaration's ``protocols``): the user asked for something the run would not do."""
+    specs = option_specs()
+    unused = [key for key in specs if key in given and options.protocol not in specs[key].protocols]
+    if unused:
+        origin = " (from the settings block)" if protocol_from_block else ""
+        instead = (f"uses {OWN_SETTINGS[options.protocol]}" if options.protocol in OWN_SETTINGS
+                   else "does not read them")
+        raise OptionError(unused[0], f"{ref('protocol')} {options.protocol}{origin} {instead}; "
+                                     f"drop {', '.join(map(ref, unused))}")
+
+
+def _json(value: Any) -> str:
+    """A settings value as the file spells it, cut short when long."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -92,12 +92,21 @@ def report_header(analysis: dict, asset: str, file: str, options: dict, shown_as
 
 
 def write_report(report: dict, runs_dir: Path) -> Path:
-    """Write the report as ``<ASSET>_<UTC time>.json`` in ``runs_dir``, atomically."""
+    """Write the report as ``<ASSET>_<UTC time>.json`` in ``runs_dir``, atomically.
+
+    ``<ASSET>`` is :func:`~.names.report_stem` of the asset (the report keeps the name as
+    given): an asset such as ``../../x`` or ``a/b`` must neither leave the runs folder, where
+    ``runs`` would never find the report, nor fail after the whole training.
+    """
+    from .names import report_stem
+
     try:
         runs_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DataError(f"cannot create the runs folder {runs_dir}: {exc.strerror}; pass «runs_dir»") from None
-    stem = f"{report['asset']}_{file_stamp(report['created_at'])}"
+    stem = f"{report_stem(report['asset'])}_{report_stem(file_stamp(report['created_at']))}"
+    if (runs_dir / f"{stem}.json").resolve().parent != runs_dir.resolve():  # report_stem's promise, kept
+        raise DataError(f"the report name {stem!r} would leave the runs folder {runs_dir}; pass another «asset»")
     return write_new_file(runs_dir, stem, ".json", lambda handle: handle.write(dumps(report) + "\n"))
 
 

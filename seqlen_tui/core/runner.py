@@ -47,7 +47,10 @@ def build_report(series: Series, options: RunOptions, asset: str, file: str | Pa
     """Run the chosen protocol on a loaded series and return its report (not yet written);
     ``analysis``: one already made of this series (``engine.run_analysis``), reused when it
     matches the options."""
+    from .names import check_asset
+
     options.validate()
+    check_asset(asset)  # before the training: a name that cannot work fails now, not at the report
     recorded = report_options(options, data)
     if options.protocol == "article":
         return engine.run_article_report(series, options, reporter, asset, str(file), recorded, shown_as)

@@ -60,11 +60,11 @@ def load_config(settings_path: str | os.PathLike | None = None,
     from seqlen_tui.core.options import resolve_options
 
     try:
-        options, problems = resolve_options({}, block, strict=False)
+        options, problems = resolve_options({}, block, strict=False, source=str(path))
         config.defaults = options.to_dict()
     except DataError as exc:  # a rule between two block values (seeds_max below seeds …)
         problems = [exc]
-    config.problems.extend(f"{exc} ({path.name}); the default is used" for exc in problems)
+    config.problems.extend(f"{exc}; the default is used" for exc in problems)  # exc names the file
     keymap = block.get("keymap", {})
     if isinstance(keymap, dict) and all(isinstance(v, str) for v in keymap.values()):
         config.keymap = {str(k): v for k, v in keymap.items()}

@@ -28,7 +28,8 @@ def test_a_bad_block_value_names_the_settings_key():
     with pytest.raises(OptionError) as caught:
         resolve_options({}, {"max_lag": 1e400})
     assert caught.value.option == "max_lag"
-    assert "settings: seqlen_tui.max_lag must be a finite number" in str(caught.value)
+    assert str(caught.value).startswith('"max_lag": Infinity in the settings file\'s "seqlen_tui" block must be '
+                                        'a finite number; fix it there or pass «max_lag»')
     # The app's way: reported, and the default used.
     options, problems = resolve_options({}, {"max_lag": "x", "seeds": 4}, strict=False)
     assert options.max_lag is None and options.seeds == 4
@@ -49,12 +50,13 @@ def test_cli_run_reads_the_whole_settings_block(series_file, tmp_path, ridge_eng
 
 def test_cli_renders_the_core_option_names_as_flags(series_file, tmp_path, capsys):
     assert main(["run", str(series_file), "--seeds", "0", "--runs-dir", str(tmp_path)]) == 2
-    assert capsys.readouterr().err.strip() == "seqlen-tui: --seeds must be at least 1 (got 0)"
+    assert capsys.readouterr().err.strip() == "seqlen-tui: --seeds must be between 1 and 100 (got 0)"
     settings = tmp_path / "settings.json"
     settings.write_text(json.dumps({"seqlen_tui": {"alpha": float("nan")}}))
     assert main(["analyze", str(series_file), "--settings", str(settings)]) == 2
     err = capsys.readouterr().err
-    assert "settings: seqlen_tui.alpha must be a finite number" in err and "set --alpha" in err
+    assert f'"alpha": NaN in the "seqlen_tui" block of {settings} must be a finite number' in err
+    assert "pass --alpha" in err
     assert "«" not in err
 
 
