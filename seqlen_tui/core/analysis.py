@@ -102,7 +102,7 @@ def analyze_series(
     skipped: dict[str, str] = {}
     for step, name in enumerate(TRANSFORMS):
         reporter.stage("acf", f"ACF of the {name} series up to lag {max_lag}")
-        analysis = analyze_transform(values, name, max_lag, alpha, distance)
+        analysis = analyze_transform(values, name, max_lag, alpha, distance, frequency.seasonal_periods)
         if analysis is None:
             skipped[name] = _skip_reason(name)
             reporter.info(f"{name}: skipped ({skipped[name]})")
