@@ -46,6 +46,13 @@ def _asset(value: str) -> None:
     except SettingsError:  # the core's rule, in the few words a field's error line has room for
         raise ValueError(f"needs letters or digits a key can hold: {KEY_CHARACTERS} "
                          "(é counts as E), e.g. NIKKEI") from None
+    from seqlen_tui.core.names import check_asset
+    from seqlen_tui.core.options import OptionError
+
+    try:
+        check_asset(value)  # a control character, a name too long: the CLI's refusal, here at once
+    except OptionError as exc:
+        raise ValueError(str(exc).removeprefix("«asset» ")) from None
 
 
 def field_problem(key: str, text: str) -> None:
