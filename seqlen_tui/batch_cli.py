@@ -121,7 +121,11 @@ class StopSignal(KeyboardInterrupt):
 @contextlib.contextmanager
 def stopped_by_signals() -> Iterator[list[int]]:
     """While the batch runs, SIGTERM and SIGHUP stop it like Ctrl-C; the list receives the
-    signal's number (empty if none came)."""
+    signal's number (empty if none came).
+
+    A signal the process inherited as ignored stays ignored: that is how ``nohup`` (SIGHUP)
+    and a shell's background job (SIGINT) tell a program to keep running when the terminal
+    goes, and the worker processes, spawned meanwhile, inherit the ignore too."""
     received: list[int] = []
 
     def stop(signum, frame) -> None:
@@ -129,7 +133,8 @@ def stopped_by_signals() -> Iterator[list[int]]:
             received.append(signum)
             raise StopSignal()
 
-    previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
+    previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS
+                if signal.getsignal(sig) != signal.SIG_IGN}
     try:
         yield received
     except StopSignal:  # arrived outside the pool's loop (planning, the summary): stopped all the same

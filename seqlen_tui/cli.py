@@ -11,6 +11,7 @@ traceback), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -166,17 +167,78 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs-dir", metavar="DIR", help="where run reports go (default: $SEQLEN_RUNS_DIR or the per-user data folder)")
 
 
+class StdoutError(OSError):
+    """Writing to our own standard output failed (a closed pipe, a full disk, ``/dev/full``):
+    told apart from every other OS error, such as a worker pool's broken pipe."""
+
+
+class _GuardedStdout:
+    """``sys.stdout`` for the length of :func:`main`: its write errors become
+    :class:`StdoutError`, so only a failure of *our* output is treated as one."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise StdoutError(exc.errno, exc.strerror) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise StdoutError(exc.errno, exc.strerror) from None
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def print_what_can_be_printed() -> None:
+    """A terminal or pipe that is not UTF-8 (``LANG=C``, ``PYTHONIOENCODING=ascii``) gets
+    ``\\xf6`` for ``ö`` in a file name or an asset, not a crash; and a file name holding bytes
+    that are no UTF-8 (kept by Python as lone surrogates) prints escaped as well."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # not a text stream we may reconfigure
+            pass
+
+
+def _silence_stdout(stream) -> None:
+    """After our stdout failed: point it at the null device, so that the interpreter's last
+    flush of what is still buffered does not print "Exception ignored ... BrokenPipeError"."""
+    try:
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    print_what_can_be_printed()
+    real_stdout = sys.stdout
+    sys.stdout = _GuardedStdout(real_stdout)
     try:
-        return dispatch(argv)
+        code = dispatch(argv)
+        sys.stdout.flush()  # inside the guard: a full stdout is found here, not at exit
+        return code
+    except StdoutError as exc:
+        _silence_stdout(real_stdout)
+        if exc.errno == errno.EPIPE:  # the reader stopped early (``| head``): not a failure
+            return EXIT_OK
+        return fail(f"cannot write to standard output: {exc.strerror or exc}", EXIT_FAILED)
     except UsageError as exc:
         return fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return EXIT_OK
+    except BrokenPipeError as exc:  # not our stdout (that is StdoutError): e.g. a worker's pipe
+        return fail(f"a pipe to another process broke: {exc.strerror or exc}", EXIT_FAILED)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         from .core.errors import DataError, SettingsError
         from .core.events import Cancelled
@@ -191,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             f"internal error: {type(exc).__name__}: {exc} (set SEQLEN_DEBUG=1 for the traceback)",
             EXIT_FAILED,
         )
+    finally:
+        sys.stdout = real_stdout
 
 
 def dispatch(argv: list[str]) -> int:
@@ -215,9 +279,32 @@ def dispatch(argv: list[str]) -> int:
 
 
 def open_app(path: str | None) -> int:
+    """Open the app, on a terminal only: under cron, in a pipe or over ``ssh host cmd`` it
+    would wait for keys that never come and never return."""
+    if not app_has_a_terminal():
+        import shlex
+
+        file = shlex.quote(path) if path else "FILE"
+        raise UsageError(
+            "the app needs a terminal (standard input and standard error are not both one here); "
+            f"without one, run '{PROG} run {file}' to benchmark and choose, or "
+            f"'{PROG} analyze {file}' for the candidates")
     from .tui.app import run_app
 
     return run_app(path)
+
+
+def app_has_a_terminal() -> bool:
+    """Textual reads keys from standard input and draws on standard error (its Linux driver
+    uses ``sys.__stdin__`` and ``sys.__stderr__``), so both must be terminals; standard output
+    may be redirected (``seqlen-tui FILE > log`` still works)."""
+    for stream in (sys.__stdin__, sys.__stderr__):
+        try:
+            if stream is None or not os.isatty(stream.fileno()):
+                return False
+        except (AttributeError, OSError, ValueError):
+            return False
+    return True
 
 
 def color_wanted(stream) -> bool:
@@ -257,6 +344,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     from .core.describe import describe_findings, describe_summary, plot_acf_text, wrapped
     from .core.jsonutil import dumps
 
+    check_json_output(args)
     human = sys.stderr if args.json == "-" else sys.stdout
     width = text_width(human)
     from .core.settings import asset_from_path
@@ -282,7 +370,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         if args.json == "-":
             sys.stdout.write(text + "\n")
         else:
-            write_text(Path(args.json), text + "\n")
+            write_text(args, text + "\n")
             print(f"\nJSON written to {args.json}", file=human)
     return EXIT_OK
 
@@ -312,14 +400,23 @@ def read_settings(explicit: str | None, asset: str, *, strict: bool = False) -> 
     return {"defaults": defaults, "line": f"  settings key: {key} in {path} ({where})"}
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write an output file, turning OS errors into one clear line."""
-    from .core.errors import DataError
+def check_json_output(args: argparse.Namespace) -> None:
+    """Refuse a ``--json`` path that is the data file, the settings file in effect (or its
+    ``.bak``/``.lock``) or someone else's file, now: before loading or training, not after."""
+    if args.json and args.json != "-":
+        from .core.outputs import check_output_path
+        from .core.settings import resolve_settings_path
 
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"cannot write {path}: {exc.strerror or exc}; choose another --json path") from None
+        check_output_path(args.json, inputs=[args.file], settings=resolve_settings_path(args.settings))
+
+
+def write_text(args: argparse.Namespace, text: str) -> None:
+    """Write the ``--json`` output whole or not at all (checked again: the file system may
+    have changed while the run trained); one clear line when it cannot be written."""
+    from .core.outputs import write_output
+    from .core.settings import resolve_settings_path
+
+    write_output(args.json, text, inputs=[args.file], settings=resolve_settings_path(args.settings))
 
 
 def run_run(args: argparse.Namespace) -> int:
@@ -328,9 +425,11 @@ def run_run(args: argparse.Namespace) -> int:
     from .core.jsonutil import dumps
     from .core.report import default_runs_dir, write_report
     from .core.runner import DataOptions, build_report
-    from .core.settings import asset_from_path, settings_key
+    from .core.errors import DataError
+    from .core.settings import asset_from_path
     from .progress import ProgressPrinter
 
+    check_json_output(args)
     human = sys.stderr if args.json == "-" else sys.stdout
     width = text_width(human)
     asset = args.asset or asset_from_path(args.file)
@@ -348,29 +447,64 @@ def run_run(args: argparse.Namespace) -> int:
     say(settings["line"], file=human, flush=True)
     with ProgressPrinter(sys.stderr) as progress:
         report = build_report(series, options, asset, args.file, progress.reporter(), data)
-    path = write_report(report, default_runs_dir(args.runs_dir))
+    # The training is done: an output that cannot be written (a full disk, a read-only runs
+    # folder) is reported at the end, after the leaderboard, the choice and the save it asked
+    # for; the exit code is then 1, as for a batch asset whose report was not written.
+    problems: list[str] = []
+    try:
+        path = write_report(report, default_runs_dir(args.runs_dir))
+    except (DataError, OSError) as exc:
+        path = None
+        problems.append(report_not_written(exc, default_runs_dir(args.runs_dir)))
     print(file=human)
     say("\n".join(describe_leaderboard(report, width)), file=human)
     if args.plot:
         print_loss_plot(report, human)
-    print(f"\nReport: {path}", file=human)
+    print(f"\nReport: {path}" if path is not None else "\nReport: not written (see the last line)", file=human)
     if args.json:
         text = dumps(report)
         if args.json == "-":
             sys.stdout.write(text + "\n")
         else:
-            write_text(Path(args.json), text + "\n")
+            try:
+                write_text(args, text + "\n")
+            except DataError as exc:
+                problems.append(str(exc))
+    code = finish_run(args, report, asset, path, human)
+    for problem in problems:
+        fail(problem, EXIT_FAILED)
+    return EXIT_FAILED if problems else code
+
+
+def finish_run(args: argparse.Namespace, report: dict, asset: str, path: Path | None, human) -> int:
+    """Save the chosen lag when asked (also when the report could not be written: the choice
+    is on the screen and ``--save`` asked for it), else say how to save it later."""
+    from .core.settings import settings_key
+
     if report["chosen_lag"] is None:
         if args.save:
             print(f"{PROG}: nothing to save: no sequence length was chosen", file=sys.stderr)
             return EXIT_FAILED
         return EXIT_OK
-    later = save_command(path, args.settings)
+    later = None if path is None else save_command(path, args.settings)
     if args.save:
         return save_choice(args, asset, report["chosen_lag"], human, later)
+    if later is None:
+        print(f"Not saved: with no report to save {settings_key(asset)} from later, run again with "
+              "--save to save it", file=human)
+        return EXIT_OK
     print(f"Not saved: to save {settings_key(asset)} = {report['chosen_lag']} from this run's report "
           f"(no training), run:\n  {later}", file=human)
     return EXIT_OK
+
+
+def report_not_written(exc: Exception, runs_dir: Path) -> str:
+    """The one line for a report that could not be written after the training (batch's words)."""
+    if isinstance(exc, OSError):
+        full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+        fix = "free some space there or pass «runs_dir» DIR" if full else "pass «runs_dir» DIR, a folder you can write"
+        return f"report not written: cannot write in {runs_dir}: {exc.strerror or exc}; {fix}"
+    return f"report not written: {exc}"
 
 
 def save_command(report_path: Path, settings: str | None) -> str:

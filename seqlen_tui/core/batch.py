@@ -234,20 +234,32 @@ def run_local(jobs: Sequence[AssetJob], task: Task, finish: Callable[[AssetOutco
     context = multiprocessing.get_context("spawn")
     pending = deque(replace(job, threads=workers.threads) for job in jobs)
     while pending:
-        counter = context.Value("i", 0)
-        executor = ProcessPoolExecutor(max_workers=min(workers.workers, len(pending)), mp_context=context,
-                                       initializer=init_worker, initargs=(workers.threads, workers.gpus, counter, import_guard))
+        try:
+            counter = context.Value("i", 0)
+            executor = ProcessPoolExecutor(max_workers=min(workers.workers, len(pending)), mp_context=context,
+                                           initializer=init_worker, initargs=(workers.threads, workers.gpus, counter, import_guard))
+        except (OSError, BrokenProcessPool) as exc:
+            _fail_unstarted(pending, exc, finish)
+            return False
         in_flight: dict = {}
         broken = stopped = False
+        submitted = 0
         try:
             while (pending and not broken) or in_flight:
                 while pending and not broken and len(in_flight) < workers.workers:
                     job = pending.popleft()
                     try:
                         in_flight[executor.submit(task, job)] = job
-                    except BrokenProcessPool:
+                        submitted += 1
+                    except BrokenProcessPool as exc:
                         pending.appendleft(job)
                         broken = True
+                        if not submitted:  # a fresh pool that takes no job: a new one would not either
+                            _fail_unstarted(pending, exc, finish)
+                    except OSError as exc:  # e.g. BrokenPipeError: a worker died as it was spawned
+                        pending.appendleft(job)
+                        broken = True
+                        _fail_unstarted(pending, exc, finish)
                 if not in_flight:
                     break
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -273,6 +285,17 @@ def run_local(jobs: Sequence[AssetJob], task: Task, finish: Callable[[AssetOutco
             if not stopped:
                 executor.shutdown(wait=not broken, cancel_futures=True)
     return False
+
+
+def _fail_unstarted(pending: deque, exc: BaseException, finish: Callable[[AssetOutcome], None]) -> None:
+    """The pool's processes cannot start (no memory, no processes left, a broken pipe while
+    spawning): every asset still waiting fails with that reason, so the batch ends as a failure
+    with its summary, never as a success that ran nothing; a rerun retries them."""
+    why = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    while pending:
+        job = pending.popleft()
+        finish(AssetOutcome.failed(job.asset, job.file, f"not run: the worker processes could not start "
+                                                        f"({why}); fix that and rerun the batch"))
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:

@@ -1,6 +1,6 @@
 """Which files a batch still has to run: each file one asset, skipped when a report for the
-same data and options exists (unless ``force``), failed up front when it cannot be read or
-shares its asset name with another file."""
+same data and options exists (unless ``force``), failed up front when it cannot be read; a
+batch where two files share a settings key is refused whole."""
 
 from __future__ import annotations
 
@@ -63,22 +63,39 @@ def finished_reports(runs_dir: Path) -> dict[tuple[str, str, str], tuple[Path, d
     return found
 
 
+def check_unique_keys(files: Sequence[str | os.PathLike]) -> None:
+    """Refuse the batch, before anything runs, when two files map to one settings key
+    (``a-b.csv`` and ``a_b.csv`` are both ``A_B_SL``; ``x/BTC.csv`` and ``y/btc.csv`` are both
+    ``BTC_SL``): the second saved would overwrite the first, and their reports would share an
+    asset. Every clash is named in the one line, with both files. A name that makes no key
+    at all fails on its own, in :func:`plan_batch`."""
+    owners: dict[str, str] = {}
+    clashes: list[str] = []
+    for path in files:
+        try:
+            key = settings_key(asset_from_path(path))
+        except SettingsError:
+            continue
+        owner = owners.setdefault(key, str(path))
+        if owner != str(path):
+            clashes.append(f"{owner} and {path} both map to the settings key {key}")
+    if clashes:
+        raise DataError("; ".join(clashes) + "; rename one file of each pair, or run them in "
+                        "separate batches (nothing was run)")
+
+
 def plan_batch(files: Sequence[str | os.PathLike], options: RunOptions, runs_dir: Path, *,
                data: DataOptions | None = None, force: bool = False) -> BatchPlan:
-    """Decide, per file, run it / skip it (already reported) / fail it (unreadable, duplicate)."""
+    """Decide, per file, run it / skip it (already reported) / fail it (unreadable); refuse the
+    whole batch (:class:`DataError`) when two files share a settings key."""
     options.validate()
+    check_unique_keys(files)
     data = data or DataOptions()
     done = {} if force else finished_reports(runs_dir)
     jobs, ready = [], []
-    owners: dict[str, str] = {}
     for path in files:
         file = str(path)
         asset = asset_from_path(path)
-        owner = owners.get(asset.upper())
-        if owner is not None:
-            ready.append(AssetOutcome.failed(asset, file, f"same asset name as {owner}; rename one of them"))
-            continue
-        owners[asset.upper()] = file
         try:
             settings_key(asset)
             sha, opts = report_identity(path, options, data)

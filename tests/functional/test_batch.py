@@ -263,16 +263,16 @@ def ray_batches(folder, tmp_path, capsys):
 # -- planning, resources, usage ----------------------------------------------------------------
 
 
-def test_plan_fails_duplicate_asset_names_and_unreadable_files_up_front(tmp_path):
+def test_plan_refuses_duplicate_keys_and_fails_unreadable_files_up_front(tmp_path):
     (tmp_path / "x").mkdir()
     (tmp_path / "y").mkdir()
     write_asset(tmp_path / "x" / "BTC.csv")
     write_asset(tmp_path / "y" / "btc.csv", seed=1)
-    plan = plan_batch([tmp_path / "x" / "BTC.csv", tmp_path / "y" / "btc.csv", tmp_path / "gone.csv"],
-                      RunOptions(), tmp_path / "runs")
+    with pytest.raises(DataError, match="both map to the settings key BTC_SL"):
+        plan_batch([tmp_path / "x" / "BTC.csv", tmp_path / "y" / "btc.csv"], RunOptions(), tmp_path / "runs")
+    plan = plan_batch([tmp_path / "x" / "BTC.csv", tmp_path / "gone.csv"], RunOptions(), tmp_path / "runs")
     assert [job.asset for job in plan.jobs] == ["BTC"]
     errors = {o.file: o.error for o in plan.ready}
-    assert "same asset name" in errors[str(tmp_path / "y" / "btc.csv")]
     assert "cannot read" in errors[str(tmp_path / "gone.csv")]
 
 

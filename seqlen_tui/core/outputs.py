@@ -1,0 +1,141 @@
+"""Where an output file may go, and how it is written: never over what the user had.
+
+A typo or a tab-completion slip (``--json data.csv``, ``--json settings.json``) must not
+destroy the data being analysed or the settings file, so every output path is checked against
+the run's inputs before any work starts, and again just before writing (the run may have
+taken an hour). Paths are compared as files, not as strings: through symbolic links
+(``os.path.realpath``) and hard links (``os.path.samefile``).
+
+An existing file at the path is replaced only when it is one of our own JSON outputs (an
+``analyze --json`` or ``run --json`` document, recognised by its marker keys) or empty: it
+holds nothing the user wrote. Anything else is refused, not replaced.
+
+Writes are atomic (a temporary file beside the target, then ``os.replace``), so a full disk or
+a crash half-way leaves the previous file whole and no half a JSON behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import DataError
+from .filekind import not_regular
+
+#: Keys every ``analyze --json`` and ``run --json`` document has (``Analysis.to_dict`` and the
+#: report built on it), and that no settings file or other JSON is likely to hold all of.
+OUR_MARKERS = ("schema_version", "acf", "candidates_target", "max_lag")
+#: Our largest outputs are reports of a few MB; past this a file is not read to recognise it.
+_LARGEST_OWN_OUTPUT = 256 << 20
+#: The files a settings save owns beside the settings file (see :mod:`.settings`).
+_SETTINGS_COMPANIONS = (("", "the settings file"), (".bak", "the settings file's backup"),
+                        (".lock", "the settings file's lock"))
+
+DEFAULT_FIX = "choose another «json» path"
+
+
+def check_output_path(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (),
+                      settings: str | os.PathLike | None = None, fix: str = DEFAULT_FIX,
+                      replace_own: bool = True) -> Path:
+    """The file to write for ``path`` (symbolic links followed, so a link is kept and its
+    target written), or a :class:`DataError` naming the path, why, and ``fix``.
+
+    ``inputs``: the data files read; ``settings``: the settings file in effect (its ``.bak``
+    and ``.lock`` are protected too, present or not: the next save writes them).
+    ``replace_own``: an existing file that is our own earlier output (or empty) may be
+    replaced; with False any existing file is refused (for writers that pick a new name).
+    """
+    shown = os.fspath(path)
+    target = Path(os.path.realpath(os.path.expanduser(shown)))
+    for source in inputs:
+        if _same_file(target, source):
+            raise DataError(f"{shown} is the data file {os.fspath(source)}; writing there would "
+                            f"destroy it; {fix}")
+    if settings is not None:
+        settings_path = os.fspath(settings)
+        for suffix, what in _SETTINGS_COMPANIONS:
+            if _same_file(target, settings_path + suffix):
+                raise DataError(f"{shown} is {what} ({settings_path}{suffix}); an output never "
+                                f"goes there; {fix}")
+    if os.path.lexists(target):
+        kind = not_regular(target)
+        if kind:
+            raise DataError(f"{shown} {kind}, not a file an output can replace; {fix}"
+                            + (" (or '-' for standard output)" if fix == DEFAULT_FIX else ""))
+        if not replace_own:
+            raise DataError(f"{shown} already exists; it was not replaced; {fix}")
+        if not is_own_output(target):
+            raise DataError(f"{shown} exists and is not a seqlen-tui JSON output; it was not "
+                            f"replaced; {fix}")
+    return target
+
+
+def is_own_output(path: str | os.PathLike) -> bool:
+    """True for an empty file or a JSON object with every :data:`OUR_MARKERS` key."""
+    try:
+        size = os.path.getsize(path)
+        if size == 0:
+            return True
+        if size > _LARGEST_OWN_OUTPUT:
+            return False
+        with open(path, "rb") as handle:
+            if not handle.read(4096).lstrip().startswith(b"{"):  # a CSV, a binary: no parse
+                return False
+            handle.seek(0)
+            document = json.loads(handle.read())
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(document, dict) and all(key in document for key in OUR_MARKERS)
+
+
+def write_output(path: str | os.PathLike, text: str, *, inputs: Iterable[str | os.PathLike] = (),
+                 settings: str | os.PathLike | None = None, fix: str = DEFAULT_FIX) -> Path:
+    """Check ``path`` (:func:`check_output_path`, again: the file system may have changed
+    since the run started) and write ``text`` there whole or not at all; the path written."""
+    target = check_output_path(path, inputs=inputs, settings=settings, fix=fix)
+    shown = os.fspath(path)
+    temp = None
+    try:
+        mode = _mode_for(target)
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+        temp = None
+    except OSError as exc:
+        raise DataError(f"cannot write {shown}: {exc.strerror or exc}; {fix}") from None
+    finally:
+        if temp is not None:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+    return target
+
+
+def _same_file(target: Path, other: str | os.PathLike) -> bool:
+    """One file under two names: the same real path, or (hard links) the same inode."""
+    other_real = os.path.realpath(os.path.expanduser(os.fspath(other)))
+    if os.path.normcase(str(target)) == os.path.normcase(other_real):
+        return True
+    try:
+        return os.path.samefile(target, other_real)
+    except OSError:  # either one does not exist (yet): no inode to share
+        return False
+
+
+def _mode_for(target: Path) -> int:
+    """The replaced file's permissions, or a new file's (0o666 less the umask), since
+    ``mkstemp`` creates its file private (0o600)."""
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except OSError:
+        from .settings import _umask
+
+        return 0o666 & ~_umask()
