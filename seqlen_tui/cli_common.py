@@ -86,7 +86,8 @@ def run_options_from_args(args: argparse.Namespace, block: dict, source=None):
     """The run's options: flags, then the settings file's ``seqlen_tui`` block, then the
     declared defaults (the core decides the precedence and checks every value). ``source``:
     the settings file the block came from, named when one of its values is refused."""
-    return resolve_options(given_options(args), block, source=None if source is None else str(source))[0]
+    return resolve_options(given_options(args), block, source=None if source is None else str(source),
+                           runs_protocol=hasattr(args, "protocol"))[0]  # analyze runs no protocol
 
 
 #: Text options where an empty value would silently mean "not given" (``--json ''`` wrote

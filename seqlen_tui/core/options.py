@@ -324,7 +324,8 @@ _GOT = re.compile(r"\s*\(got .*\)$")
 
 
 def resolve_options(given: dict[str, Any], block: dict[str, Any] | None = None,
-                    strict: bool = True, source: str | None = None) -> tuple[RunOptions, list[OptionError]]:
+                    strict: bool = True, source: str | None = None,
+                    runs_protocol: bool = True) -> tuple[RunOptions, list[OptionError]]:
     """The run's options: what the user ``given`` (flags, the form) beats the settings file's
     ``"seqlen_tui"`` block, which beats the declared default.
 
@@ -334,8 +335,10 @@ def resolve_options(given: dict[str, Any], block: dict[str, Any] | None = None,
     ``strict`` (the CLI: exit 2), else returned and the default used (the app: a
     notification). Unknown block keys are the block's own business (the app's keymap, theme …)
     and are ignored. A given option that the chosen protocol does not read is refused by name
-    (:func:`refuse_unused`); block values are not, since the block holds the user's usual
-    options for every run and must not make one protocol unusable.
+    (:func:`refuse_unused`) when the command ``runs_protocol`` (``analyze`` runs none: its
+    lags are the analysis's, whatever protocol the block names); block values are not, since
+    the block holds the user's usual options for every run and must not make one protocol
+    unusable.
     """
     specs = option_specs()
     where = f'the "seqlen_tui" block of {source}' if source else 'the settings file\'s "seqlen_tui" block'
@@ -364,7 +367,8 @@ def resolve_options(given: dict[str, Any], block: dict[str, Any] | None = None,
         values[key] = value
         from_block.discard(key)
     options = RunOptions(**values)
-    refuse_unused(options, given, protocol_from_block="protocol" in from_block)
+    if runs_protocol:
+        refuse_unused(options, given, protocol_from_block="protocol" in from_block)
     while True:
         try:
             options.validate()

@@ -126,6 +126,13 @@ def test_the_article_protocol_still_runs_with_block_options_and_its_own_flags(se
     assert "training was reached" in capsys.readouterr().err  # no refusal: the run went on to train
 
 
+def test_analyze_takes_its_lags_whatever_protocol_the_block_names(series_file, tmp_path, capsys):
+    """``analyze`` runs no protocol: a block's ``"protocol": "article"`` does not refuse its --lags."""
+    settings = settings_with(tmp_path, {"protocol": "article"})
+    assert main(["analyze", str(series_file), "--lags", "7", "--settings", str(settings)]) == 0
+    assert "7" in capsys.readouterr().out
+
+
 # ----- empty values -------------------------------------------------------------------------------
 
 
