@@ -58,7 +58,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
             defaults = store.tool_defaults()
         except SettingsError:
             defaults = {}
-    options = run_options_from_args(args, defaults)
+    options = run_options_from_args(args, defaults, settings_path)
     data = DataOptions(args.column, args.last, args.start, args.end)
     runs_dir = default_runs_dir(args.runs_dir)
     plan = plan_batch(files, options, runs_dir, data=data, force=args.force)

@@ -264,6 +264,9 @@ def dispatch(argv: list[str]) -> int:
         return open_app(None)
     if first.startswith("-") or first in COMMANDS:
         args = build_parser().parse_args(argv)
+        from .cli_common import refuse_empty_values
+
+        refuse_empty_values(args)  # an empty --json, --runs-dir …: refused, not taken as "not given"
         keep_import_noise()
         if args.command is None:
             return open_app(None)
@@ -347,10 +350,11 @@ def run_analyze(args: argparse.Namespace) -> int:
     check_json_output(args)
     human = sys.stderr if args.json == "-" else sys.stdout
     width = text_width(human)
+    from .core.names import check_asset
     from .core.settings import asset_from_path
 
-    settings = read_settings(args.settings, args.asset or asset_from_path(args.file))
-    options = run_options_from_args(args, settings["defaults"])
+    settings = read_settings(args.settings, check_asset(args.asset or asset_from_path(args.file)))
+    options = run_options_from_args(args, settings["defaults"], settings.get("path"))
     series = load_series(args.file, args.column, last=args.last, start=args.start, end=args.end)
     analysis = analyze_series(series, max_lag=options.max_lag, alpha=options.alpha, user_lags=options.lags,
                               target=args.target)
@@ -397,7 +401,7 @@ def read_settings(explicit: str | None, asset: str, *, strict: bool = False) -> 
             raise
         return {"defaults": {}, "line": f"  settings key: {key} (settings not read: {exc})"}
     where = "not set" if current is None else f"now {current}"
-    return {"defaults": defaults, "line": f"  settings key: {key} in {path} ({where})"}
+    return {"defaults": defaults, "path": path, "line": f"  settings key: {key} in {path} ({where})"}
 
 
 def check_json_output(args: argparse.Namespace) -> None:
@@ -432,10 +436,12 @@ def run_run(args: argparse.Namespace) -> int:
     check_json_output(args)
     human = sys.stderr if args.json == "-" else sys.stdout
     width = text_width(human)
-    asset = args.asset or asset_from_path(args.file)
+    from .core.names import check_asset
+
+    asset = check_asset(args.asset or asset_from_path(args.file))  # a name that cannot work: refused now
     settings = read_settings(args.settings, asset, strict=True)
     defaults = settings["defaults"]
-    options = run_options_from_args(args, defaults)
+    options = run_options_from_args(args, defaults, settings.get("path"))
     if args.save:  # a settings file the run could not write is refused now, not after training
         from .core.settings import SettingsStore, resolve_settings_path
 

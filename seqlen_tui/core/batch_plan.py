@@ -35,7 +35,11 @@ def collect_files(files: Iterable[str | os.PathLike] = (), folder: str | os.Path
         root = Path(folder)
         if not root.is_dir():
             raise DataError(f"«dir» {root}: no such folder; pass a folder of CSV/Parquet files")
-        matched = sorted(p for p in root.glob(pattern) if p.is_file() and not p.name.startswith("."))
+        check_pattern(pattern)
+        try:
+            matched = sorted(p for p in root.glob(pattern) if p.is_file() and not p.name.startswith("."))
+        except (ValueError, NotImplementedError) as exc:  # whatever else glob refuses
+            raise DataError(bad_pattern(pattern, str(exc).lower().rstrip("."))) from None
         if not matched:
             raise DataError(f"no file in {root} matches {pattern!r}; use «pattern», e.g. '*.parquet'")
         found.extend(matched)
@@ -48,6 +52,20 @@ def collect_files(files: Iterable[str | os.PathLike] = (), folder: str | os.Path
             seen.add(key)
             unique.append(path)
     return unique
+
+
+def check_pattern(pattern: str) -> str:
+    """``pattern`` if it can select files inside «dir»; else a ``DataError`` naming it (an empty or
+    absolute pattern made ``Path.glob`` raise, an "internal error" with exit 1)."""
+    if not pattern.strip():
+        raise DataError(bad_pattern(pattern, "it is empty"))
+    if os.path.isabs(pattern) or pattern.startswith("~"):
+        raise DataError(bad_pattern(pattern, "it is an absolute path"))
+    return pattern
+
+
+def bad_pattern(pattern: str, why: str) -> str:
+    return f"«pattern» {pattern!r} cannot be used: {why}; give a pattern inside «dir», e.g. '*.csv'"
 
 
 def finished_reports(runs_dir: Path) -> dict[tuple[str, str, str], tuple[Path, dict]]:
