@@ -29,6 +29,7 @@ from .filekind import broken_link, not_regular
 from .frequency import FrequencyInfo, infer_frequency
 from .numbers_text import count_unreadable, refuse_unreadable
 from .numbers_text import read_formatted_numbers as _read_formatted_numbers
+from .read_limits import check_parquet, check_text
 from .timestamps import TIME_NAMES as _TIME_NAMES
 from .timestamps import TimeColumnError
 from .timestamps import is_number_dtype as _num_dtype
@@ -140,6 +141,7 @@ def _read_table(path) -> pd.DataFrame:
     except OSError as e:
         raise _err(name, f"cannot be read ({_short(e)}); check the file") from None
     if not compression and (head.startswith(b"PAR1") or p.suffix.lower() in (".parquet", ".pq")):
+        check_parquet(p, name)
         df = _read_formatted_numbers(_read_parquet(p, name), ",", name)  # text columns too
     else:
         df = _read_csv(p, name, head, compression)
@@ -259,6 +261,7 @@ def _read_csv(p: Path, name: str, head: bytes, compression: str | None = None) -
     if first == "<":
         raise _err(name, "looks like HTML/XML, not a table (a failed download?); give a CSV or Parquet file")
     sep, skip = _sniff(text, whole=len(head) < _SAMPLE_BYTES)
+    check_text(p, compression, name, sep, skip)  # rows, columns and memory, before pandas parses
     kwargs = dict(sep=sep, encoding=encoding, engine="c", skiprows=skip, index_col=False,
                   na_values=_NA_TOKENS, skipinitialspace=True, low_memory=False, compression=compression)
     try:

@@ -43,6 +43,8 @@ MISSING_MARKERS = frozenset({
     "null", "nil", "nd", "missing", "<na>", "#n/a", "#n/a n/a", "#na", "#value!", "#div/0!", "#ref!",
     "#num!", "#null!", "#name?", "#n/a!", "1.#ind", "1.#qnan", "-1.#ind", "-1.#qnan",
 })
+_MARKERS_ANY_CASE = frozenset(MISSING_MARKERS | {m.upper() for m in MISSING_MARKERS}
+                              | {m.title() for m in MISSING_MARKERS} | {"N/a", "n/A", "NaN", "#DIV/0!"})
 _NUMBER_BODY = re.compile(r"[+-]?[\d.,']+(?:[eE][+-]?\d+)?")
 _THOUSANDS_COMMA = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
@@ -79,7 +81,7 @@ def _is_text(s: pd.Series) -> bool:
 def _filled_text(s: pd.Series) -> pd.Series:
     """The column's cells as stripped text, without NaN and without missing-value markers."""
     text = s.dropna().astype(str).str.strip()
-    return text[~text.str.lower().isin(MISSING_MARKERS)]
+    return text[~text.isin(_MARKERS_ANY_CASE)]
 
 
 def _unreadable(text: pd.Series, read: pd.Series) -> Unreadable:
@@ -116,11 +118,18 @@ def refuse_unreadable(name: str, column: str, unreadable: Unreadable) -> str | N
 def _negatives(cleaned: pd.Series) -> tuple[pd.Series, dict[str, pd.Series]]:
     """Negatives in any known style rewritten with a leading ``-``; each style's cells as a mask."""
     masks: dict[str, pd.Series] = {}
+    maybe = cleaned.str.match(f"[({MINUS_SIGNS}]") | cleaned.str.endswith("-")  # one cheap pass over all
+    if not maybe.any():
+        return cleaned, masks
+    some = cleaned[maybe]
     for style, pattern, replacement, _ in _NEGATIVE_STYLES:
-        mask = cleaned.str.match(pattern)
-        if mask.any():
-            masks[style] = mask
-            cleaned = cleaned.where(~mask, cleaned.str.replace(pattern, replacement, regex=True))
+        hit = some.str.match(pattern)
+        if hit.any():
+            masks[style] = pd.Series(False, index=cleaned.index)
+            masks[style][hit.index[hit.to_numpy()]] = True
+            some = some.where(~hit, some.str.replace(pattern, replacement, regex=True))
+    cleaned = cleaned.copy()
+    cleaned[some.index] = some
     return cleaned, masks
 
 
@@ -139,6 +148,24 @@ def _negatives_note(column: str, masks: dict[str, pd.Series], read: pd.Series, t
         return f"column '{column}': read {total:,} negatives {words[first]}{example}"
     parts = ", ".join(f"{count:,} {words[style]}" for style, count in counts.items())
     return f"column '{column}': read {total:,} negatives ({parts}){example}"
+
+
+def _spread(text: pd.Series, k: int = 2000) -> pd.Series:
+    """An evenly spaced sample: a date or label column is told from numbers without reading it all."""
+    return text if len(text) <= k else text.iloc[np.linspace(0, len(text) - 1, k).astype(int)]
+
+
+def _numbers_share(text: pd.Series):
+    """The share of ``text`` that is a number in some known style, with the steps that show it:
+    the number bodies, which cells fit, the cleaned text, the negative styles' masks, the
+    percent cells."""
+    cleaned = text.str.replace(f"[{CURRENCY}\\s\u00a0]", "", regex=True)
+    cleaned, negative = _negatives(cleaned)
+    percent = cleaned.str.endswith("%")
+    body = cleaned.str.removesuffix("%")
+    fits = body.str.fullmatch(_NUMBER_BODY.pattern)
+    share = float(fits.mean()) if len(fits) and body[fits].str.contains(r"\d").all() else 0.0
+    return share, body, fits, cleaned, negative, percent
 
 
 def read_formatted_numbers(df: pd.DataFrame, sep: str, name: str) -> pd.DataFrame:
@@ -162,12 +189,10 @@ def read_formatted_numbers(df: pd.DataFrame, sep: str, name: str) -> pd.DataFram
         text = _filled_text(s)
         if text.empty:
             continue
-        cleaned = text.str.replace(f"[{CURRENCY}\\s\u00a0]", "", regex=True)
-        cleaned, negative = _negatives(cleaned)
-        percent = cleaned.str.endswith("%")
-        body = cleaned.str.removesuffix("%")
-        fits = body.str.fullmatch(_NUMBER_BODY.pattern)
-        if fits.mean() < 0.9 or not body[fits].str.contains(r"\d").all():
+        if _numbers_share(_spread(text))[0] < 0.9:
+            continue  # a sample says it is no column of numbers (dates, labels, …): skip the work
+        share, body, fits, cleaned, negative, percent = _numbers_share(text)
+        if share < 0.9:
             continue  # not a column of numbers (dates, labels, …)
         body = body[fits].str.replace("'", "", regex=False)
         decimal = _decimal_mark(body, sep, name, str(col))

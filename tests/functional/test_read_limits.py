@@ -1,0 +1,187 @@
+"""Nothing unbounded when reading: a gzip bomb, a header of a million names, a hundred thousand
+empty columns and a file too big for the machine's memory are each refused with one line, before
+the parser builds what they describe, and in bounded memory and time.
+
+Before, each of them ran out of memory ("internal error") or hung for a minute or more.
+The adversarial files are built in tmp_path; the bomb is made of one small gzip member written
+many times over (a valid multi-member gzip file), so building it costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from paths import ROOT
+
+from seqlen_tui.core import read_limits
+from seqlen_tui.core.data import list_numeric_columns, load_series
+from seqlen_tui.core.errors import DataError
+
+
+def gzip_bomb(path, rows: int, row: bytes = b"1,2\n", header: bytes = b"time,value\n"):
+    """``rows`` copies of ``row`` under ``header``, gzip-compressed to a few hundred KB."""
+    per_member = 250_000
+    member = gzip.compress(row * per_member, compresslevel=9)
+    with open(path, "wb") as fh:
+        fh.write(gzip.compress(header))
+        for _ in range(rows // per_member):
+            fh.write(member)
+    return path
+
+
+def cli_bounded(*args: str, memory_limit: int = 3 << 30, timeout: float = 60):
+    """``seqlen-tui ARGS`` in a child whose address space is capped (RLIMIT_AS), which prints its
+    peak resident size on stderr's last line: a bound is proven, not hoped for."""
+    code = ("import resource, sys\n"
+            f"resource.setrlimit(resource.RLIMIT_AS, ({memory_limit}, {memory_limit}))\n"
+            "from seqlen_tui.cli import main\n"
+            "try:\n    code = main(sys.argv[1:])\nexcept SystemExit as exit:\n    code = exit.code\n"
+            "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+            "sys.exit(code)\n")
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
+                            timeout=timeout, env=env)
+    lines = result.stderr.strip().splitlines()
+    peak_kb = int(lines[-1].split()[1]) if lines and lines[-1].startswith("maxrss_kb") else None
+    return result.returncode, lines[:-1] if peak_kb is not None else lines, peak_kb, time.monotonic() - started
+
+
+# -- the real defaults stop the real cases --------------------------------------------------------
+
+def test_a_gzip_bomb_of_100m_rows_is_refused_past_the_row_limit_in_bounded_memory(tmp_path):
+    bomb = gzip_bomb(tmp_path / "bomb.csv.gz", 100_000_000)
+    assert bomb.stat().st_size < 600_000  # the issue's case: ~190 KB that expands to 100M rows
+    code, lines, peak_kb, seconds = cli_bounded("analyze", str(bomb))
+    # before: 9.5 GB resident, then MemoryError: "internal error", exit 1
+    assert code == 2 and len(lines) == 1, lines
+    assert lines[0] == (f"seqlen-tui: {bomb}: has more than 20,000,000 rows, the most one series is read "
+                        "with (--last applies after reading); keep only the rows you need (e.g. the recent "
+                        "years) in a smaller file, or split it")
+    assert peak_kb is not None and peak_kb < 600_000, peak_kb  # the child's whole peak: imports included
+    assert seconds < 30
+
+
+def test_a_header_of_a_million_column_names_is_refused_at_once(tmp_path):
+    path = tmp_path / "wide.csv"
+    with open(path, "w") as fh:
+        fh.write(",".join(f"name{i}" for i in range(1_000_000)) + "\n")  # a 10 MB header line
+        fh.write(",".join("1" for _ in range(1_000_000)) + "\n")
+    started = time.monotonic()
+    with pytest.raises(DataError) as info:  # before: past 12 GB, never returned
+        load_series(path)
+    assert time.monotonic() - started < 5
+    assert str(info.value) == (f"{path}: has more than 10,000 columns in its header, the most one file may "
+                               "have (a wrong delimiter or a broken export?); keep the time and value "
+                               "columns in a smaller file")
+
+
+def test_a_hundred_thousand_empty_columns_are_refused_with_their_count(tmp_path):
+    path = tmp_path / "empty_columns.csv"
+    path.write_text("".join("," * 99_999 + "\n" for _ in range(7)))  # 700 KB: before, 65 s and 4 GB
+    started = time.monotonic()
+    with pytest.raises(DataError, match=r"has 100,000 columns in its header, more than the 10,000"):
+        load_series(path)
+    assert time.monotonic() - started < 5
+    with pytest.raises(DataError, match="100,000 columns"):
+        list_numeric_columns(path)  # the app's column picker reads through the same door
+
+
+def test_the_cli_refuses_a_wide_header_with_one_line_and_exit_2(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text("date," + ",".join(f"c{i}" for i in range(20_000)) + "\n2024-01-01," + "1," * 19_999 + "1\n")
+    code, lines, _, _ = cli_bounded("analyze", str(path))
+    assert code == 2 and len(lines) == 1 and "has 20,001 columns in its header" in lines[0], lines
+    assert "Traceback" not in "\n".join(lines)
+
+
+# -- each limit, lowered so a small file shows it ---------------------------------------------------
+
+def small_file(path, rows: int, columns: int = 2):
+    """``rows`` hourly values under a header of ``columns`` names: time, value, x1, x2, …"""
+    stamps = pd.date_range("2020-01-01", periods=rows, freq="h").strftime("%Y-%m-%d %H:%M")
+    extra = "".join(f",x{i}" for i in range(1, columns - 1))
+    values = np.round(np.sin(np.arange(rows)) * 10 + 50, 3)
+    cells = "".join(f",{i % 7}" for i in range(1, columns - 1))
+    path.write_text(f"time,value{extra}\n" + "".join(f"{t},{v}{cells}\n" for t, v in zip(stamps, values)))
+    return path
+
+
+def test_the_row_limit_counts_rows_not_the_header(tmp_path, monkeypatch):
+    monkeypatch.setattr(read_limits, "MAX_ROWS", 500)
+    assert load_series(small_file(tmp_path / "ok.csv", 500)).summary.n == 500
+    with pytest.raises(DataError, match=r"has more than 500 rows, the most one series is read with"):
+        load_series(small_file(tmp_path / "big.csv", 501))
+
+
+def test_the_column_limit_is_exact(tmp_path, monkeypatch):
+    monkeypatch.setattr(read_limits, "MAX_COLUMNS", 40)
+    assert load_series(small_file(tmp_path / "ok.csv", 60, columns=40), column="value").summary.n == 60
+    with pytest.raises(DataError, match=r"has 41 columns in its header, more than the 40 one file may have"):
+        load_series(small_file(tmp_path / "wide.csv", 60, columns=41), column="value")
+
+
+def test_a_header_longer_than_a_chunk_is_counted_across_chunks(tmp_path, monkeypatch):
+    monkeypatch.setattr(read_limits, "_CHUNK", 64)
+    monkeypatch.setattr(read_limits, "MAX_COLUMNS", 30)
+    path = tmp_path / "title.csv"
+    path.write_text("Export of account 123 (all rows)\n" + small_file(tmp_path / "x.csv", 40, 31).read_text())
+    with pytest.raises(DataError, match="has 31 columns in its header"):
+        load_series(path, column="value")
+
+
+def test_a_file_past_the_memory_share_is_refused_naming_the_need_and_the_fix(tmp_path, monkeypatch):
+    path = small_file(tmp_path / "prices.csv", 5_000)  # ~120 KB of text: ~1.5 MB to read
+    monkeypatch.setattr(read_limits, "available_memory", lambda: 2_000_000)  # budget: 500 KB
+    with pytest.raises(DataError) as info:
+        load_series(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: needs at least ") and "of memory to read" in message
+    assert "more than 25% of the 2 MB this machine has free" in message
+    assert "keep only the rows and columns you need" in message and "\n" not in message
+
+
+def test_a_compressed_file_is_measured_by_what_it_expands_to(tmp_path, monkeypatch):
+    plain = small_file(tmp_path / "prices.csv", 5_000)
+    packed = tmp_path / "prices.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert packed.stat().st_size < 60_000
+    monkeypatch.setattr(read_limits, "available_memory", lambda: 2_000_000)
+    with pytest.raises(DataError, match=r"needs at least .* of text so far"):
+        load_series(packed)
+
+
+def test_a_truncated_gzip_file_is_refused_as_damaged(tmp_path):
+    packed = gzip.compress(small_file(tmp_path / "prices.csv", 5_000).read_bytes())
+    (tmp_path / "cut.csv.gz").write_bytes(packed[: len(packed) // 2])
+    with pytest.raises(DataError, match=r"cut.csv.gz: is gzip-compressed but cannot be decompressed \("):
+        load_series(tmp_path / "cut.csv.gz")
+
+
+def test_a_parquet_file_is_checked_from_its_footer(tmp_path, monkeypatch):
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=300, freq="D"),
+                          "close": np.sin(np.arange(300)) + 5})
+    frame.to_parquet(tmp_path / "prices.parquet")
+    assert load_series(tmp_path / "prices.parquet").summary.n == 300
+    monkeypatch.setattr(read_limits, "MAX_ROWS", 299)
+    with pytest.raises(DataError, match="has more than 299 rows"):
+        load_series(tmp_path / "prices.parquet")
+    monkeypatch.setattr(read_limits, "MAX_ROWS", 300)
+    monkeypatch.setattr(read_limits, "MAX_COLUMNS", 1)
+    with pytest.raises(DataError, match="has 2 columns in its header, more than the 1 one file"):
+        load_series(tmp_path / "prices.parquet")
+
+
+def test_available_memory_is_the_machines_or_less():
+    free = read_limits.available_memory()
+    total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    assert 0 < free <= total
+    assert read_limits.memory_budget() == int(free * read_limits.MEMORY_SHARE)
