@@ -100,10 +100,19 @@ TEXT_OPTIONS = {"asset": "a name such as BTC-USD", "column": "a column name", "j
                 "ray_address": "an address such as ray://head:10001"}
 
 
+#: Positional arguments (``run ''`` was taken as a file with an empty asset name).
+POSITIONALS = {"file": ("FILE", "a CSV or Parquet file"), "files": ("FILE", "a CSV or Parquet file"),
+               "run": ("RUN", "a report file or an asset name from 'seqlen-tui runs'")}
+
+
 def refuse_empty_values(args: argparse.Namespace) -> None:
-    """``DataError`` (exit 2) naming the first text option given as empty or blank."""
+    """``DataError`` (exit 2) naming the first text option or argument given as empty or blank."""
     from .core.errors import DataError
 
+    for key, (name, what) in POSITIONALS.items():
+        value = getattr(args, key, None)
+        if any(isinstance(item, str) and not item.strip() for item in (value if isinstance(value, list) else [value])):
+            raise DataError(f"{name} is empty; give {what}")
     for key, what in TEXT_OPTIONS.items():
         value = getattr(args, key, None)
         if isinstance(value, str) and not value.strip():

@@ -144,6 +144,9 @@ def test_analyze_takes_its_lags_whatever_protocol_the_block_names(series_file, t
     (["run", "{file}", "--runs-dir", ""], "--runs-dir is empty; "),
     (["runs", "--runs-dir", ""], "--runs-dir is empty; "),
     (["batch", "{file}", "--ray-address", ""], "--ray-address is empty; "),
+    (["run", ""], "FILE is empty; give a CSV or Parquet file"),
+    (["batch", "{file}", " "], "FILE is empty; give a CSV or Parquet file"),
+    (["show", ""], "RUN is empty; "),
 ])
 def test_empty_values_are_refused_by_name(args, message, series_file, capsys, no_training):
     err = refused(capsys, [a.replace("{file}", str(series_file)) for a in args])
