@@ -176,6 +176,10 @@ def read_formatted_numbers(df: pd.DataFrame, sep: str, name: str) -> pd.DataFram
     and the cells a converted column could not read into ``df.attrs["unreadable"]`` (they are
     NaN afterwards, so only here can they be told from blanks).
 
+    A column is read when most of its filled cells are numbers (the rule that makes a column
+    numeric at all); the rest become NaN and are counted in ``df.attrs["unreadable"]``, so a
+    column with more than a few of them is refused when it is chosen, not quietly halved.
+
     A comma is a decimal comma when the separator is ``;`` or tab, or when every value of the
     column fits that reading alone; when both readings fit every value (``3,003``), the column
     is refused, naming both, rather than read one way by guess.
@@ -189,10 +193,10 @@ def read_formatted_numbers(df: pd.DataFrame, sep: str, name: str) -> pd.DataFram
         text = _filled_text(s)
         if text.empty:
             continue
-        if _numbers_share(_spread(text))[0] < 0.9:
+        if _numbers_share(_spread(text))[0] <= 0.5:
             continue  # a sample says it is no column of numbers (dates, labels, …): skip the work
         share, body, fits, cleaned, negative, percent = _numbers_share(text)
-        if share < 0.9:
+        if share <= 0.5:
             continue  # not a column of numbers (dates, labels, …)
         body = body[fits].str.replace("'", "", regex=False)
         decimal = _decimal_mark(body, sep, name, str(col))
