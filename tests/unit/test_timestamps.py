@@ -69,6 +69,15 @@ def test_day_first_with_times_of_day_is_read_day_first(tmp_path):
     assert s.summary.frequency.alias == "6h" and s.summary.last == "2024-01-12T18:00:00"
 
 
+def test_five_minute_session_bars_written_day_first_over_twelve_days_are_read_day_first(tmp_path):
+    days = pd.bdate_range("2024-01-01", "2024-01-12")
+    idx = pd.DatetimeIndex([t for d in days for t in pd.date_range(d + pd.Timedelta("9:30:00"), periods=78,
+                                                                     freq="5min")])
+    s = load_series(dated(tmp_path / "bars.csv", list(idx.strftime("%d/%m/%Y %H:%M"))))  # 780 rows
+    assert s.summary.frequency.alias == "5min" and s.summary.frequency.seasonal_periods == (12, 78, 390)
+    assert s.summary.last == "2024-01-12T15:55:00"
+
+
 def test_dates_both_readings_read_as_a_regular_clock_are_refused_with_each_reading(tmp_path):
     days = pd.date_range("2024-01-01", periods=12, freq="D")  # daily one way, monthly the other
     path = dated(tmp_path / "both.csv", list(days.strftime("%m/%d/%Y")))
@@ -115,6 +124,13 @@ def test_two_digit_years_newest_first_keep_the_files_order(tmp_path):
     s = load_series(dated(tmp_path / "desc.csv", stamps), min_points=5)
     assert s.summary.first == "1960-06-30T00:00:00" and s.summary.last == "2019-06-30T00:00:00"
     assert np.array_equal(s.values, wiggle(len(stamps))[::-1])
+
+
+def test_two_digit_years_of_one_century_stay_in_it(tmp_path):
+    days = pd.date_range("2015-12-01", "2016-01-31", freq="D")  # 15 then 16: no rollover
+    s = load_series(dated(tmp_path / "yy.csv", list(days.strftime("%d/%m/%y"))))
+    assert s.summary.first == "2015-12-01T00:00:00" and s.summary.last == "2016-01-31T00:00:00"
+    assert s.summary.frequency.alias == "D"
 
 
 def test_ambiguous_day_month_and_two_digit_years_together(tmp_path):
