@@ -275,6 +275,10 @@ def dispatch(argv: list[str]) -> int:
         if len(argv) > 1:
             raise UsageError(f"unexpected arguments after the file: {' '.join(argv[1:])}")
         return open_app(first)
+    from .core.filekind import broken_link
+
+    if link := broken_link(first):  # a link that leads nowhere is no "no such file or command"
+        raise UsageError(f"{first}: {link}")
     raise UsageError(
         f"no such file or command: {first!r} (commands: {', '.join(COMMANDS)}; "
         "or give a CSV/Parquet file to open it in the app)"

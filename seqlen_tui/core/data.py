@@ -121,9 +121,7 @@ def _read_table(path) -> pd.DataFrame:
     if not exists:
         link = broken_link(p)
         if link:
-            fix = ("give the path of the data file itself" if link.endswith("loop")
-                   else "fix the link or give the file's new path")
-            raise _err(name, f"{link}; {fix}")
+            raise _err(name, link)
         raise _err(name, "file not found; check the path and spelling")
     if is_dir:
         raise _err(name, "is a directory, not a file; give the path of a CSV or Parquet file")

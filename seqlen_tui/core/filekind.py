@@ -34,8 +34,9 @@ def not_regular(path: str | os.PathLike) -> str | None:
 
 
 def broken_link(path: str | os.PathLike) -> str | None:
-    """Why a path that does not resolve is no plain "not found": "is a symbolic link loop" or
-    "is a symbolic link to a missing file X" (X as the link would reach it), or None.
+    """Why a path that does not resolve is no plain "not found", with the fix: "is a symbolic
+    link loop; …" or "is a symbolic link to a missing file X; …" (X as the link would reach
+    it), or None.
 
     A loop and a link left behind by a moved file both look like a missing file to ``exists()``,
     and "check the spelling" sends the user the wrong way: the name is right, the link is not.
@@ -47,7 +48,7 @@ def broken_link(path: str | os.PathLike) -> str | None:
         return None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            return "is a symbolic link loop"
+            return "is a symbolic link loop; give the path of the data file itself"
     except ValueError:
         return None
     try:
@@ -55,4 +56,4 @@ def broken_link(path: str | os.PathLike) -> str | None:
     except (OSError, ValueError):
         return None  # not a link itself (a missing file, or a link higher up the path)
     reached = os.path.normpath(os.path.join(os.path.dirname(os.fspath(path)), target))
-    return f"is a symbolic link to a missing file {reached}"
+    return f"is a symbolic link to a missing file {reached}; fix the link or give the file's new path"

@@ -244,3 +244,16 @@ def test_the_cli_names_a_symbolic_link_loop_and_a_dangling_link(tmp_path):
     assert loop.stderr.strip() == f"seqlen-tui: {tmp_path / 'a.csv'}: is a symbolic link loop; give the path of the data file itself"
     assert dangling.stderr.strip() == (f"seqlen-tui: {tmp_path / 'c.csv'}: is a symbolic link to a missing file "
                                        f"{tmp_path / 'moved.csv'}; fix the link or give the file's new path")
+
+
+def test_opening_a_link_that_leads_nowhere_in_the_app_names_the_link(tmp_path):
+    os.symlink(tmp_path / "self.csv", tmp_path / "self.csv")
+    os.symlink("gone/prices.csv", tmp_path / "old.csv")
+    loop, dangling = cli(str(tmp_path / "self.csv"), cwd=tmp_path), cli(str(tmp_path / "old.csv"), cwd=tmp_path)
+    # before: "no such file or command: '…self.csv' (commands: analyze, run, …)"
+    assert (loop.returncode, dangling.returncode) == (2, 2)
+    assert loop.stderr.strip() == (f"seqlen-tui: {tmp_path / 'self.csv'}: is a symbolic link loop; give the "
+                                   "path of the data file itself")
+    assert dangling.stderr.strip() == (f"seqlen-tui: {tmp_path / 'old.csv'}: is a symbolic link to a missing "
+                                       f"file {tmp_path / 'gone' / 'prices.csv'}; fix the link or give the "
+                                       "file's new path")
