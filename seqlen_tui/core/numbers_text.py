@@ -35,11 +35,11 @@ MINUS_SIGNS = "\u2212\u2012\u2013\ufe63\uff0d"
 #: and well below the second; and past it, the dropped rows are no longer rare holes but a
 #: different series: every 20th point gone moves the neighbours a lag compares.
 UNREADABLE_SHARE = 0.05
-#: Cells that mean "no value here" in the exports we know (compared lower-case, stripped): they
+#: Cells that mean "no value here" in the exports we know (stripped; in lower, upper or title case): they
 #: are missing values, counted as such, never "unreadable".  Spreadsheet error values (#VALUE!)
 #: are here too: the spreadsheet itself had no number for that cell.
 MISSING_MARKERS = frozenset({
-    "", "-", "--", "---", "—", "–", "?", ".", "..", "na", "n/a", "n.a.", "n.a", "nan", "-nan", "none",
+    "", "-", "--", "---", "—", "–", "−", "?", ".", "..", "na", "n/a", "n.a.", "n.a", "nan", "-nan", "none",
     "null", "nil", "nd", "missing", "<na>", "#n/a", "#n/a n/a", "#na", "#value!", "#div/0!", "#ref!",
     "#num!", "#null!", "#name?", "#n/a!", "1.#ind", "1.#qnan", "-1.#ind", "-1.#qnan",
 })
@@ -87,7 +87,10 @@ def _filled_text(s: pd.Series) -> pd.Series:
 def _unreadable(text: pd.Series, read: pd.Series) -> Unreadable:
     """``text``: the filled cells; ``read``: their values (NaN where a cell was not read)."""
     failed = text[read.reindex(text.index).isna().to_numpy()]
-    return Unreadable(int(failed.size), int(text.size), None if failed.empty else str(failed.iloc[0]))
+    example = None if failed.empty else str(failed.iloc[0])
+    if example is not None and len(example) > 40:  # the message stays one readable line
+        example = example[:40] + "…"
+    return Unreadable(int(failed.size), int(text.size), example)
 
 
 def count_unreadable(s: pd.Series) -> Unreadable:
