@@ -175,6 +175,13 @@ def test_each_common_zone_abbreviation_is_its_offset(tmp_path, zone, utc):
     assert s.summary.first.endswith(f"T{utc}:00") and s.summary.frequency.description == "daily"
 
 
+def test_a_zone_abbreviation_naming_several_zones_is_refused_naming_them(tmp_path):
+    idx = pd.date_range("2021-06-01 12:00", periods=40, freq="D")
+    with pytest.raises(DataError, match=r"zone 'CST' .*names more than one zone \(US Central -06:00 or China "
+                                        r"\+08:00\)"):
+        load_series(dated(tmp_path / "c.csv", [f"{t:%Y-%m-%d %H:%M} CST" for t in idx], "timestamp,close"))
+
+
 def test_an_unknown_zone_abbreviation_is_refused_by_name(tmp_path):
     idx = pd.date_range("2021-06-01 12:00", periods=40, freq="D")
     with pytest.raises(DataError, match=r"column 'timestamp'.*zone 'XST'.*\+05:00"):
