@@ -257,3 +257,30 @@ def test_opening_a_link_that_leads_nowhere_in_the_app_names_the_link(tmp_path):
     assert dangling.stderr.strip() == (f"seqlen-tui: {tmp_path / 'old.csv'}: is a symbolic link to a missing "
                                        f"file {tmp_path / 'gone' / 'prices.csv'}; fix the link or give the "
                                        "file's new path")
+
+
+# -- the app: the summary says how negatives were read; a refusal is a notification ------------------
+
+async def test_the_app_summary_says_how_negatives_were_read(tmp_path):
+    from app_helpers import settle, widget_text
+
+    from seqlen_tui.tui.app import SeqlenApp
+
+    path, _ = accounts(tmp_path / "ledger.csv")
+    app = SeqlenApp(str(path), settings_path=tmp_path / "s.json", runs_dir=tmp_path / "runs")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        text = " ".join(widget_text(app.screen.query_one("#report")).split())
+        assert "120 points" in text and "column 'balance': read 60 negatives written as (12.34)" in text
+
+
+async def test_the_app_refuses_a_gzip_bomb_with_a_notification_and_keeps_running(tmp_path):
+    from app_helpers import errors, settle
+
+    from seqlen_tui.tui.app import SeqlenApp
+
+    bomb = gzip_bomb(tmp_path / "bomb.csv.gz", 100_000_000)
+    app = SeqlenApp(str(bomb), settings_path=tmp_path / "s.json", runs_dir=tmp_path / "runs")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.is_running and "has more than 20,000,000 rows" in errors(app)[-1].message
