@@ -39,14 +39,15 @@ DEFAULT_FIX = "choose another «json» path"
 
 def check_output_path(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (),
                       settings: str | os.PathLike | None = None, fix: str = DEFAULT_FIX,
-                      replace_own: bool = True) -> Path:
+                      new_name: bool = False) -> Path:
     """The file to write for ``path`` (symbolic links followed, so a link is kept and its
     target written), or a :class:`DataError` naming the path, why, and ``fix``.
 
     ``inputs``: the data files read; ``settings``: the settings file in effect (its ``.bak``
     and ``.lock`` are protected too, present or not: the next save writes them).
-    ``replace_own``: an existing file that is our own earlier output (or empty) may be
-    replaced; with False any existing file is refused (for writers that pick a new name).
+    An existing file there is refused unless it is our own earlier output (or empty); with
+    ``new_name`` (a writer that never overwrites but takes ``name-2``, such as the app's
+    export) only the inputs and the settings files are refused.
     """
     shown = os.fspath(path)
     target = Path(os.path.realpath(os.path.expanduser(shown)))
@@ -60,13 +61,11 @@ def check_output_path(path: str | os.PathLike, *, inputs: Iterable[str | os.Path
             if _same_file(target, settings_path + suffix):
                 raise DataError(f"{shown} is {what} ({settings_path}{suffix}); an output never "
                                 f"goes there; {fix}")
-    if os.path.lexists(target):
+    if os.path.lexists(target) and not new_name:
         kind = not_regular(target)
         if kind:
             raise DataError(f"{shown} {kind}, not a file an output can replace; {fix}"
                             + (" (or '-' for standard output)" if fix == DEFAULT_FIX else ""))
-        if not replace_own:
-            raise DataError(f"{shown} already exists; it was not replaced; {fix}")
         if not is_own_output(target):
             raise DataError(f"{shown} exists and is not a seqlen-tui JSON output; it was not "
                             f"replaced; {fix}")

@@ -337,3 +337,31 @@ def test_stdout_that_is_not_utf8_prints_what_it_can(tmp_path, encoding):
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode(encoding)
     assert "ACF findings" in out and "\\u65e5" in out  # 日 escaped, never a crash
+
+
+async def test_the_apps_export_refuses_the_settings_backup_and_the_data_file(tmp_path):
+    """The leaderboard export (e) takes a path typed by the user. Before: a CSV written at
+    settings.json.bak (where the next save keeps the user's previous file)."""
+    from app_helpers import STORED_REPORT
+
+    from seqlen_tui.tui.app import SeqlenApp
+    from seqlen_tui.tui.screens.run import RunScreen
+
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"home": "/project"}\n')
+    data = tmp_path / "MSFT.csv"
+    data.write_bytes(MSFT.read_bytes())
+    report = {**json.loads(STORED_REPORT.read_text()), "file": str(data)}
+    app = SeqlenApp(None, settings_path=settings, runs_dir=tmp_path / "runs")
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(RunScreen(report=report))
+        await pilot.pause()
+        run = app.screen
+        notes = []
+        run.notify = lambda message, **kwargs: notes.append(message)
+        assert run.export_to(str(tmp_path / "settings.json.bak")) is None
+        assert "settings file's backup" in notes[-1] and "choose another file name" in notes[-1]
+        assert not (tmp_path / "settings.json.bak").exists()
+        assert run.export_to(str(data)) is None and "data file" in notes[-1]
+        assert run.export_to(str(tmp_path / "board.csv")) == tmp_path / "board.csv"
+    assert settings.read_text() == '{"home": "/project"}\n'

@@ -624,8 +624,17 @@ class RunScreen(Screen):
         path = Path(target).expanduser()
         markdown = path.suffix.lower() in (".md", ".markdown")
         text = board.to_markdown() if markdown else board.to_csv()
+        from seqlen_tui.core.errors import DataError
+        from seqlen_tui.core.outputs import check_output_path
         from seqlen_tui.core.report import write_new_file
 
+        source = (self.report or {}).get("file")
+        try:  # never the data file, the settings file or its .bak/.lock: the CLI's --json rule
+            check_output_path(path, inputs=[source] if source else [], settings=self.app.config.settings_path,
+                              fix="choose another file name", new_name=True)
+        except DataError as exc:
+            self.notify(str(exc), severity="error", title="Not exported")
+            return None
         try:  # never over a file that exists: name-2.csv, name-3.csv, … instead
             path = write_new_file(path.parent, path.stem, path.suffix, lambda handle: handle.write(text))
         except OSError as exc:
