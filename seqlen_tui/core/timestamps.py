@@ -261,7 +261,8 @@ def _clock_of(r: pd.Series) -> tuple[bool, bool, str]:
 
 
 def _two_digit_centuries(yy: np.ndarray, written: pd.Series) -> tuple[np.ndarray, str | None]:
-    """Full years for two-digit ones (NaN stays NaN), chosen so the file's own order is kept.
+    """Full years for two-digit ones (NaN stays NaN), chosen so the file's own order is kept;
+    ``written`` is the text of each entry of ``yy``, for an example in a refusal.
 
     pandas puts 00-68 in the 2000s and 69-99 in the 1900s, which reorders a file running from
     1950 to 2020.  Here a file in time order with one rollover (99 → 00, or 00 → 99 when newest
@@ -286,15 +287,16 @@ def _two_digit_centuries(yy: np.ndarray, written: pd.Series) -> tuple[np.ndarray
                 out = np.full(yy.shape, np.nan)
                 out[ok] = full
                 return out, (f"two-digit years read as {int(full.min())}-{int(full.max())}, the "
-                             "file's order (its years roll over from 99 to 00)")
+                             "file's order (its years roll over between 99 and 00)")
     ordered = seq.size < 2 or bool(np.all(steps >= 0) or np.all(steps <= 0))
     values = np.unique(seq)
     gaps = np.diff(values)
     compact = values.size < 2 or (values[0] + 100 - values[-1]) >= gaps.max()
     if not (ordered or compact):
-        example = str(written[ok].iloc[0])
+        first = int(np.argmax(ok))
+        example, year = str(written.iloc[first]).split(" ")[0], int(yy[first])
         raise TimeColumnError(f"has two-digit years whose century cannot be told from the file's order "
-                              f"({example!r} could be 19{example[-2:]} or 20{example[-2:]}); "
+                              f"({example!r} could be {1900 + year} or {2000 + year}); "
                               "write four-digit years (ISO dates such as 1999-12-31 are safest)")
     century = 2000 if 2000 + values[-1] <= this_year + 1 else 1900
     note = None
@@ -329,7 +331,7 @@ def _read_day_month_year(txt: pd.Series, dotted: bool, said: _Said, decide: bool
     two = found[2].str.len().to_numpy() == 2
     if two.any():
         short = np.where(two, years, np.nan)
-        full, note = _two_digit_centuries(short, txt[rows][two])
+        full, note = _two_digit_centuries(short, txt[rows])
         years = np.where(two, full, years)
         if note:
             said.notes.append(note)
