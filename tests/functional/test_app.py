@@ -165,7 +165,7 @@ async def test_invalid_options_are_flagged_and_block_the_run(make_app):
         await pilot.press("f5")
         await pilot.pause()
         assert app.screen is screen and app.is_running  # no run screen
-        for name, words in (("epochs", "at least 1"), ("alpha", "at least 1e-06 and below 1"),
+        for name, words in (("epochs", "between 1 and 10000"), ("alpha", "at least 1e-06 and below 1"),
                             ("lags", "whole numbers")):
             error = screen.query_one(f"#err-{name}", Static)
             assert error.display and words in str(error.render())

@@ -381,9 +381,15 @@ class ChooseScreen(Screen):
 
         values = form.values()
         asset, column = values.pop("asset"), values.pop("column")
+        from seqlen_tui.core.options import refuse_unused
+
         try:
             options = RunOptions(**values)
             options.validate()
+            # The form always holds every value: what the user changed from the settings
+            # block's (or the default) is what they asked for, as a flag is on the CLI.
+            refuse_unused(options, {key: value for key, value in values.items()
+                                    if value != self.app.config.defaults.get(key)})
         except DataError as exc:
             self.notify(str(exc), severity="error", title="Fix the options")
             return
