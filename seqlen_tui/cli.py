@@ -376,7 +376,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     if args.json:
         text = dumps(analysis.to_dict())
         if args.json == "-":
-            sys.stdout.write(text + "\n")
+            sys.stdout.write(json_for_stdout(text) + "\n")
         else:
             write_text(args, text + "\n")
             print(f"\nJSON written to {args.json}", file=human)
@@ -406,6 +406,22 @@ def read_settings(explicit: str | None, asset: str, *, strict: bool = False) -> 
         return {"defaults": {}, "line": f"  settings key: {key} (settings not read: {exc})"}
     where = "not set" if current is None else f"now {current}"
     return {"defaults": defaults, "path": path, "line": f"  settings key: {key} in {path} ({where})"}
+
+
+def json_for_stdout(text: str) -> str:
+    """JSON for ``--json -``: as is on a UTF-8 stdout; on any other (``LANG=C``, a Windows code
+    page) every non-ASCII character as a ``\\uXXXX`` escape, which is still the same JSON,
+    where the stream's own replacement would write ``\\xf6``, which no JSON parser reads."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("_", "-")
+    if encoding in ("utf-8", "utf8", "utf-16", "utf-32") or text.isascii():
+        return text
+    import re
+
+    def escape(match: re.Match) -> str:
+        units = match.group().encode("utf-16-be", "surrogatepass")
+        return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
+
+    return re.sub(r"[^\x00-\x7f]", escape, text)
 
 
 def check_json_output(args: argparse.Namespace) -> None:
@@ -474,7 +490,7 @@ def run_run(args: argparse.Namespace) -> int:
     if args.json:
         text = dumps(report)
         if args.json == "-":
-            sys.stdout.write(text + "\n")
+            sys.stdout.write(json_for_stdout(text) + "\n")
         else:
             try:
                 write_text(args, text + "\n")

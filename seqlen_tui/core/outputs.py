@@ -61,6 +61,8 @@ def check_output_path(path: str | os.PathLike, *, inputs: Iterable[str | os.Path
             if _same_file(target, settings_path + suffix):
                 raise DataError(f"{shown} is {what} ({settings_path}{suffix}); an output never "
                                 f"goes there; {fix}")
+    if not target.parent.is_dir():  # found now, not when the hour-long run tries to write
+        raise DataError(f"{shown}: the folder {target.parent} does not exist; create it or {fix}")
     if os.path.lexists(target) and not new_name:
         kind = not_regular(target)
         if kind:

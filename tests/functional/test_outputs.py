@@ -151,6 +151,20 @@ def test_run_json_onto_the_data_file_is_refused_before_loading_or_training(data,
     assert data.read_bytes() == before and not (tmp_path / "runs").exists()
 
 
+def test_run_json_into_a_missing_folder_is_refused_before_training(data, tmp_path, capsys, monkeypatch):
+    """Before: the run trained, then failed to write: "cannot write …: No such file or directory"."""
+    import seqlen_tui.core.runner as runner
+
+    def never(*args, **kwargs):
+        raise AssertionError("trained before refusing the --json path")
+
+    monkeypatch.setattr(runner, "build_report", never)
+    target = tmp_path / "no-such-folder" / "out.json"
+    assert main(["run", str(data), "--json", str(target), "--runs-dir", str(tmp_path / "runs"), *QUICK]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "does not exist" in line and "choose another --json path" in line
+
+
 def test_the_rule_is_in_the_core_for_every_front_end(data, tmp_path):
     from seqlen_tui.core.outputs import check_output_path
 
@@ -337,6 +351,9 @@ def test_stdout_that_is_not_utf8_prints_what_it_can(tmp_path, encoding):
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode(encoding)
     assert "ACF findings" in out and "\\u65e5" in out  # 日 escaped, never a crash
+    as_json = cli("analyze", str(data), "--json", "-", env={"PYTHONIOENCODING": encoding})
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout.decode(encoding))["file"] == str(data)  # valid JSON, same text
 
 
 async def test_the_apps_export_refuses_the_settings_backup_and_the_data_file(tmp_path):
