@@ -49,3 +49,23 @@ async def test_an_out_of_range_block_value_is_named_with_its_file_and_the_defaul
                    for note in notes), notes
         assert app.screen.query_one("#opt-units", Input).value == "16"
         assert app.screen.query_one("#opt-seeds", Input).value == "1"
+
+
+async def test_the_export_s_default_name_stays_in_the_folder_whatever_the_asset(tmp_path):
+    """Before: a run of asset ``../../x`` offered ``../../x_leaderboard.csv``, two folders up."""
+    from app_helpers import STORED_REPORT
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    report = json.loads(STORED_REPORT.read_text())
+    report["asset"] = "../../x"
+    (runs / "x_20261125T041959.json").write_text(json.dumps(report))
+    app = SeqlenApp(None, settings_path=tmp_path / "settings.json", runs_dir=runs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await settle(app, pilot, group="review")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen.query_one("#export-path", Input).value == "x_leaderboard.csv"

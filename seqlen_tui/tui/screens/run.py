@@ -611,7 +611,10 @@ class RunScreen(Screen):
     def action_export(self) -> None:
         if self.report is None or self.running:
             return
-        default = f"{self.report.get('asset', 'run')}_leaderboard.csv"
+        from seqlen_tui.core.names import report_stem
+
+        # The asset as a file name (an asset such as ../../x must not point the default elsewhere).
+        default = f"{report_stem(str(self.report.get('asset', 'run')))}_leaderboard.csv"
 
         def answer(target: str | None) -> None:
             if target:
