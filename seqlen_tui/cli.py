@@ -222,10 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     print_what_can_be_printed()
     real_stdout = sys.stdout
-    sys.stdout = _GuardedStdout(real_stdout)
+    if real_stdout is not None:  # None: stdout closed (``>&-``), where print() writes nothing
+        sys.stdout = _GuardedStdout(real_stdout)
     try:
         code = dispatch(argv)
-        sys.stdout.flush()  # inside the guard: a full stdout is found here, not at exit
+        if real_stdout is not None:
+            sys.stdout.flush()  # inside the guard: a full stdout is found here, not at exit
         return code
     except StdoutError as exc:
         _silence_stdout(real_stdout)

@@ -174,6 +174,12 @@ def test_the_rule_is_in_the_core_for_every_front_end(data, tmp_path):
     with pytest.raises(DataError, match="settings file"):
         check_output_path(tmp_path / "settings.json.bak", inputs=[data], settings=settings)
     check_output_path(tmp_path / "new.json", inputs=[data], settings=settings)  # a new name is fine
+    settings.write_text("{}\n")
+    os.link(settings, tmp_path / "hard.json")
+    (tmp_path / "soft.json").symlink_to(settings)
+    for other in ("hard.json", "soft.json"):
+        with pytest.raises(DataError, match="is the settings file"):
+            check_output_path(tmp_path / other, settings=settings)
 
 
 def test_a_json_write_that_fails_half_way_leaves_the_old_file_whole(data, tmp_path):
@@ -340,6 +346,13 @@ def test_a_closed_stdout_pipe_is_a_quiet_exit(data):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert b"Exception ignored" not in err and b"Traceback" not in err
+
+
+def test_a_closed_stdout_prints_nothing_and_is_no_internal_error(data):
+    """``seqlen-tui analyze FILE >&-``: Python has no sys.stdout; the analysis runs as before."""
+    result = cli("analyze", str(data), stdout=None, stderr=subprocess.PIPE, capture_output=False,
+                 text=True, preexec_fn=lambda: os.close(1))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
 
 
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
