@@ -433,7 +433,15 @@ def check_json_output(args: argparse.Namespace) -> None:
         from .core.outputs import check_output_path
         from .core.settings import resolve_settings_path
 
-        check_output_path(args.json, inputs=[args.file], settings=resolve_settings_path(args.settings))
+        check_output_path(args.json, inputs=[args.file], settings=resolve_settings_path(args.settings),
+                          runs_dir=runs_folder(args))
+
+
+def runs_folder(args: argparse.Namespace):
+    """The runs folder in effect (``analyze`` has no ``--runs-dir``: the default one)."""
+    from .core.report import default_runs_dir
+
+    return default_runs_dir(getattr(args, "runs_dir", None))
 
 
 def write_text(args: argparse.Namespace, text: str) -> None:
@@ -442,7 +450,8 @@ def write_text(args: argparse.Namespace, text: str) -> None:
     from .core.outputs import write_output
     from .core.settings import resolve_settings_path
 
-    write_output(args.json, text, inputs=[args.file], settings=resolve_settings_path(args.settings))
+    write_output(args.json, text, inputs=[args.file], settings=resolve_settings_path(args.settings),
+                 runs_dir=runs_folder(args))
 
 
 def run_run(args: argparse.Namespace) -> int:

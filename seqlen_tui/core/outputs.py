@@ -26,8 +26,9 @@ from .errors import DataError
 from .filekind import not_regular
 
 #: Keys every ``analyze --json`` and ``run --json`` document has (``Analysis.to_dict`` and the
-#: report built on it), and that no settings file or other JSON is likely to hold all of.
-OUR_MARKERS = ("schema_version", "acf", "candidates_target", "max_lag")
+#: report built on it, since the first schema), and that no settings file or other JSON is
+#: likely to hold all of.
+OUR_MARKERS = ("schema_version", "acf", "candidates", "max_lag")
 #: Our largest outputs are reports of a few MB; past this a file is not read to recognise it.
 _LARGEST_OWN_OUTPUT = 256 << 20
 #: The files a settings save owns beside the settings file (see :mod:`.settings`).
@@ -39,13 +40,14 @@ DEFAULT_FIX = "choose another «json» path"
 
 def check_output_path(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (),
                       settings: str | os.PathLike | None = None, fix: str = DEFAULT_FIX,
-                      new_name: bool = False) -> Path:
+                      new_name: bool = False, runs_dir: str | os.PathLike | None = None) -> Path:
     """The file to write for ``path`` (symbolic links followed, so a link is kept and its
     target written), or a :class:`DataError` naming the path, why, and ``fix``.
 
     ``inputs``: the data files read; ``settings``: the settings file in effect (its ``.bak``
-    and ``.lock`` are protected too, present or not: the next save writes them).
-    An existing file there is refused unless it is our own earlier output (or empty); with
+    and ``.lock`` are protected too, present or not: the next save writes them); ``runs_dir``:
+    the runs folder, whose stored run reports are history that ``runs`` and ``show`` read.
+    An existing file at ``path`` is refused unless it is our own earlier output (or empty); with
     ``new_name`` (a writer that never overwrites but takes ``name-2``, such as the app's
     export) only the inputs and the settings files are refused.
     """
@@ -68,6 +70,9 @@ def check_output_path(path: str | os.PathLike, *, inputs: Iterable[str | os.Path
         if kind:
             raise DataError(f"{shown} {kind}, not a file an output can replace; {fix}"
                             + (" (or '-' for standard output)" if fix == DEFAULT_FIX else ""))
+        if runs_dir is not None and _same_file(target.parent, runs_dir) and is_stored_report(target):
+            raise DataError(f"{shown} is a stored run report in the runs folder ({os.fspath(runs_dir)}); "
+                            f"it was not replaced; {fix}")
         if not is_own_output(target):
             raise DataError(f"{shown} exists and is not a seqlen-tui JSON output; it was not "
                             f"replaced; {fix}")
@@ -77,26 +82,43 @@ def check_output_path(path: str | os.PathLike, *, inputs: Iterable[str | os.Path
 def is_own_output(path: str | os.PathLike) -> bool:
     """True for an empty file or a JSON object with every :data:`OUR_MARKERS` key."""
     try:
-        size = os.path.getsize(path)
-        if size == 0:
+        if os.path.getsize(path) == 0:
             return True
-        if size > _LARGEST_OWN_OUTPUT:
-            return False
+    except OSError:
+        return False
+    return _own_document(path) is not None
+
+
+def is_stored_report(path: str | os.PathLike) -> bool:
+    """A run report as ``run`` and ``batch`` store them (not an ``analyze`` output)."""
+    document = _own_document(path)
+    return document is not None and all(key in document for key in ("leaderboard", "data_sha256", "created_at"))
+
+
+def _own_document(path: str | os.PathLike) -> dict | None:
+    """The file's JSON object if it is one of our outputs, else None (read only when small
+    enough and starting like an object, so a large CSV is not parsed to be recognised)."""
+    try:
+        if os.path.getsize(path) > _LARGEST_OWN_OUTPUT:
+            return None
         with open(path, "rb") as handle:
-            if not handle.read(4096).lstrip().startswith(b"{"):  # a CSV, a binary: no parse
-                return False
+            if not handle.read(4096).lstrip().startswith(b"{"):
+                return None
             handle.seek(0)
             document = json.loads(handle.read())
     except (OSError, ValueError, RecursionError):
-        return False
-    return isinstance(document, dict) and all(key in document for key in OUR_MARKERS)
+        return None
+    if isinstance(document, dict) and all(key in document for key in OUR_MARKERS):
+        return document
+    return None
 
 
 def write_output(path: str | os.PathLike, text: str, *, inputs: Iterable[str | os.PathLike] = (),
-                 settings: str | os.PathLike | None = None, fix: str = DEFAULT_FIX) -> Path:
+                 settings: str | os.PathLike | None = None, fix: str = DEFAULT_FIX,
+                 runs_dir: str | os.PathLike | None = None) -> Path:
     """Check ``path`` (:func:`check_output_path`, again: the file system may have changed
     since the run started) and write ``text`` there whole or not at all; the path written."""
-    target = check_output_path(path, inputs=inputs, settings=settings, fix=fix)
+    target = check_output_path(path, inputs=inputs, settings=settings, fix=fix, runs_dir=runs_dir)
     shown = os.fspath(path)
     temp = None
     try:

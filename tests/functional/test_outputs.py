@@ -151,6 +151,31 @@ def test_run_json_onto_the_data_file_is_refused_before_loading_or_training(data,
     assert data.read_bytes() == before and not (tmp_path / "runs").exists()
 
 
+def test_run_json_onto_a_stored_report_is_refused_before_training(data, tmp_path, capsys, monkeypatch):
+    """A stored run is history (``runs``, ``show`` and the app's review read it). Before: the
+    run trained, then replaced the stored report with its own."""
+    from app_helpers import STORED_REPORT
+
+    import seqlen_tui.core.runner as runner
+
+    def never(*args, **kwargs):
+        raise AssertionError("trained before refusing the --json path")
+
+    monkeypatch.setattr(runner, "build_report", never)
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    stored = runs / STORED_REPORT.name
+    stored.write_bytes(STORED_REPORT.read_bytes())
+    assert main(["run", str(data), "--json", str(stored), "--runs-dir", str(runs), *QUICK]) == 2
+    assert "stored run report" in one_error_line(capsys.readouterr().err)
+    assert stored.read_bytes() == STORED_REPORT.read_bytes()
+    elsewhere = tmp_path / "copy.json"  # the same report outside the runs folder is ours to replace
+    elsewhere.write_bytes(STORED_REPORT.read_bytes())
+    from seqlen_tui.core.outputs import check_output_path
+
+    assert check_output_path(elsewhere, runs_dir=runs) == elsewhere
+
+
 def test_run_json_into_a_missing_folder_is_refused_before_training(data, tmp_path, capsys, monkeypatch):
     """Before: the run trained, then failed to write: "cannot write …: No such file or directory"."""
     import seqlen_tui.core.runner as runner
