@@ -40,21 +40,56 @@ def wrapped(lines: list[str], width: int | None) -> list[str]:
             continue
         lead = len(line) - len(line.lstrip(" "))
         hang = lead + 4 if lead < width // 2 else lead
-        out.extend(textwrap.wrap(line.strip(), width, initial_indent=" " * lead, subsequent_indent=" " * hang,
+        text = _paths_fitted(line.strip(), width - hang)
+        out.extend(textwrap.wrap(text, width, initial_indent=" " * lead, subsequent_indent=" " * hang,
                                  break_long_words=True, break_on_hyphens=False) or [""])
     return out
 
 
+#: Joins the words of a path with spaces into one word for the wrapper (it breaks only at
+#: ASCII whitespace); :func:`describe_summary` turns it back into a space once wrapped.
+_PATH_SPACE = "\u00a0"
+
+
+def _paths_fitted(text: str, room: int) -> str:
+    """Each path in ``text`` too long for a line of ``room`` characters, abbreviated in the
+    middle (:func:`~seqlen_tui.core.pathtext.abbreviated`), so the wrapper never has to cut a
+    file name: a path is one long word to it, and it would break ``MSFT.csv`` wherever the
+    line ends.  Trailing punctuation (``:`` after the file) stays outside the path."""
+    import os
+    import re
+
+    from .pathtext import abbreviated
+
+    def fit(match: re.Match) -> str:
+        word = match.group(0)
+        if len(word) <= room or not ("/" in word or os.sep in word):
+            return word
+        path = word.rstrip(":;,.)")
+        end = word[len(path):]
+        return abbreviated(path, max(1, room - len(end))) + end
+
+    return re.sub(r"[^ ]+", fit, text)
+
+
 def describe_summary(summary: DataSummary, width: int | None = None) -> list[str]:
     """A few lines: what was read, what was dropped, which natural periods follow; wrapped
-    to ``width`` when given (the file, column, points and time range are never cut)."""
+    to ``width`` when given (the file, column, points and time range are never cut).
+
+    The file is shown relative to the working folder when that is shorter, and a path too
+    long for the width loses middle folders rather than having its file name cut."""
     span = ""
     if summary.first and summary.last:
         daily = all(t.endswith("T00:00:00") for t in (summary.first, summary.last))
         span = f" ({_when(summary.first, daily)} → {_when(summary.last, daily)})"
     freq = summary.frequency
+    from .pathtext import relative_when_shorter
+
+    path = relative_when_shorter(summary.path)
+    if width:  # one word for the wrapper: shortened in its middle, never cut (see wrapped)
+        path = path.replace(" ", _PATH_SPACE)
     lines = [
-        f"{summary.path}: column {summary.column!r}, {summary.n:,} points{span}",
+        f"{path}: column {summary.column!r}, {summary.n:,} points{span}",
         f"  frequency: {freq.description}" + (f" [{freq.alias}]" if freq.alias else ""),
     ]
     if summary.time_column is None:
@@ -68,7 +103,7 @@ def describe_summary(summary: DataSummary, width: int | None = None) -> list[str
     if summary.dropped:
         parts = [f"{count:,} {DROP_WORDS.get(why, why)}" for why, count in summary.dropped.items()]
         lines.append(f"  dropped {sum(summary.dropped.values()):,} of {summary.n_rows:,} rows: " + ", ".join(parts))
-    return wrapped(lines, width)
+    return [line.replace(_PATH_SPACE, " ") for line in wrapped(lines, width)]
 
 
 def _when(iso: str, daily: bool) -> str:

@@ -36,7 +36,7 @@ from ..messages import AnalysisFailed, AnalysisProgress, AnalysisReady
 from ..paths import display_path
 from ..widgets.acf_plot import AcfPlot
 from ..widgets.file_tree import DataFileTree
-from ..widgets.options_form import OptionsForm
+from ..widgets.options_form import OptionsForm, PathLine
 from ..words import in_app
 
 #: (transform name in the core, tab label).
@@ -191,7 +191,7 @@ class ChooseScreen(Screen):
         self.analysis = analysis
         self.current_path = message.path
         self.current_column = message.column
-        self.sub_title = message.path
+        self._show_title()
         summary = analysis.series.summary
         self._left_out = self._show_headline()
         self._show_summary()
@@ -208,6 +208,18 @@ class ChooseScreen(Screen):
         form.set_columns(summary.numeric_columns, summary.column)
         self._update_key_line()
         self._set_status(f"{Path(message.path).name}: {summary.n:,} points")
+
+    def on_resize(self) -> None:
+        """The file in the header is fitted to the width again."""
+        self._show_title()
+
+    def _show_title(self) -> None:
+        """The file in the header: its middle folders left out where the header is too narrow,
+        so the header never crops the file name away."""
+        if self.current_path:
+            # The header's icon and its right-hand space take 8 + 10 columns, "title — " the rest.
+            room = self.size.width - 18 - len(f"{self.app.title} — ") if self.size.width else None
+            self.sub_title = display_path(self.current_path, max(12, room) if room else None)
 
     def _show_summary(self) -> None:
         """The summary and findings, wrapped to the panel's width (again after a resize), so
@@ -312,23 +324,23 @@ class ChooseScreen(Screen):
         from seqlen_tui.core.errors import SettingsError
         from seqlen_tui.core.settings import SettingsStore, settings_key
 
-        line = self.query_one("#key-line", Static)
+        line = self.query_one("#key-line", PathLine)
         asset = self.query_one("#opt-asset", Input).value.strip()
         path = self.app.config.settings_path
         if not asset:
-            line.update(f"saves <ASSET>_SL in {display_path(path)}")
+            line.show_path("saves <ASSET>_SL in ", path)
             return
         try:
             key = settings_key(asset)
         except SettingsError:
-            line.update("")
+            line.show_path("")
             return
         try:
             current = SettingsStore(path).current_value(key)
             now = "not set yet" if current is None else f"now {current}"
         except SettingsError:
             now = "settings file unreadable"
-        line.update(f"saves [b]{key}[/b] in {display_path(path)} ({now})")
+        line.show_path(f"saves [b]{key}[/b] in ", path, f" ({now})")
 
     # ----- events and actions ---------------------------------------------------------------
 

@@ -16,6 +16,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 
+#: The label of the settings file's line in :class:`ConfirmLag`.
+SETTINGS_LABEL = "settings     "
+
+
 class ConfirmLag(ModalScreen[bool]):
     """Save the chosen lag?  Shows what will change: key, value now, value after, why."""
 
@@ -30,6 +34,7 @@ class ConfirmLag(ModalScreen[bool]):
                  runner_up: int | None, transform: str, path: str, protocol: str = "robust",
                  read_error: str | None = None) -> None:
         super().__init__()
+        self.path = path
         self.lines = [
             f"Save [b]{key} = {lag}[/b] for {asset}?",
             "",
@@ -37,7 +42,7 @@ class ConfirmLag(ModalScreen[bool]):
             f"why          {reason}",
             f"transform    {transform}",
             f"protocol     {protocol}",
-            f"settings     {path}",
+            f"{SETTINGS_LABEL}{path}",
             f"{key} now {'(unreadable: ' + read_error + ')' if read_error else ('not set' if current is None else current)}",
         ]
 
@@ -51,6 +56,19 @@ class ConfirmLag(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#dialog").border_title = "Save the sequence length"
         self.query_one("#yes", Button).focus()
+
+    def on_resize(self) -> None:
+        """The settings path fitted to the dialog's width: middle folders left out, the file
+        name whole (a path too long for the line would be folded mid-name)."""
+        from ..paths import display_path
+
+        text = self.query_one("#confirm-text", Static)
+        if not text.size.width:
+            return
+        room = max(12, text.size.width - len(SETTINGS_LABEL))
+        shown = [f"{SETTINGS_LABEL}{display_path(self.path, room)}" if line.startswith(SETTINGS_LABEL)
+                 else line for line in self.lines]
+        text.update("\n".join(shown))
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

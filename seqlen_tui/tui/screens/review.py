@@ -185,9 +185,7 @@ class ReviewScreen(Screen):
 
     def action_refresh(self) -> None:
         runs_dir = self.app.config.resolved_runs_dir()
-        from ..paths import display_path
-
-        self.query_one("#runs-info", Static).update(f"runs folder: {display_path(runs_dir)}")
+        self.query_one("#runs-info", Static).update(self._folder_text())
         self.list_runs(runs_dir)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
@@ -239,19 +237,28 @@ class ReviewScreen(Screen):
     def _marked_index(self) -> int | None:
         return next((i for i, run in enumerate(self.runs) if run.path == self.marked), None)
 
-    def _show_info(self) -> None:
-        """The runs folder, and the marked run if any (or, with none yet, how to mark)."""
+    def _folder_text(self, after: int = 0) -> str:
+        """"runs folder: PATH", the path fitted to the line with ``after`` more characters
+        behind it: middle folders left out, the folder's own name whole (the line would
+        fold a long path mid-name)."""
         from ..paths import display_path
 
-        folder = f"runs folder: {display_path(self.app.config.resolved_runs_dir())}"
+        label = "runs folder: "
+        width = self.query_one("#runs-info", Static).content_size.width
+        room = max(12, width - len(label) - after) if width else None
+        return label + display_path(self.app.config.resolved_runs_dir(), room)
+
+    def _show_info(self) -> None:
+        """The runs folder, and the marked run if any (or, with none yet, how to mark)."""
         if not self.runs:
-            text = (f"{folder} — no runs yet: finish a run (f5 on the main screen) and it "
+            text = (f"{self._folder_text()} — no runs yet: finish a run (f5 on the main screen) and it "
                     "appears here")
         elif (marked := self._marked_index()) is not None:
             run = self.runs[marked]
             text = f"{MARK} marked: {run.asset} {run_date(run.created_at)} · c compares it with the highlighted run"
         else:
-            text = f"{folder} · m marks a run, c compares · h history"
+            hints = " · m marks a run, c compares · h history"
+            text = self._folder_text(len(hints)) + hints
         self.query_one("#runs-info", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
 
     # ----- the table -------------------------------------------------------------------------

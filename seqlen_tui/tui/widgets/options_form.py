@@ -37,6 +37,37 @@ class _Check(Validator):
         return self.success()
 
 
+class PathLine(Static):
+    """A one-line hint that holds a path ("saves MSFT_SL in …/settings.json (not set yet)"):
+    the path is fitted to the line's width each time the width changes, its middle folders
+    left out and its file name whole (a Static folds a path too long for its line mid-name,
+    and the line is sized only once its tab shows)."""
+
+    _parts: tuple[str, Any, str] = ("", None, "")
+
+    def show_path(self, before: str, path: Any = None, after: str = "") -> None:
+        """``before`` and ``after`` are markup; the path is shown as plain text."""
+        self._parts = (before, path, after)
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        from rich.markup import escape
+        from rich.text import Text
+
+        from ..paths import display_path
+
+        before, path, after = self._parts
+        if path is None:
+            self.update(before + after)
+            return
+        width = self.content_size.width
+        room = max(12, width - Text.from_markup(before + after).cell_len) if width else None
+        self.update(before + escape(display_path(path, room)) + after)
+
+
 def _asset(value: str) -> None:
     from seqlen_tui.core.errors import SettingsError
     from seqlen_tui.core.settings import KEY_CHARACTERS, settings_key
@@ -92,7 +123,7 @@ class OptionsForm(VerticalScroll):
         yield from self._row("asset", "asset", Input(
             "", placeholder="from the file name", compact=True, id="opt-asset",
             validators=[_Check(_asset)], valid_empty=False))
-        yield Static("", id="key-line", classes="hint")
+        yield PathLine("", id="key-line", classes="hint")
         yield from self._row("column", "value column", Select(
             [], prompt="loader's choice", compact=True, id="opt-column"))
         for key, spec in form_specs().items():
