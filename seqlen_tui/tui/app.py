@@ -87,8 +87,8 @@ class SeqlenApp(App[int]):
 
         for name in ("SIGTERM", "SIGHUP"):
             sig = getattr(signal, name, None)
-            if sig is None:
-                continue
+            if sig is None or signal.getsignal(sig) == signal.SIG_IGN:
+                continue  # ignored by whoever started us (``trap '' HUP``): it stays ignored
             try:
                 self._previous_handlers[sig] = signal.signal(sig, handler)
             except ValueError:  # not the main thread (an embedding host): its signals, its call

@@ -157,3 +157,21 @@ def test_stdout_may_be_redirected_when_keys_and_screen_are_a_terminal(monkeypatc
     finally:
         os.close(slave)
         os.close(master)
+
+
+async def test_the_app_keeps_a_hang_up_its_starter_ignored(tmp_path):
+    """``trap '' HUP`` (or ``nohup`` with a terminal kept) before opening the app: the app's own
+    SIGHUP handler is not installed over the ignore; SIGTERM still stops it. Before: the app
+    replaced the ignore and a hang-up ended it."""
+    from seqlen_tui.tui.app import SeqlenApp
+
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        app = SeqlenApp(None, settings_path=tmp_path / "s.json", runs_dir=tmp_path / "runs")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN, None)
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
