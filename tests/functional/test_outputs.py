@@ -339,6 +339,36 @@ def test_batch_whose_workers_cannot_start_fails(tmp_path, capsys, monkeypatch, f
     assert "Traceback" not in captured.err
 
 
+def test_a_worker_that_dies_as_it_is_spawned_fails_the_waiting_assets_once(tmp_path, monkeypatch):
+    """``submit`` spawns the worker and writes its start-up data down a pipe: a worker that dies
+    at once is a BrokenPipeError there. Every waiting asset fails with that reason (no pool is
+    retried forever, none is reported done)."""
+    from seqlen_tui.core import batch
+    from seqlen_tui.core.batch_jobs import AssetJob
+    from seqlen_tui.core.engine import RunOptions
+    from seqlen_tui.core.resources import WorkerPlan
+
+    class SpawnFails:
+        started = 0
+
+        def __init__(self, *args, **kwargs):
+            SpawnFails.started += 1
+
+        def submit(self, *args, **kwargs):
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+        def shutdown(self, *args, **kwargs):
+            pass
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", SpawnFails)
+    jobs = [AssetJob(f"{name}.csv", name, RunOptions()) for name in ("a", "b", "c")]
+    outcomes = []
+    assert batch.run_local(jobs, batch.run_asset_job, outcomes.append, WorkerPlan(2, 1, (), "test")) is False
+    assert [(o.asset, o.status) for o in outcomes] == [("a", "failed"), ("b", "failed"), ("c", "failed")]
+    assert all("could not start (BrokenPipeError" in o.error for o in outcomes)
+    assert SpawnFails.started == 1
+
+
 def test_a_broken_pipe_that_is_not_our_stdout_is_a_failure(monkeypatch, capsys):
     """Before: exit 0 and nothing said."""
     import seqlen_tui.cli as cli_module
