@@ -457,10 +457,10 @@ def write_text(args: argparse.Namespace, text: str) -> None:
 def run_run(args: argparse.Namespace) -> int:
     from .core.candidates import check_lags_fit
     from .core.describe import describe_leaderboard, describe_summary
+    from .core.errors import DataError
     from .core.jsonutil import dumps
     from .core.report import default_runs_dir, write_report
     from .core.runner import DataOptions, build_report
-    from .core.errors import DataError
     from .core.settings import asset_from_path
     from .progress import ProgressPrinter
 

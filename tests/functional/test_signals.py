@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from paths import HELPERS, ROOT
+
 from synthetic import ar_process
 
 CHILD = HELPERS / "signals_child.py"
