@@ -251,15 +251,11 @@ def run_local(jobs: Sequence[AssetJob], task: Task, finish: Callable[[AssetOutco
                     try:
                         in_flight[executor.submit(task, job)] = job
                         submitted += 1
-                    except BrokenProcessPool as exc:
-                        pending.appendleft(job)
-                        broken = True
-                        if not submitted:  # a fresh pool that takes no job: a new one would not either
+                    except (BrokenProcessPool, OSError) as exc:  # OSError: e.g. BrokenPipeError,
+                        pending.appendleft(job)                  # a worker died as it was spawned
+                        broken = True  # this pool takes no more: the rest go to a fresh one…
+                        if not submitted:  # …unless a fresh pool took none: a new one would not either
                             _fail_unstarted(pending, exc, finish)
-                    except OSError as exc:  # e.g. BrokenPipeError: a worker died as it was spawned
-                        pending.appendleft(job)
-                        broken = True
-                        _fail_unstarted(pending, exc, finish)
                 if not in_flight:
                     break
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)

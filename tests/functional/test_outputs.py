@@ -369,6 +369,42 @@ def test_a_worker_that_dies_as_it_is_spawned_fails_the_waiting_assets_once(tmp_p
     assert SpawnFails.started == 1
 
 
+def test_a_spawn_that_fails_after_the_pool_took_work_retries_on_a_fresh_pool(monkeypatch):
+    """One worker fails to spawn while another already runs an asset: the running asset
+    finishes, the waiting ones go to a fresh pool, nothing is failed for a passing fault."""
+    from concurrent.futures import Future
+
+    from seqlen_tui.core import batch
+    from seqlen_tui.core.batch_jobs import AssetJob, AssetOutcome
+    from seqlen_tui.core.engine import RunOptions
+    from seqlen_tui.core.resources import WorkerPlan
+
+    class FirstPoolSpawnsOnce:
+        pools = 0
+
+        def __init__(self, *args, **kwargs):
+            FirstPoolSpawnsOnce.pools += 1
+            self.first, self.taken = FirstPoolSpawnsOnce.pools == 1, 0
+
+        def submit(self, task, job):
+            if self.first and self.taken:
+                raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+            self.taken += 1
+            future = Future()
+            future.set_result(AssetOutcome(job.asset, job.file, "done"))
+            return future
+
+        def shutdown(self, *args, **kwargs):
+            pass
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", FirstPoolSpawnsOnce)
+    jobs = [AssetJob(f"{name}.csv", name, RunOptions()) for name in ("a", "b", "c")]
+    outcomes = []
+    batch.run_local(jobs, batch.run_asset_job, outcomes.append, WorkerPlan(2, 1, (), "test"))
+    assert sorted((o.asset, o.status) for o in outcomes) == [("a", "done"), ("b", "done"), ("c", "done")]
+    assert FirstPoolSpawnsOnce.pools == 2
+
+
 def test_a_broken_pipe_that_is_not_our_stdout_is_a_failure(monkeypatch, capsys):
     """Before: exit 0 and nothing said."""
     import seqlen_tui.cli as cli_module
