@@ -90,9 +90,13 @@ async def test_the_summary_keeps_the_file_points_and_whole_time_range(tmp_path, 
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         await pilot.pause()
-        text = " ".join(widget_text(app.screen.query_one("#report")).split())  # as drawn
+        drawn = widget_text(app.screen.query_one("#report"))
+        text = " ".join(drawn.split())  # as drawn
         for part in ("MSFT.csv", "column 'Close'", "2,485 points", "(2008-01-02 → 2017-11-10)"):
             assert part in text, part
+        # The file name whole on its line, wherever the suite runs from (test_long_paths.py
+        # checks a path of over 100 characters).
+        assert any("MSFT.csv:" in line for line in drawn.splitlines()), drawn
         # No line of the summary runs past the panel: each ends before the border.
         summary = app.screen.query_one("#report")
         assert max(len(line) for line in summary.text.splitlines()) <= summary.size.width
