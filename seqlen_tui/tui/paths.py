@@ -12,3 +12,9 @@ def display_path(path: Path | str, width: int | None = None) -> str:
     from seqlen_tui.core.pathtext import shown_path
 
     return shown_path(path, width)
+
+
+def toast_path(path: Path | str, screen_width: int) -> str:
+    """A path for a notification: a toast is at most 60 columns or half the screen wide
+    (less its padding and edge), and folds a longer path mid-name like any line."""
+    return display_path(path, max(12, min(60, screen_width // 2) - 4))

@@ -157,3 +157,18 @@ async def test_the_review_screen_shows_a_long_runs_folder_with_its_name_whole(tm
         rows = screen_text(app)
         line = next(row for row in rows if "runs folder:" in row)
         assert "/stored_runs_of_the_lstm" in line, rows
+
+
+async def test_an_export_notification_names_the_new_file_whole(tmp_path):
+    runs = long_folder(tmp_path) / "stored_runs_of_the_lstm"
+    runs.mkdir()
+    shutil.copy(STORED_REPORT, runs / STORED_REPORT.name)
+    app = review_app(runs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_review(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        export = next(runs.glob("runs_*.csv"))
+        last = [f"{n.title}: {n.message}" for n in app._notifications][-1]
+        shown = next(word for word in last.split() if word.endswith(export.name))
+        assert shown.endswith(f"/{export.name}") and len(shown) <= 36, last  # a toast is 36 wide here

@@ -478,7 +478,7 @@ class ReviewScreen(Screen):
         ``latest_<UTC time>.csv``, ``-2``, ``-3``… if taken): nothing is overwritten."""
         from seqlen_tui.core.report import write_new_file
 
-        from ..paths import display_path
+        from ..paths import toast_path
 
         if not self.shown:
             return
@@ -517,11 +517,11 @@ class ReviewScreen(Screen):
             runs_dir.mkdir(parents=True, exist_ok=True)
             path = write_new_file(runs_dir, f"{stem}_{stamp}", ".csv", write, newline="")
         except OSError as exc:
-            self.notify(f"cannot write in {display_path(runs_dir)}: {exc.strerror or exc}",
+            self.notify(f"cannot write in {toast_path(runs_dir, self.app.size.width)}: {exc.strerror or exc}",
                         severity="error", title="Not exported")
             return
         self.notify(f"{len(runs)} {unit}{'s' if len(runs) != 1 else ''} as CSV in "
-                    f"{display_path(path)}", title="Exported")
+                    f"{toast_path(path, self.app.size.width)}", title="Exported")
 
     # ----- the morning view, marks, comparing, one asset's history ---------------------------
 

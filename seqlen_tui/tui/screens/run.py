@@ -631,6 +631,8 @@ class RunScreen(Screen):
         from seqlen_tui.core.outputs import check_output_path
         from seqlen_tui.core.report import write_new_file
 
+        from ..paths import toast_path
+
         source = (self.report or {}).get("file")
         try:  # never the data file, the settings file or its .bak/.lock: the CLI's --json rule
             check_output_path(path, inputs=[source] if source else [], settings=self.app.config.settings_path,
@@ -641,11 +643,12 @@ class RunScreen(Screen):
         try:  # never over a file that exists: name-2.csv, name-3.csv, … instead
             path = write_new_file(path.parent, path.stem, path.suffix, lambda handle: handle.write(text))
         except OSError as exc:
-            self.notify(f"cannot write {path}: {exc.strerror or exc}", severity="error",
-                        title="Not exported")
+            self.notify(f"cannot write {toast_path(path, self.app.size.width)}: {exc.strerror or exc}",
+                        severity="error", title="Not exported")
             return None
         kind = "Markdown" if markdown else "CSV"
-        self.notify(f"{board.row_count} rows as {kind} in {path}", title="Exported")
+        self.notify(f"{board.row_count} rows as {kind} in {toast_path(path, self.app.size.width)}",
+                    title="Exported")
         return path
 
     def action_copy(self) -> None:
