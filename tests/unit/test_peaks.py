@@ -135,3 +135,18 @@ def test_a_peak_too_small_to_print_never_counts():
     assert MIN_PEAK_ACF == 0.01
     assert significant_peaks(_flat_acf(40, {10: 0.004}), band, 2) == ()
     assert significant_peaks(_flat_acf(40, {10: 0.012}), band, 2) == (10,)
+
+
+@pytest.mark.parametrize("name, lags", [
+    # Before the search was counted: 1, 2, 3, 4, 11, 36 (36: r = 0.049, z = 2.4 at one lag of 40).
+    ("MSFT.csv", [1, 2, 3, 4, 11]),
+    ("mauna_loa_co2_weekly.csv", [3, 5, 10, 20, 30, 40, 45, 52]),  # as before
+    ("uk_electricity_demand_halfhourly.csv", [6, 9, 10, 20, 30, 40, 48, 336]),  # as before
+])
+def test_the_samples_keep_their_real_cycles(name, lags):
+    from paths import ROOT
+
+    from seqlen_tui.core.data import load_series
+
+    analysis = analyze_series(load_series(ROOT / "sample_data" / name))
+    assert list(analysis.candidates.lags) == lags
