@@ -29,3 +29,14 @@ def random_walk(n: int, seed: int = 0, start: float = 100.0) -> np.ndarray:
 
 #: Differences that are AR(16) with real weight at lag 16 (as in benchmarks/corpus.py).
 AR16 = (0.25, 0.1, 0.0, 0.05, 0.0, 0.0, 0.0, 0.1, 0.0, 0.0, 0.0, 0.05, 0.0, 0.0, 0.0, 0.3)
+
+
+def write_ar_closes(path, n: int = 400, seed: int = 0):
+    """``n`` daily closes whose changes are AR(2) (0.5, 0.2): one small asset file for the
+    batch tests, different per ``seed``."""
+    import pandas as pd
+
+    levels = 100 + ar_process((0.5, 0.2), n, seed=seed).cumsum()
+    pd.DataFrame({"Date": pd.date_range("2021-01-01", periods=n, freq="D"),
+                  "Close": levels}).to_csv(path, index=False)
+    return path

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype
 
 from .errors import DataError
 from .filekind import broken_link, not_regular
@@ -31,12 +30,12 @@ from .numbers_text import count_unreadable, refuse_unreadable
 from .numbers_text import read_formatted_numbers as _read_formatted_numbers
 from .read_limits import check_parquet, check_text
 from .timestamps import TIME_NAMES as _TIME_NAMES
-from .timestamps import TimeColumnError
+from .timestamps import TimeColumnError, pick_time
 from .timestamps import is_number_dtype as _num_dtype
 from .timestamps import is_unnamed as _is_unnamed
+from .timestamps import looks_numeric as _is_numeric
 from .timestamps import normalised_name as _norm
 from .timestamps import parse_strings as _parse_strings
-from .timestamps import pick_time
 from .timestamps import spread as _spread
 
 __all__ = ["DataSummary", "FrequencyInfo", "Series", "infer_frequency", "list_numeric_columns",
@@ -282,20 +281,6 @@ def _read_csv(p: Path, name: str, head: bytes, compression: str | None = None) -
 
 
 # ----------------------------------------------------------------------------- columns
-
-
-def _is_numeric(s: pd.Series) -> bool:
-    """Numeric when most non-blank entries parse, so a few 'n/a' or '-' don't hide a column."""
-    if _num_dtype(s):
-        return bool(s.notna().any())
-    if is_bool_dtype(s.dtype) or is_datetime64_any_dtype(s.dtype):
-        return False
-    sample = _spread(s.dropna()).astype(str).str.strip()
-    sample = sample[sample != ""]
-    try:
-        return bool(len(sample)) and pd.to_numeric(sample, errors="coerce").notna().mean() > 0.5
-    except (TypeError, ValueError):
-        return False
 
 
 def _to_float(s: pd.Series) -> np.ndarray:

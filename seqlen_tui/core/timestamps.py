@@ -26,7 +26,7 @@ from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_
 from .frequency import infer_frequency
 
 __all__ = ["TIME_NAMES", "MixedDateOrder", "TimeColumn", "TimeColumnError", "as_ns", "epoch",
-           "is_number_dtype", "is_unnamed", "normalised_name", "parse_strings", "pick_time",
+           "is_number_dtype", "is_unnamed", "looks_numeric", "normalised_name", "parse_strings", "pick_time",
            "refuse_mixed_day_order", "spread", "to_datetime"]
 
 TIME_NAMES = ("datetime", "timestamp", "date", "time", "ds")  # normalised names, best first
@@ -115,8 +115,9 @@ def _floats(s: pd.Series) -> np.ndarray:
     return np.asarray(out.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
 
 
-def _looks_numeric(s: pd.Series) -> bool:
-    """Text that is mostly numbers: a value column, not a date column."""
+def looks_numeric(s: pd.Series) -> bool:
+    """Numbers, or text that is mostly numbers (over half a sample parses, so a few 'n/a' or
+    '-' don't hide a value column): a value column, not a date column."""
     if is_number_dtype(s):
         return bool(s.notna().any())
     if is_bool_dtype(s.dtype) or is_datetime64_any_dtype(s.dtype) or s.dtype.kind == "m":
@@ -442,7 +443,7 @@ def _looks_like_a_time_name(norm: str) -> bool:
         norm.startswith(("date", "timestamp"))
 
 
-def pick_time(df: pd.DataFrame, looks_numeric: Callable[[pd.Series], bool] = _looks_numeric) -> TimeColumn:
+def pick_time(df: pd.DataFrame, looks_numeric: Callable[[pd.Series], bool] = looks_numeric) -> TimeColumn:
     """Find the time column: by name, then an unnamed first column, then any date-like text.
 
     ``looks_numeric`` is the loader's own test for a value column, so text columns it reads as

@@ -17,7 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from helpers import batch_tasks
 from paths import HELPERS, ROOT
@@ -31,17 +30,10 @@ from seqlen_tui.core.engine import RunOptions
 from seqlen_tui.core.errors import DataError
 from seqlen_tui.core.report import list_runs
 from seqlen_tui.core.resources import plan_workers, visible_gpus
-from synthetic import ar_process
+from synthetic import write_ar_closes as write_asset
 
 CHILD = HELPERS / "batch_cli_child.py"
 QUICK = ["--seeds", "1", "--no-classifiers", "--budget", "quick"]
-
-
-def write_asset(path: Path, n: int = 400, seed: int = 0) -> Path:
-    levels = 100 + ar_process((0.5, 0.2), n, seed=seed).cumsum()
-    pd.DataFrame({"Date": pd.date_range("2021-01-01", periods=n, freq="D"),
-                  "Close": levels}).to_csv(path, index=False)
-    return path
 
 
 @pytest.fixture

@@ -10,7 +10,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from app_helpers import MSFT, STORED_REPORT, open_review, review_app, screen_text, settle, widget_text
+from app_helpers import (
+    MSFT,
+    STORED_REPORT,
+    open_review,
+    review_app,
+    screen_text,
+    settle,
+    widget_text,
+)
 
 from seqlen_tui.core.describe import describe_summary, wrapped
 from seqlen_tui.core.pathtext import abbreviated, shown_path

@@ -15,22 +15,14 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from paths import HELPERS, ROOT
 
-from synthetic import ar_process
+from synthetic import write_ar_closes as write_asset
 
 CHILD = HELPERS / "signals_child.py"
 MSFT = ROOT / "sample_data" / "MSFT.csv"
 QUICK = ["--seeds", "1", "--no-classifiers", "--budget", "quick"]
-
-
-def write_asset(path: Path, n: int = 400, seed: int = 0) -> Path:
-    levels = 100 + ar_process((0.5, 0.2), n, seed=seed).cumsum()
-    pd.DataFrame({"Date": pd.date_range("2021-01-01", periods=n, freq="D"),
-                  "Close": levels}).to_csv(path, index=False)
-    return path
 
 
 def hung_up_batch(tmp_path: Path, ignored: tuple[int, ...], to_group: bool):

@@ -207,7 +207,8 @@ def test_the_app_form_refuses_an_asset_that_cannot_work():
 
 def test_the_race_and_the_declaration_agree_on_the_default_seed_cap():
     from seqlen_tui.core.options import DEFAULT_SEEDS_MAX
-    from seqlen_tui.core.race import DEFAULT_SEEDS_MAX as RACE_DEFAULT, seeds_cap
+    from seqlen_tui.core.race import DEFAULT_SEEDS_MAX as RACE_DEFAULT
+    from seqlen_tui.core.race import seeds_cap
 
     assert DEFAULT_SEEDS_MAX == RACE_DEFAULT
     for options in (RunOptions(), RunOptions(seeds=12), RunOptions(seeds=3, seeds_max=5)):

@@ -15,7 +15,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-
 #: The label of the settings file's line in :class:`ConfirmLag`.
 SETTINGS_LABEL = "settings     "
 
