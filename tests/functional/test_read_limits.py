@@ -43,14 +43,17 @@ def cli_bounded(*args: str, memory_limit: int = 3 << 30, timeout: float = 60):
             f"resource.setrlimit(resource.RLIMIT_AS, ({memory_limit}, {memory_limit}))\n"
             "from seqlen_tui.cli import main\n"
             "try:\n    code = main(sys.argv[1:])\nexcept SystemExit as exit:\n    code = exit.code\n"
-            "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+            # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child forked from a
+            # pytest that has grown (TensorFlow loaded by earlier tests) would report its parent's size.
+            "peak = [line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:')]\n"
+            "print('peak_kb', peak[0], file=sys.stderr)\n"
             "sys.exit(code)\n")
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
                             timeout=timeout, env=env)
     lines = result.stderr.strip().splitlines()
-    peak_kb = int(lines[-1].split()[1]) if lines and lines[-1].startswith("maxrss_kb") else None
+    peak_kb = int(lines[-1].split()[1]) if lines and lines[-1].startswith("peak_kb") else None
     return result.returncode, lines[:-1] if peak_kb is not None else lines, peak_kb, time.monotonic() - started
 
 
