@@ -59,8 +59,11 @@ elif variant == "article":
     from seqlen_tui.core.article import run_article
     result = run_article(levels, classifiers=False)
     extra = {"train_s": time.perf_counter() - t0, "lags": list(result.lags), "chosen": result.chosen_lag}
+# VmHWM (this process's own peak): ru_maxrss survives exec, so it could report the parent's.
+peak_kb = [int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")]
 print(json.dumps({"seconds": time.perf_counter() - t0, "import_s": t0 - t_start,
-                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}))
+                  "max_rss_mb": (peak_kb[0] if peak_kb else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024,
+                  **extra}))
 """
 
 
