@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from helpers import batch_tasks
 from paths import HELPERS, ROOT
+from process_helpers import wait_for_reports
 
 from seqlen_tui.cli import main
 from seqlen_tui.core import batch, resources
@@ -165,11 +166,7 @@ def stopped_batch(tmp_path: Path, stop: int, new_session: bool = False):
                             start_new_session=new_session, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while len(list(runs.glob("fast*.json"))) < 2:
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the fast assets did not finish"
-            time.sleep(0.1)
+        wait_for_reports(proc, runs, "fast*.json", 2)
         proc.send_signal(stop)
         _, err = proc.communicate(timeout=60)
     finally:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from paths import HELPERS, ROOT
+from process_helpers import wait_for_reports
 
 from synthetic import write_ar_closes as write_asset
 
@@ -49,11 +50,7 @@ def hung_up_batch(tmp_path: Path, ignored: tuple[int, ...], to_group: bool):
                              "--workers", "2", *QUICK], env=env, start_new_session=True,
                             preexec_fn=like_nohup, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while len(list(runs.glob("fast*.json"))) < 2:
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the fast assets did not finish"
-            time.sleep(0.1)
+        wait_for_reports(proc, runs, "fast*.json", 2)
         time.sleep(0.5)  # "wait" is on a worker by now
         for sig in (signal.SIGHUP, *(s for s in ignored if s != signal.SIGHUP)):
             if to_group:
