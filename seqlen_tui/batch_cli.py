@@ -60,7 +60,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
             defaults = {}
     options = run_options_from_args(args, defaults, settings_path)
     data = DataOptions(args.column, args.last, args.start, args.end)
-    runs_dir = default_runs_dir(args.runs_dir)
+    runs_dir = default_runs_dir(args.runs_dir, settings_path, block=defaults)  # the block read above
     plan = plan_batch(files, options, runs_dir, data=data, force=args.force)
 
     out = sys.stdout

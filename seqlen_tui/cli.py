@@ -32,6 +32,8 @@ from .core.options import TARGETS, option_specs
 from .terminal import keep_import_noise, startup_messages
 
 COMMANDS = ("analyze", "run", "batch", "runs", "show", "doctor")
+#: Where reports go without ``--runs-dir`` (decided by ``core.report.default_runs_dir``).
+RUNS_DIR_DEFAULT = "$SEQLEN_RUNS_DIR, else the settings block's runs_dir, else the per-user data folder"
 
 
 class UsageError(Exception):
@@ -119,10 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
 
     runs = sub.add_parser("runs", help="list stored runs (asset, date, file, chosen lag, skill)")
-    runs.add_argument("--runs-dir", metavar="DIR", help="runs folder (default: $SEQLEN_RUNS_DIR or the per-user data folder)")
+    runs.add_argument("--runs-dir", metavar="DIR", help=f"runs folder (default: {RUNS_DIR_DEFAULT})")
+    runs.add_argument("--settings", metavar="PATH", help="settings file or its folder whose block may name the runs folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
     show = sub.add_parser("show", help="print a stored run's leaderboard from its report; --save saves its choice")
     show.add_argument("run", metavar="RUN", help="report file name or path, or an asset name (its newest run)")
-    show.add_argument("--runs-dir", metavar="DIR", help="runs folder")
+    show.add_argument("--runs-dir", metavar="DIR", help=f"runs folder (default: {RUNS_DIR_DEFAULT})")
     show.add_argument("--save", action="store_true", help="write the run's chosen length as <ASSET>_SL to the settings file (asks first; no training)")
     show.add_argument("--yes", action="store_true", help="with --save: do not ask")
     show.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
@@ -164,7 +167,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """What to benchmark and how hard to train (run, batch): every other declared option."""
     analysis = {key for key, spec in option_specs().items() if spec.analysis and key != "target"}
     add_option_arguments(parser, skip=tuple(analysis))
-    parser.add_argument("--runs-dir", metavar="DIR", help="where run reports go (default: $SEQLEN_RUNS_DIR or the per-user data folder)")
+    parser.add_argument("--runs-dir", metavar="DIR", help=f"where run reports go (default: {RUNS_DIR_DEFAULT})")
 
 
 class StdoutError(OSError):
@@ -438,10 +441,23 @@ def check_json_output(args: argparse.Namespace) -> None:
 
 
 def runs_folder(args: argparse.Namespace):
-    """The runs folder in effect (``analyze`` has no ``--runs-dir``: the default one)."""
-    from .core.report import default_runs_dir
+    """The runs folder in effect, as the app and ``batch`` decide it (``--runs-dir``, else
+    ``$SEQLEN_RUNS_DIR``, else the settings block's ``runs_dir``, else the per-user folder).
 
-    return default_runs_dir(getattr(args, "runs_dir", None))
+    ``analyze`` has no ``--runs-dir``, and it reads past a settings file it cannot read (its
+    defaults then apply): so does the runs folder its ``--json`` check protects."""
+    from .core.errors import SettingsError
+    from .core.report import default_runs_dir
+    from .core.settings import SettingsStore, resolve_settings_path
+
+    settings = resolve_settings_path(getattr(args, "settings", None))
+    block = None  # read by the core when it decides
+    if args.command == "analyze":
+        try:
+            block = SettingsStore(settings).tool_defaults()
+        except SettingsError:
+            block = {}  # unreadable: no block (a bad runs_dir in a readable one is still refused)
+    return default_runs_dir(getattr(args, "runs_dir", None), settings, block=block)
 
 
 def write_text(args: argparse.Namespace, text: str) -> None:
@@ -459,7 +475,7 @@ def run_run(args: argparse.Namespace) -> int:
     from .core.describe import describe_leaderboard, describe_summary
     from .core.errors import DataError
     from .core.jsonutil import dumps
-    from .core.report import default_runs_dir, write_report
+    from .core.report import write_report
     from .core.runner import DataOptions, build_report
     from .core.settings import asset_from_path
     from .progress import ProgressPrinter
@@ -471,6 +487,7 @@ def run_run(args: argparse.Namespace) -> int:
 
     asset = check_asset(args.asset or asset_from_path(args.file))  # a name that cannot work: refused now
     settings = read_settings(args.settings, asset, strict=True)
+    runs_dir = runs_folder(args)  # a bad block runs_dir is refused now, not after the training
     defaults = settings["defaults"]
     options = run_options_from_args(args, defaults, settings.get("path"))
     if args.save:  # a settings file the run could not write is refused now, not after training
@@ -489,10 +506,10 @@ def run_run(args: argparse.Namespace) -> int:
     # for; the exit code is then 1, as for a batch asset whose report was not written.
     problems: list[str] = []
     try:
-        path = write_report(report, default_runs_dir(args.runs_dir))
+        path = write_report(report, runs_dir)
     except (DataError, OSError) as exc:
         path = None
-        problems.append(report_not_written(exc, default_runs_dir(args.runs_dir)))
+        problems.append(report_not_written(exc, runs_dir))
     print(file=human)
     say("\n".join(describe_leaderboard(report, width)), file=human)
     if args.plot:
@@ -586,9 +603,9 @@ def run_batch(args: argparse.Namespace) -> int:
 
 
 def run_runs(args: argparse.Namespace) -> int:
-    from .core.report import default_runs_dir, list_runs
+    from .core.report import list_runs
 
-    folder = default_runs_dir(args.runs_dir)
+    folder = runs_folder(args)
     skipped: list = []
     runs = list_runs(folder, skipped)
     for path, why in skipped:  # one damaged report never hides the others
@@ -607,9 +624,9 @@ def run_runs(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     from .core.describe import describe_leaderboard
-    from .core.report import default_runs_dir, load_run
+    from .core.report import load_run
 
-    report = load_run(args.run, default_runs_dir(args.runs_dir))
+    report = load_run(args.run, runs_folder(args))
     print(f"{report['asset']}: {report.get('file')} — run {report.get('created_at')}, "
           f"{report.get('n')} points, device {report.get('device')}")
     say("\n".join(describe_leaderboard(report, text_width(sys.stdout))))

@@ -13,11 +13,13 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from .errors import DataError
+from .errors import DataError, SettingsError
 from .filekind import not_regular
 from .jsonutil import dumps, to_jsonable
 
@@ -27,15 +29,70 @@ VERSIONED = ("seqlen-tui", "numpy", "pandas", "statsmodels", "scikit-learn", "ke
              "tensorflow", "xgboost")
 
 
-def default_runs_dir(explicit: str | os.PathLike | None = None) -> Path:
-    """The ``runs_dir`` asked for, else ``$SEQLEN_RUNS_DIR``, else the per-user data folder."""
+RUNS_KEY = "runs_dir"
+
+
+def default_runs_dir(explicit: str | os.PathLike | None = None,
+                     settings_path: str | os.PathLike | None = None, *,
+                     block: Mapping[str, Any] | None = None, fix: str = "pass «runs_dir»") -> Path:
+    """The runs folder, decided here once for the CLI, the app and batch, so that ``runs``
+    lists, ``show`` finds and ``batch`` skips what any of them ran.
+
+    ``explicit`` (``--runs-dir``, the app's caller) beats ``$SEQLEN_RUNS_DIR``, which beats
+    the settings block's ``runs_dir``, which beats the per-user data folder. The environment
+    stays above the block because the README has always put it right after the flag, the
+    app read it first, and it is the per-session override (a test, one cron line) of the
+    file's lasting choice. ``~`` is expanded everywhere.
+
+    The block is read only when flag and environment leave the choice to it: from
+    ``block`` when the caller has read it already, else from the file at ``settings_path``
+    (an unreadable file is then a :class:`SettingsError`: the folder cannot be known). A bad
+    block value is refused (:func:`block_runs_dir`); ``fix`` is the other way out the
+    message offers (the CLI has a flag, the app an environment variable).
+    """
     if explicit:
         return Path(explicit).expanduser()
     if os.environ.get(RUNS_ENV):
         return Path(os.environ[RUNS_ENV]).expanduser()
+    if settings_path is not None:
+        if block is None:
+            from .settings import SettingsStore
+
+            block = SettingsStore(settings_path).tool_defaults()
+        chosen = block_runs_dir(block, settings_path, fix)
+        if chosen is not None:
+            return chosen
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("seqlen-tui", appauthor=False)) / "runs"
+
+
+def block_runs_dir(block: Mapping[str, Any], settings_path: str | os.PathLike,
+                   fix: str = "pass «runs_dir»") -> Path | None:
+    """The block's ``runs_dir`` as a folder, None when the block has none.
+
+    A relative path is read from the settings file's folder, not the current one: the app is
+    started from anywhere and cron runs ``batch`` from ``$HOME``, and one file must name one
+    folder for all of them (as a relative path in any config file means "next to me"). A
+    value that is not a non-empty string (``5``, ``""``, ``null``, a list) is a
+    :class:`SettingsError` naming the block and its file.
+    """
+    if RUNS_KEY not in block:
+        return None
+    value = block[RUNS_KEY]
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        from .settings import TOOL_BLOCK
+
+        try:
+            shown = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            shown = repr(value)
+        raise SettingsError(
+            f'"{RUNS_KEY}": {shown[:40]} in the "{TOOL_BLOCK}" block of {os.fspath(settings_path)} '
+            'must be a folder path such as "~/seqlen-runs" (a relative one is read from the '
+            f"settings file's folder); fix it there or {fix}")
+    folder = Path(value).expanduser()
+    return folder if folder.is_absolute() else Path(settings_path).parent / folder
 
 
 def file_sha256(path: str | os.PathLike) -> str:

@@ -42,18 +42,24 @@ def load_config(settings_path: str | os.PathLike | None = None,
                 runs_dir: str | os.PathLike | None = None) -> AppConfig:
     """Read the settings block (cheap: JSON and a path, no pandas or numpy)."""
     from seqlen_tui.core.errors import SettingsError
+    from seqlen_tui.core.report import default_runs_dir
     from seqlen_tui.core.settings import SettingsStore, resolve_settings_path
 
     path = resolve_settings_path(settings_path)
-    explicit_runs = Path(runs_dir).expanduser() if runs_dir else None
-    if explicit_runs is None and os.environ.get("SEQLEN_RUNS_DIR"):
-        explicit_runs = Path(os.environ["SEQLEN_RUNS_DIR"]).expanduser()
-    config = AppConfig(path, explicit_runs)
+    config = AppConfig(path, None)
     try:
         block = SettingsStore(path).tool_defaults()
     except SettingsError as exc:
         config.problems.append(f"{exc} (using the built-in defaults)")
+        config.runs_dir = default_runs_dir(runs_dir)  # no block: the caller's, $SEQLEN_RUNS_DIR or the default
         return config
+    # The runs folder as the CLI and batch decide it (core.report), so `seqlen-tui runs` lists
+    # and `batch` skips what the app ran; a bad block value is reported and the default used.
+    try:
+        config.runs_dir = default_runs_dir(runs_dir, path, block=block, fix="set $SEQLEN_RUNS_DIR")
+    except SettingsError as exc:
+        config.runs_dir = default_runs_dir(runs_dir)
+        config.problems.append(f"{exc}; runs go to {config.runs_dir} meanwhile")
     # The block's run options, checked by the core exactly as the CLI checks them; a bad one
     # is reported and its default used (the CLI refuses it: nothing runs there unattended).
     from seqlen_tui.core.errors import DataError
@@ -73,6 +79,4 @@ def load_config(settings_path: str | os.PathLike | None = None,
                                'e.g. {"run": "f8"}; ignored')
     if isinstance(block.get("theme"), str):
         config.theme = block["theme"]
-    if config.runs_dir is None and isinstance(block.get("runs_dir"), str):
-        config.runs_dir = Path(block["runs_dir"]).expanduser()
     return config

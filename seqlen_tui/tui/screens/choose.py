@@ -408,6 +408,11 @@ class ChooseScreen(Screen):
         from .run import RunRequest, RunScreen
 
         same_column = column in (None, self.analysis.series.summary.column)
+        # The column the loader picked on its own is recorded as not given (None), as `run
+        # FILE` and `batch` record it: the same file and options then carry the same report
+        # identity, so `batch` skips what the app ran.
+        if same_column and self.current_column is None:
+            column = None
         request = RunRequest(path=self.current_path, options=options,
                              data=DataOptions(column=column), asset=asset,
                              series=self.analysis.series if same_column else None,
