@@ -1,8 +1,9 @@
 """What the app reads from the settings file's ``"seqlen_tui"`` block at start-up.
 
 The block holds the user's usual run options (``"budget": "quick"``, ``"seeds": 5`` …),
-a ``"keymap"`` (binding id → keys, e.g. ``{"run": "f8"}``) and a ``"theme"`` (e.g.
-``"ansi-dark"`` for limited terminals).  A file the store cannot read is reported once and
+a ``"keymap"`` (binding id → keys, e.g. ``{"run": "f8"}``), a ``"theme"`` (e.g.
+``"ansi-dark"`` for limited terminals) and a ``"runs_dir"``, decided by the core exactly as
+the CLI and ``batch`` decide it (:func:`seqlen_tui.core.report.default_runs_dir`).  A file the store cannot read is reported once and
 the built-in defaults are used: nothing is ever written at start-up.
 """
 
