@@ -1,7 +1,7 @@
 """Run one asset with the robust protocol: analyse, benchmark every candidate, choose.
 
 The engine only orchestrates: windows and splits come from :mod:`.windows`, models from
-:mod:`.models`, scores from :mod:`.metrics`, the choice from :mod:`.selection`.  It reports
+:mod:`.judges`, scores from :mod:`.metrics`, the choice from :mod:`.selection`.  It reports
 through the caller's :class:`~.events.Reporter` and stops within one training batch when the
 caller cancels; a cancelled run returns nothing (so no report is written).
 """

@@ -3,12 +3,13 @@
 Why these and not just MSE: a judge that loses to "repeat the last value" judges nothing
 (GUIDE §4), so every score here is read *against persistence*: ``skill`` (1 − MSE/MSE_naive),
 ``mase`` (MAE over the in-sample naive MAE), and directional accuracy next to the rate of
-always guessing the majority direction.  Then three tests keep small differences from being
+always guessing the majority direction.  Then these tests keep small differences from being
 sold as findings:
 
 * Diebold–Mariano (with the Harvey–Leybourne–Newbold small-sample correction): do two
   candidates' losses really differ on the same target points?
-* Clark–West: does a model beat persistence, which it *nests* (DM is undersized there)?
+* Romano–Wolf stepdown (stationary bootstrap): does any of a family of candidates beat
+  persistence, with the family-wise error held (the selection's gate)?
 * Pesaran–Timmermann: are predicted directions better than independent of the actual ones?
 
 Conventions shared by every function:
@@ -368,35 +369,6 @@ def stepdown_p_values(losses: dict, benchmark_loss, reps: int = 999, seed: int =
         running = max(running, p)
         out[keys[k]] = float(running)
     return out
-
-
-def clark_west(actual, pred_small, pred_large) -> tuple[float, float]:
-    """Clark–West (2007) test that a model (``pred_large``) beats the model it nests.
-
-    For persistence vs a model that could collapse to persistence, DM is undersized: under
-    the null the large model's estimated extra parameters add noise, so its MSPE is
-    *expected* to be higher.  CW adds that noise back::
-
-        f_t = (y − p_small)² − [(y − p_large)² − (p_small − p_large)²]
-
-    and tests ``mean(f) > 0`` with the Newey–West t-statistic (default lags), one-sided
-    normal p-value (H1: the large model is better).  ``f`` all zero (the model *is*
-    persistence): ``(0.0, 0.5)``, the test's value at 0.  ``n < 3``, NaN, or a constant
-    non-zero ``f``: ``(nan, nan)``.
-    """
-    y, small, large = _arrays(
-        actual, pred_small, pred_large, names=("actual", "pred_small", "pred_large")
-    )
-    f = (y - small) ** 2 - ((y - large) ** 2 - (small - large) ** 2)
-    if y.size < 3 or _has_nan(f):
-        return math.nan, math.nan
-    if not f.any():
-        return 0.0, 0.5
-    se = newey_west_se(f)
-    if not se > 0:
-        return math.nan, math.nan
-    stat = float(f.mean() / se)
-    return stat, normal_sf(stat)
 
 
 def normal_sf(z: float) -> float:

@@ -15,7 +15,6 @@ from hypothesis.extra.numpy import arrays
 
 from seqlen_tui.core.metrics import (
     ForecastScores,
-    clark_west,
     diebold_mariano,
     directional_accuracy,
     hln_factor,
@@ -30,7 +29,6 @@ from seqlen_tui.core.metrics import (
     score_forecast,
     skill,
 )
-from synthetic import ar_process
 
 PHI = NormalDist().cdf
 
@@ -295,28 +293,6 @@ def test_diebold_mariano_is_antisymmetric(a, b):
         assert stat_ab == pytest.approx(-stat_ba)
         assert p_ab == pytest.approx(p_ba)
         assert 0.0 <= p_ab <= 1.0
-
-
-# --------------------------------------------------------------------------- Clark–West
-
-
-def test_clark_west_by_hand():
-    # f = y² − [(y − 1)² − 1] = [1, 4, 9] − [−1, 0, 3] = [2, 4, 6]; default lags for n=3 is 1
-    # deviations −2, 0, 2: γ0 = 8/3, γ1 = 0 → SE = sqrt(8/9) → t = 4 / sqrt(8/9) = 3·sqrt(2)
-    stat, p = clark_west([1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0])
-    assert stat == pytest.approx(3 * math.sqrt(2))
-    assert p == pytest.approx(1 - PHI(3 * math.sqrt(2)), rel=1e-6)
-
-
-def test_clark_west_model_equal_to_persistence():
-    y = np.random.default_rng(3).standard_normal(100).cumsum()
-    assert clark_west(y[1:], y[:-1], y[:-1].copy()) == (0.0, 0.5)
-
-
-def test_clark_west_detects_a_better_ar1_model():
-    y = ar_process((0.5,), 600, seed=4)
-    stat, p = clark_west(y[1:], y[:-1], 0.5 * y[:-1])
-    assert stat > 0 and p < 0.01
 
 
 # --------------------------------------------------------------------------- all together
