@@ -62,8 +62,10 @@ def any_lag_beats_persistence_share(seed: int, correlation: float, ar: float) ->
 #: (0.1175), correlated 0.9 with AR(0.3) 0.077 (0.085). It shrinks with the points: 0.056
 #: for independent lags on 1,000 points. Strict: a gate that is fixed makes these pass, and
 #: then the marks must go.
-OVERSIZED = pytest.mark.xfail(strict=True, raises=AssertionError, reason="the gate's family-wise error exceeds 0.08 here "
-                              "(measured, issue 28): the bound stays, the gate needs fixing")
+OVERSIZED = pytest.mark.xfail(
+    strict=True, raises=AssertionError,
+    reason="the gate's family-wise error exceeds 0.08 here (measured, issue 28): "
+           "the bound stays, the gate needs fixing")
 
 
 @pytest.mark.parametrize(
