@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from .errors import file_error as _err
 from .filekind import broken_link, not_regular
 from .frequency import FrequencyInfo, infer_frequency
 from .numbers_text import count_unreadable, refuse_unreadable
@@ -89,11 +89,6 @@ class Series:
     values: np.ndarray
     timestamps: np.ndarray | None
     summary: DataSummary
-
-
-def _err(name: str, msg: str) -> DataError:
-    """Messages are shown verbatim on one line, so embedded newlines (from names) are flattened."""
-    return DataError(re.sub(r"\s*[\r\n]+\s*", " ", f"{name}: {msg}"))
 
 
 def _short(exc: BaseException) -> str:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from .errors import file_error as _refusal
+from .timestamps import spread as _spread
 
 __all__ = ["CURRENCY", "MINUS_SIGNS", "UNREADABLE_SHARE", "Unreadable", "count_unreadable",
            "read_formatted_numbers", "refuse_unreadable"]
@@ -67,11 +68,6 @@ class Unreadable:
     @property
     def share(self) -> float:
         return self.count / self.nonempty if self.nonempty else 0.0
-
-
-def _refusal(name: str, msg: str) -> DataError:
-    """One line, like every loader message: line breaks in a file or column name are flattened."""
-    return DataError(re.sub(r"\s*[\r\n]+\s*", " ", f"{name}: {msg}"))
 
 
 def _is_text(s: pd.Series) -> bool:
@@ -151,11 +147,6 @@ def _negatives_note(column: str, masks: dict[str, pd.Series], read: pd.Series, t
         return f"column '{column}': read {total:,} negatives {words[first]}{example}"
     parts = ", ".join(f"{count:,} {words[style]}" for style, count in counts.items())
     return f"column '{column}': read {total:,} negatives ({parts}){example}"
-
-
-def _spread(text: pd.Series, k: int = 2000) -> pd.Series:
-    """An evenly spaced sample: a date or label column is told from numbers without reading it all."""
-    return text if len(text) <= k else text.iloc[np.linspace(0, len(text) - 1, k).astype(int)]
 
 
 def _numbers_share(text: pd.Series):

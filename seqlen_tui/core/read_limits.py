@@ -12,11 +12,11 @@ passed.  Every limit is here, with why it is what it is.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DataError
+from .errors import file_error as _refusal
 
 __all__ = ["MAX_COLUMNS", "MAX_ROWS", "MEMORY_SHARE", "TextSize", "available_memory", "check_parquet",
            "check_text", "memory_budget"]
@@ -42,10 +42,6 @@ MEMORY_PER_PARQUET_BYTE = 3
 #: What each column costs on its own, whatever its length (pandas' blocks, the column checks).
 MEMORY_PER_COLUMN = 40_000
 _CHUNK = 1 << 20
-
-
-def _refusal(name: str, msg: str) -> DataError:
-    return DataError(re.sub(r"\s*[\r\n]+\s*", " ", f"{name}: {msg}"))
 
 
 def _gb(size: float) -> str:
