@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -119,26 +118,16 @@ def write_output(path: str | os.PathLike, text: str, *, inputs: Iterable[str | o
     """Check ``path`` (:func:`check_output_path`, again: the file system may have changed
     since the run started) and write ``text`` there whole or not at all; the path written."""
     target = check_output_path(path, inputs=inputs, settings=settings, fix=fix, runs_dir=runs_dir)
-    shown = os.fspath(path)
+    from .settings import write_temp
+
     temp = None
     try:
-        mode = _mode_for(target)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
+        temp = write_temp(target, text.encode("utf-8"), _mode_for(target), None)
         os.replace(temp, target)
-        temp = None
     except OSError as exc:
-        raise DataError(f"cannot write {shown}: {exc.strerror or exc}; {fix}") from None
-    finally:
         if temp is not None:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
+            Path(temp).unlink(missing_ok=True)
+        raise DataError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}; {fix}") from None
     return target
 
 
@@ -159,6 +148,6 @@ def _mode_for(target: Path) -> int:
     try:
         return os.stat(target).st_mode & 0o7777
     except OSError:
-        from .settings import _umask
+        from .settings import process_umask
 
-        return 0o666 & ~_umask()
+        return 0o666 & ~process_umask()

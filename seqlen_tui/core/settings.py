@@ -260,17 +260,17 @@ class SettingsStore:
         _remove_leftovers(target)
         try:
             old_stat = target.stat() if old_bytes is not None else None
-            mode = old_stat.st_mode & 0o7777 if old_stat else 0o666 & ~_umask()
+            mode = old_stat.st_mode & 0o7777 if old_stat else 0o666 & ~process_umask()
             if old_stat is not None and old_stat.st_nlink > 1:
                 _write_through(target, new_bytes, old_bytes, mode, old_stat)
                 _fsync_dir(target.parent)
                 return
-            tmp = _write_temp(target, new_bytes, mode, old_stat)
+            tmp = write_temp(target, new_bytes, mode, old_stat)
             bak_tmp = None
             try:
                 if old_bytes is not None:
                     bak = target.with_name(target.name + ".bak")
-                    bak_tmp = _write_temp(bak, old_bytes, mode, old_stat)
+                    bak_tmp = write_temp(bak, old_bytes, mode, old_stat)
                     os.replace(bak_tmp, bak)
                     bak_tmp = None
                 os.replace(tmp, target)
@@ -427,13 +427,13 @@ def _write_through(target: Path, new_bytes: bytes, old_bytes: bytes, mode: int, 
     point at the ``.bak``.
     """
     bak = target.with_name(target.name + ".bak")
-    bak_tmp = _write_temp(bak, old_bytes, mode, old_stat)
+    bak_tmp = write_temp(bak, old_bytes, mode, old_stat)
     try:
         os.replace(bak_tmp, bak)
     except BaseException:
         _unlink_quietly(bak_tmp)
         raise
-    copy = _write_temp(target, new_bytes, mode, old_stat)  # the new text, safe on disk meanwhile
+    copy = write_temp(target, new_bytes, mode, old_stat)  # the new text, safe on disk meanwhile
     try:
         fd = os.open(target, os.O_WRONLY)
         try:
@@ -465,7 +465,7 @@ def _overwrite(fd: int, payload: bytes) -> None:
 def _remove_leftovers(target: Path) -> None:
     """Temp files of this settings file that a killed save left behind (``kill -9`` mid-write,
     a full disk): called under the file's lock, so none of them belongs to a save in progress,
-    and only names of :func:`_write_temp`'s own pattern for this file are touched."""
+    and only names of :func:`write_temp`'s own pattern for this file are touched."""
     pattern = re.compile(rf"^\.{re.escape(target.name)}(\.bak)?\.[A-Za-z0-9_]{{8}}\.tmp$")
     try:
         names = os.listdir(target.parent)
@@ -476,7 +476,7 @@ def _remove_leftovers(target: Path) -> None:
             _unlink_quietly(str(target.parent / name))
 
 
-def _write_temp(beside: Path, payload: bytes, mode: int, like: os.stat_result | None) -> str:
+def write_temp(beside: Path, payload: bytes, mode: int, like: os.stat_result | None) -> str:
     """Write ``payload`` durably to a temp file in ``beside``'s folder, ready for os.replace.
 
     Same folder, because os.replace is only atomic within one filesystem.
@@ -504,7 +504,7 @@ def _owner(path: str) -> tuple[int, int]:
     return st.st_uid, st.st_gid
 
 
-def _umask() -> int:
+def process_umask() -> int:
     """The process umask, read without changing it where possible (os.umask is not thread-safe)."""
     try:
         with open("/proc/self/status", encoding="ascii") as fh:
