@@ -37,8 +37,8 @@ OWN_SETTINGS = {"article": "its own lags, target and training settings"}
 
 #: Seeds go to NumPy and Keras, whose seeds are whole numbers 0 … 2**32 − 1.
 MAX_SEED = 2**32 - 1
-#: The race's seed cap when «seeds_max» is not set (``race.DEFAULT_SEEDS_MAX``; this module
-#: stays standard library, so the number is repeated and a test keeps the two equal).
+#: The race's seed cap when «seeds_max» is not set (declared here, beside the option, so the
+#: seed range check and the race read one number; :mod:`race` imports it).
 DEFAULT_SEEDS_MAX = 8
 #: The longest lag or sequence length an option may name: a window of 100,000 steps is already
 #: hours per epoch for an LSTM, and longer ones only make the run fail late.
@@ -204,17 +204,20 @@ class RunOptions:
                                       f"choose a «seed» of at most {MAX_SEED - count + 1}")
 
     def seed_count(self) -> int:
-        """How many seeds a run may use, from «seed» up: the race's cap (``race.seeds_cap``);
+        """How many seeds a run may use, from «seed» up: the race's cap (:func:`seeds_cap`);
         the article's protocol seeds every model with «seed» itself."""
-        if self.protocol != "robust":
-            return 1
-        return self.seeds_max if self.seeds_max is not None else max(DEFAULT_SEEDS_MAX, self.seeds)
+        return seeds_cap(self) if self.protocol == "robust" else 1
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 @cache
+def seeds_cap(options) -> int:
+    """The race's seed cap: ``seeds_max``, else the default but never below ``seeds``."""
+    return options.seeds_max if options.seeds_max is not None else max(DEFAULT_SEEDS_MAX, options.seeds)
+
+
 def option_specs() -> dict[str, OptionSpec]:
     """Every option's key and declaration, in declaration order."""
     return {f.name: f.metadata["option"] for f in fields(RunOptions)}

@@ -22,12 +22,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .metrics import diebold_mariano
+from .options import DEFAULT_SEEDS_MAX, seeds_cap  # noqa: F401 - the race's cap, declared with its option
 from .selection import holm_adjust
 
 #: A lag leaves the race when the leader beats it at this Holm-adjusted one-sided DM p-value.
 RACE_ALPHA = 0.01
-#: ``seeds_max`` when not given (and never below ``seeds``).
-DEFAULT_SEEDS_MAX = 8
 
 
 @dataclass(frozen=True)
@@ -80,8 +79,3 @@ def describe_exits(exits: list[RaceExit]) -> str:
     after = f"after {seeds.pop()} seeds" if len(seeds) == 1 else "after round " + str(exits[0].round)
     return (f"left the race {after}: {lags} — significantly worse than "
             f"{leader if leader is not None else 'the leader'} (one-sided DM, Holm-adjusted p < {RACE_ALPHA:g})")
-
-
-def seeds_cap(options) -> int:
-    """The race's seed cap: ``seeds_max``, else the default but never below ``seeds``."""
-    return options.seeds_max if options.seeds_max is not None else max(DEFAULT_SEEDS_MAX, options.seeds)
