@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 from .names import MODEL_NAMES
+from .ticks import lag_ticks
 
 #: Lags spanning more than this ratio are drawn on a log-scaled x axis.
 LOG_X_SPAN = 10.0
@@ -198,43 +199,11 @@ def x_range(lags: list[int], log_x: bool) -> tuple[float, float]:
 
 def x_ticks(lags: list[int], log_x: bool, columns: int,
             xlim: tuple[float, float] | None = None) -> list[int]:
-    """Ticks at every benchmarked lag when their labels fit ``columns`` (the plot area's
-    width, one blank between labels); else round numbers (1, 2, 5 × 10ⁿ on a log axis, a
-    1-2-5 step on a linear one), the densest set that fits."""
+    """The lag axis's ticks for a plot area ``columns`` wide (see :func:`.ticks.lag_ticks`, the
+    one tick rule): at every benchmarked lag when their labels fit, else round numbers."""
     if not lags:
         return []
-    left, right = xlim or x_range(lags, log_x)
-    scale = math.log if log_x else float
-
-    def position(value: float) -> float:
-        return (scale(value) - scale(left)) / ((scale(right) - scale(left)) or 1) * (columns - 1)
-
-    def fits(ticks: list[int]) -> bool:
-        end = -math.inf
-        for tick in ticks:
-            middle, half = position(tick), len(str(tick)) / 2
-            if middle - half < end + 1:
-                return False
-            end = middle + half
-        return True
-
-    lags = sorted(set(lags))
-    if fits(lags):
-        return lags
-    lo, hi = lags[0], lags[-1]
-    if log_x:
-        decades = range(len(str(hi)) + 1)
-        for mantissas in ((1, 2, 5), (1, 3), (1,)):
-            ticks = sorted(m * 10 ** k for k in decades for m in mantissas if left <= m * 10 ** k <= right)
-            if len(ticks) >= 2 and fits(ticks):
-                return ticks
-    else:
-        for step in (m * 10 ** k for k in range(len(str(hi)) + 1) for m in (1, 2, 5)):
-            ticks = list(range(math.ceil(left / step) * step, int(right) + 1, step))
-            ticks = [t for t in ticks if t > 0] or [lo]
-            if fits(ticks):
-                return ticks
-    return [lo, hi] if fits([lo, hi]) else [lo]
+    return lag_ticks(lags, log_x, columns, xlim or x_range(lags, log_x))
 
 
 def _what(curve: LossCurve) -> str:
@@ -280,34 +249,73 @@ def plot_plan(curve: LossCurve, columns: int = 70, waiting: bool = False,
     """The picture of ``curve`` for a plot area ``columns`` wide and ``rows`` high (None: tall
     enough). ``waiting``: the run is still going (an empty curve says so rather than "none")."""
     if curve.empty:
-        what = f"{curve.split} MSE by lag"
-        if waiting:
-            why = "known when the run ends" if curve.split == "test" else "the first lags are training…"
-        else:
-            why = f"no {curve.split} MSE in this run"
-        return PlotPlan(message=f"{what}: {why}")
-    lags = curve.lags
-    log_x = curve.log_x
-    (ylo, yhi), off = y_range(curve, bars=rows is None or rows >= SHORT_CHART_ROWS)
+        return PlotPlan(message=empty_message(curve, waiting))
+    lags, log_x = curve.lags, curve.log_x
+    ylim, off = y_range(curve, bars=rows is None or rows >= SHORT_CHART_ROWS)
     xlim = x_range(lags, log_x)
-    layers: list[Layer] = []
+    return PlotPlan(plot_layers(curve, xlim, ylim, off), xlim, ylim, tuple(x_ticks(lags, log_x, columns, xlim)),
+                    log_x, titles(curve, off), headings(curve), legends(curve, off), off, None,
+                    keys(curve, off), notes(curve, ylim, off))
+
+
+def empty_message(curve: LossCurve, waiting: bool) -> str:
+    """What an empty curve says: still training (``waiting``), or no such errors in the run."""
+    what = f"{curve.split} MSE by lag"
+    if waiting:
+        why = "known when the run ends" if curve.split == "test" else "the first lags are training…"
+    else:
+        why = f"no {curve.split} MSE in this run"
+    return f"{what}: {why}"
+
+
+# ----- the layers, drawn in this order: later ones over earlier ones --------------------------
+
+def plot_layers(curve: LossCurve, xlim: tuple[float, float], ylim: tuple[float, float],
+                off: dict[str, float]) -> tuple[Layer, ...]:
+    """The baselines at the back, then the error bars, the curves, and the marked lags on top
+    (each point's own marker must not be hidden under a line)."""
+    return tuple(baseline_layers(curve, xlim, off) + error_bar_layers(curve, ylim)
+                 + curve_layers(curve) + marked_lag_layers(curve))
+
+
+def baseline_layers(curve: LossCurve, xlim: tuple[float, float], off: dict[str, float]) -> list[Layer]:
+    """Each baseline within the y range as a level across the chart (those ``off`` it are named
+    in the legends instead)."""
+    layers = []
     for name in ("seasonal_naive", "persistence"):
         if name in curve.baselines and name not in off:
             level = curve.baselines[name]
             layers.append(Layer("line", xlim, (level, level), MARKS[name], COLORS[name]))
-    for p in curve.points:  # the error bars, cut at the frame (see y_range)
-        if p.se is not None and p.se > 0:
-            layers.append(Layer("line", (p.lag, p.lag), (max(ylo, p.mse - p.se), min(yhi, p.mse + p.se)),
-                                MARKS["bar"], COLORS["bar"]))
+    return layers
+
+
+def error_bar_layers(curve: LossCurve, ylim: tuple[float, float]) -> list[Layer]:
+    """The judge's ± SE bars, cut at the frame (see :func:`y_range`)."""
+    ylo, yhi = ylim
+    return [Layer("line", (p.lag, p.lag), (max(ylo, p.mse - p.se), min(yhi, p.mse + p.se)),
+                  MARKS["bar"], COLORS["bar"])
+            for p in curve.points if p.se is not None and p.se > 0]
+
+
+def curve_layers(curve: LossCurve) -> list[Layer]:
+    """Ridge AR's and the judge's lines (with two points or more), then their points over them."""
+    layers = []
     linear = tuple(p.lag for p in curve.linear), tuple(p.mse for p in curve.linear)
     if len(curve.linear) > 1:
         layers.append(Layer("line", *linear, MARKS["linear_line"], COLORS["linear_line"]))
-    xs, ys = tuple(lags), tuple(p.mse for p in curve.points)
+    xs, ys = tuple(curve.lags), tuple(p.mse for p in curve.points)
     if len(xs) > 1:
         layers.append(Layer("line", xs, ys, "braille", COLORS["judge"]))
     if curve.linear:  # the points over the lines: each model's own marker
         layers.append(Layer("scatter", *linear, MARKS["linear"], COLORS["linear"]))
     layers.append(Layer("scatter", xs, ys, MARKS["judge"], COLORS["judge"]))
+    return layers
+
+
+def marked_lag_layers(curve: LossCurve) -> list[Layer]:
+    """The lags that left the race, the best one (when it was not chosen) and the chosen one,
+    the chosen on top."""
+    layers = []
     by_lag = {p.lag: p.mse for p in curve.points}
     out = curve.left_race
     if out:
@@ -318,40 +326,73 @@ def plot_plan(curve: LossCurve, columns: int = 70, waiting: bool = False,
     if curve.chosen in by_lag:
         layers.append(Layer("scatter", (curve.chosen,), (by_lag[curve.chosen],), MARKS["chosen"],
                             COLORS["chosen"]))
+    return layers
+
+
+# ----- the texts, longest first: a front end shows the first that fits (see fitting) ----------
+
+def _tiny(curve: LossCurve) -> str:
+    """The shortest title: the split and the marked lags' characters."""
+    short_marks = _marks(curve, short=True)
+    return f"{curve.split} MSE: " + " ".join(short_marks) if short_marks else f"{curve.split} MSE"
+
+
+def titles(curve: LossCurve, off: dict[str, float]) -> tuple[str, ...]:
+    """One line with the title and the whole legend (for a short chart), ever shorter: long
+    words, then the short names, then the curves left off the chart, then the marks alone."""
     what, marks, short_marks = _what(curve), _marks(curve), _marks(curve, short=True)
     series, short_series = _series(curve, off), _series(curve, off, short=True)
     on_chart = _series(curve, {}, short=True)[:len(short_series) - len(off)] if off else short_series
     brief = {"val": "val MSE ±SE" if "±" in what else "val MSE", "test": "test MSE (no SE)"}[curve.split]
-    tiny = f"{curve.split} MSE: " + " ".join(short_marks) if short_marks else f"{curve.split} MSE"
-    titles = tuple(dict.fromkeys((
+    return tuple(dict.fromkeys((
         f"{what} by lag: " + "  ".join(series + marks),
         f"{what}: " + " ".join(series + marks),
         f"{what}: " + " ".join(short_series + short_marks),
         f"{brief}: " + " ".join(short_series + short_marks),
         f"{brief}: " + " ".join(on_chart + short_marks),
         f"{what}: " + " ".join(marks) if marks else what,
-        tiny,
+        _tiny(curve),
     )))
-    heading = (
+
+
+def headings(curve: LossCurve) -> tuple[str, ...]:
+    """A tall chart's title: what is drawn and the marked lags (the curves go in the legend)."""
+    what, marks, short_marks = _what(curve), _marks(curve), _marks(curve, short=True)
+    return (
         f"{what} by lag: " + "  ".join(marks) if marks else f"{what} by lag",
         f"{what}: " + " ".join(short_marks) if short_marks else what,
-        tiny,
+        _tiny(curve),
     )
-    axis = "lag (log scale)" if log_x else "lag"
-    legend = (f"{axis}   " + "  ".join(series), f"{axis}  " + " ".join(short_series), axis)
-    key = ("  ".join(series + [f"{MARKS['bar']} ± SE"] * any(p.se for p in curve.points)
-                     + [f"{MARKS['left_race']} left the race"] * bool(curve.left_race)),
-           " ".join(short_series))
-    notes = []
+
+
+def legends(curve: LossCurve, off: dict[str, float]) -> tuple[str, ...]:
+    """A tall chart's x-label row: the axis and the curves' marks."""
+    axis = "lag (log scale)" if curve.log_x else "lag"
+    return (f"{axis}   " + "  ".join(_series(curve, off)), f"{axis}  " + " ".join(_series(curve, off, short=True)),
+            axis)
+
+
+def keys(curve: LossCurve, off: dict[str, float]) -> tuple[str, ...]:
+    """The curves' marks as a line of their own (under the CLI's chart), with the bars' and the
+    race's marks when they are drawn."""
+    series = _series(curve, off)
+    return ("  ".join(series + [f"{MARKS['bar']} ± SE"] * any(p.se for p in curve.points)
+                      + [f"{MARKS['left_race']} left the race"] * bool(curve.left_race)),
+            " ".join(_series(curve, off, short=True)))
+
+
+def notes(curve: LossCurve, ylim: tuple[float, float], off: dict[str, float]) -> tuple[str, ...]:
+    """What the marks cannot say: bars cut at the frame, baselines off the chart, no test SE."""
+    ylo, yhi = ylim
+    found = []
     if any(p.se and (p.mse - p.se < ylo or p.mse + p.se > yhi) for p in curve.points):
-        notes.append(f"{MARKS['bar']} ± 1 SE of each lag's MSE; bars reaching the frame go further: "
+        found.append(f"{MARKS['bar']} ± 1 SE of each lag's MSE; bars reaching the frame go further: "
                      "one SE is wider than the spread between the lags")
     if off:
-        notes.append("↑/↓ and a value: a baseline above/below the chart (drawn, it would flatten the curves)")
+        found.append("↑/↓ and a value: a baseline above/below the chart (drawn, it would flatten the curves)")
     if curve.split == "test":
-        notes.append("test MSE: the report keeps no SE for the test block, so no bars")
-    return PlotPlan(tuple(layers), xlim, (ylo, yhi), tuple(x_ticks(lags, log_x, columns, xlim)), log_x,
-                    titles, heading, legend, off, None, key, tuple(notes))
+        found.append("test MSE: the report keeps no SE for the test block, so no bars")
+    return tuple(found)
 
 
 def draw_plan(plt, plan: PlotPlan) -> None:
