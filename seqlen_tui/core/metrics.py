@@ -10,6 +10,8 @@ sold as findings:
   candidates' losses really differ on the same target points?
 * Romano–Wolf stepdown (stationary bootstrap): does any of a family of candidates beat
   persistence, with the family-wise error held (the selection's gate)?
+* Holm: the family-wise adjustment of a family's p-values (the gate's fallback, the race's
+  exits); statsmodels' ``multipletests(method="holm")`` numbers, without importing it.
 * Pesaran–Timmermann: are predicted directions better than independent of the actual ones?
 
 Conventions shared by every function:
@@ -369,6 +371,23 @@ def stepdown_p_values(losses: dict, benchmark_loss, reps: int = 999, seed: int =
         running = max(running, p)
         out[keys[k]] = float(running)
     return out
+
+
+def holm_adjust(p_values: dict[int, float]) -> dict[int, float]:
+    """Holm step-down adjusted p-values (NaN counts as 1): family-wise error control.
+
+    The same numbers as statsmodels' ``multipletests(p, method="holm")[1]`` (a test compares
+    them, to the last bit): the ``k``-th smallest p-value times ``m − k``, made non-decreasing
+    and capped at 1. Keyed by lag, in the order of the smallest p first (the shorter lag on a
+    tie), so statsmodels is needed by the tests only. Used by the gate's fallback
+    (``selection.gate_p_values``) and the race's exits (``race.race_exits``).
+    """
+    items = sorted(p_values.items(), key=lambda kv: (np.nan_to_num(kv[1], nan=1.0), kv[0]))
+    p = np.array([value for _, value in items], dtype=float)
+    p[~np.isfinite(p)] = 1.0
+    factors = len(items) - np.arange(len(items))
+    adjusted = np.maximum.accumulate(np.minimum(1.0, factors * p))
+    return {lag: value for (lag, _), value in zip(items, adjusted.tolist())}
 
 
 def normal_sf(z: float) -> float:

@@ -52,7 +52,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .metrics import diebold_mariano, newey_west_se, paired_loss_se
+from .metrics import diebold_mariano, holm_adjust, newey_west_se, paired_loss_se
+from .selection_facts import Choice, GateOutcome, LinearWin, OneSeSet
+from .selection_words import explain, nothing_finite
 
 #: A prior lag is passed over for any lag that beats it at this one-sided DM p-value.
 PRIOR_ALPHA = 0.05
@@ -106,115 +108,139 @@ def select_lag(
     ``exact_lags`` are the candidates with exact evidence (the modelled sequence's own PACF
     cutoff or AR order): without a prior, the shortest of them in the one-SE set, not longer
     than the best, is chosen over the best (point 2).
+
+    The steps, each a function of its own: the gate (:func:`apply_gate`), the one-SE set and
+    the choice (:func:`choose_lag`), the linear yardstick (:func:`linear_yardstick`), and the
+    words (:func:`.selection_words.explain`), which decide nothing.
     """
     if not val_losses:
         raise ValueError("no candidate lags to choose from")
-    broken = sorted(lag for lag, loss in val_losses.items() if not np.isfinite(loss).all())
-    if len(broken) == len(val_losses):
-        return Selection(
-            chosen_lag=None, best_lag=None, runner_up=None, qualified=(), gate_p_values={},
-            reason="no lag has a finite validation error (every model diverged, or the data "
-                   "overflow in floating point)",
-            verdict="No sequence length is chosen: no model produced a finite validation error. "
-                    "Check the data's scale, or lower «learning_rate».",
-            warnings=(f"non-finite validation errors at every lag ({', '.join(map(str, broken))})",))
-    val_losses = {lag: loss for lag, loss in val_losses.items() if lag not in broken}
-    lags = sorted(val_losses)
-    means = {lag: float(np.mean(val_losses[lag])) for lag in lags}
-    gate = gate_p_values({lag: val_losses[lag] for lag in lags}, naive_val_losses)
-    qualified = tuple(lag for lag in lags if np.isfinite(gate[lag]) and gate[lag] < gate_alpha)
-    best = min(lags, key=lambda lag: (means[lag], lag))
-    warnings: list[str] = []
-    within: list[int] = []
-    beaten: list[int] = []
-
-    if not qualified:
-        chosen = lags[0]
-        reason = (
-            f"no lag beat persistence on validation (stepdown p ≥ {gate_alpha:g} over the candidates "
-            "for all); "
-            f"the shortest candidate, {chosen}, is returned"
-        )
-        verdict = (
-            "At this model size the series is not predictable beyond its last value: "
-            "no sequence length beat persistence, so any short lag will do."
-        )
-    else:
-        contenders = tuple(lag for lag in qualified if lag not in eliminated) or qualified
-        best = min(contenders, key=lambda lag: (means[lag], lag))
-        tied = [lag for lag in contenders if lag == best or means[lag] - means[best] < np.hypot(
-            paired_loss_se(val_losses[lag], val_losses[best]), training_se(seed_val_losses, lag, best))]
-        # The set is closed upward in loss: a lag that did better than one which cannot be told
-        # apart from the best cannot be told apart either. (Paired SEs differ by lag, so without
-        # this a lag could be "within" while a better one is not, and the choice would hinge
-        # on which side of its own SE a near-equal lag happened to fall.)
-        worst_tied = max(means[lag] for lag in tied)
-        within = [lag for lag in contenders if means[lag] <= worst_tied]
-        # Priors reach every qualified lag; the fallback is the shortest lag of the one-SE set.
-        # Either way no lag is chosen over one that beats it significantly (point 2 above).
-        def beaten_here(lag: int, others) -> bool:
-            return significantly_beaten(lag, others, val_losses, means, seed_val_losses)
-
-        beaten = [lag for lag in qualified if lag in prior_lags and (
-            lag in eliminated or beaten_here(lag, qualified))]
-        priors = [lag for lag in contenders if lag in prior_lags and lag not in beaten]
-        structural = [lag for lag in within if lag in exact_lags and lag <= best and not beaten_here(lag, within)]
-        chosen = priors[0] if priors else structural[0] if structural else best
-        if chosen == best:
-            reason = f"lowest validation MSE among the {len(qualified)} lags that beat persistence"
-            if len(within) > 1:
-                reason += f" (within one standard error: {', '.join(map(str, within))})"
-        elif priors:
-            where = ("within one standard error of" if chosen in within
-                     else "not significantly worse (DM p ≥ {:g}) than".format(PRIOR_ALPHA))
-            what = ("your own lag" if chosen in own_lags
-                    else "a natural period that the ACF confirms as a cycle")
-            shorter = [lag for lag in within if lag < chosen]
-            reason = (
-                f"{chosen} is {what}, preferred as {where} the best ({best}): validation MSE "
-                f"{means[chosen]:.4g} vs {means[best]:.4g} (within one standard error: "
-                f"{', '.join(map(str, within))})"
-                + (f"; shorter lags within ({', '.join(map(str, shorter))}) are not preferred: "
-                   "neither yours nor a confirmed period" if shorter else "")
-            )
-        else:
-            reason = (
-                f"shortest lag within one standard error of the best ({best}) that the series' own "
-                f"AR structure suggests (its PACF cutoff or AR order): validation MSE "
-                f"{means[chosen]:.4g} vs {means[best]:.4g} (within: {', '.join(map(str, within))})"
-            )
-        if beaten:
-            reason += (f"; {', '.join(map(str, beaten))} passed over although preferred: a better lag "
-                       f"beats {'it' if len(beaten) == 1 else 'them'} significantly (DM p < {PRIOR_ALPHA:g})")
-        verdict = (
-            f"Sequence length {chosen} beats persistence on validation "
-            f"(p = {gate[chosen]:.3g} over the {len(lags)} candidates); {reason}."
-        )
-        if chosen == lags[-1]:
-            warnings.append(edge_warning(chosen, longer_left_out or {}))
-        elif chosen == lags[0] and len(lags) > 1:
-            warnings.append(f"{chosen} is the shortest candidate: a shorter one might do as well")
-    linear = linear_beats_judge(linear_val_losses, val_losses, best) if linear_val_losses else None
-    if linear:
-        warnings.append(linear)
-        verdict += " " + linear[0].upper() + linear[1:] + "."
-
-    if broken:
-        warnings.append(f"left out of the choice: lag{'s' * (len(broken) > 1)} "
-                        f"{', '.join(map(str, broken))}, whose validation error is not finite")
-    others = sorted((lag for lag in lags if lag != chosen), key=lambda lag: (means[lag], lag))
+    finite, non_finite = split_finite(val_losses)
+    if not finite:
+        words = nothing_finite(non_finite)
+        return Selection(chosen_lag=None, best_lag=None, runner_up=None, qualified=(),
+                         gate_p_values={}, reason=words.reason, verdict=words.verdict,
+                         warnings=words.warnings)
+    gate = apply_gate(finite, naive_val_losses, gate_alpha, non_finite)
+    choice = choose_lag(gate, finite, seed_val_losses, prior_lags, eliminated, exact_lags)
+    linear = linear_yardstick(linear_val_losses, finite, choice.best) if linear_val_losses else None
+    words = explain(gate, choice, prior_alpha=PRIOR_ALPHA, own_lags=own_lags,
+                    longer_left_out=longer_left_out, linear=linear)
     return Selection(
-        chosen_lag=chosen,
-        best_lag=best,
-        runner_up=others[0] if others else None,
-        qualified=qualified,
-        gate_p_values=gate,
-        reason=reason,
-        verdict=verdict,
-        warnings=tuple(warnings),
-        within=tuple(within),
-        priors_beaten=tuple(beaten),
+        chosen_lag=choice.chosen,
+        best_lag=choice.best,
+        runner_up=runner_up(gate, choice.chosen),
+        qualified=gate.qualified,
+        gate_p_values=gate.p_values,
+        reason=words.reason,
+        verdict=words.verdict,
+        warnings=words.warnings,
+        within=choice.within,
+        priors_beaten=choice.priors_beaten,
     )
+
+
+# --------------------------------------------------------------------------- the gate
+
+
+def split_finite(val_losses: dict[int, np.ndarray]) -> tuple[dict[int, np.ndarray], tuple[int, ...]]:
+    """The lags whose validation losses are all finite, shortest first, and the others
+    (shortest first): a diverged model's loss cannot be compared, so it is left out."""
+    non_finite = tuple(sorted(lag for lag, loss in val_losses.items() if not np.isfinite(loss).all()))
+    finite = {lag: val_losses[lag] for lag in sorted(val_losses) if lag not in non_finite}
+    return finite, non_finite
+
+
+def apply_gate(val_losses: dict[int, np.ndarray], naive_val_losses: np.ndarray, gate_alpha: float,
+               non_finite: tuple[int, ...] = ()) -> GateOutcome:
+    """Which lags beat persistence with the family-wise error held at ``gate_alpha`` (point 1).
+
+    ``val_losses`` are the finite lags' losses, shortest first (the order the stepdown test
+    sees them in)."""
+    lags = tuple(val_losses)
+    means = {lag: float(np.mean(val_losses[lag])) for lag in lags}
+    p_values = gate_p_values(val_losses, naive_val_losses)
+    qualified = tuple(lag for lag in lags if np.isfinite(p_values[lag]) and p_values[lag] < gate_alpha)
+    return GateOutcome(alpha=gate_alpha, lags=lags, non_finite=non_finite, means=means,
+                       p_values=p_values, qualified=qualified)
+
+
+#: Bootstrap resamples of the gate's stepdown test (its p-values have a floor of 1/(reps+1)).
+GATE_REPS = 999
+
+
+def gate_p_values(val_losses: dict[int, np.ndarray], naive_val_losses: np.ndarray) -> dict[int, float]:
+    """Each lag's family-wise p-value that it beats persistence (point 1 above)."""
+    from .metrics import stepdown_p_values
+
+    stepdown = stepdown_p_values(val_losses, naive_val_losses, reps=GATE_REPS)
+    floor = 1.0 / (GATE_REPS + 1)
+    if not any(p <= floor for p in stepdown.values()):
+        return stepdown
+    holm = holm_adjust({lag: diebold_mariano(loss, naive_val_losses, alternative="less")[1]
+                        for lag, loss in val_losses.items()})
+    return {lag: min(p, holm[lag]) if p <= floor else p for lag, p in stepdown.items()}
+
+
+# --------------------------------------------------------------------------- the choice
+
+
+def best_of(lags, means: dict[int, float]) -> int:
+    """The lag with the lowest mean validation loss; the shorter one on a tie."""
+    return min(lags, key=lambda lag: (means[lag], lag))
+
+
+def runner_up(gate: GateOutcome, chosen: int) -> int | None:
+    """The best of the other finite lags (``None`` when there is no other)."""
+    return min((lag for lag in gate.lags if lag != chosen),
+               key=lambda lag: (gate.means[lag], lag), default=None)
+
+
+def choose_lag(gate: GateOutcome, val_losses: dict[int, np.ndarray],
+               seed_val_losses: dict[int, np.ndarray] | None,
+               prior_lags: frozenset[int] | set[int], eliminated: frozenset[int] | set[int],
+               exact_lags: frozenset[int] | set[int]) -> Choice:
+    """Priors, then the data's own AR order, then the best (point 2); the shortest candidate
+    when nothing passed the gate (point 3). No lag is chosen over one that beats it
+    significantly."""
+    if not gate.qualified:
+        return Choice(chosen=gate.lags[0], best=best_of(gate.lags, gate.means), rule="unqualified")
+    one_se = one_se_set(gate, val_losses, seed_val_losses, eliminated)
+
+    def beaten_here(lag: int, others) -> bool:
+        return significantly_beaten(lag, others, val_losses, gate.means, seed_val_losses)
+
+    # Priors reach every qualified lag; the fallback is the shortest lag of the one-SE set.
+    beaten = tuple(lag for lag in gate.qualified if lag in prior_lags and (
+        lag in eliminated or beaten_here(lag, gate.qualified)))
+    priors = [lag for lag in one_se.contenders if lag in prior_lags and lag not in beaten]
+    structural = [] if priors else [
+        lag for lag in one_se.within
+        if lag in exact_lags and lag <= one_se.best and not beaten_here(lag, one_se.within)]
+    chosen = priors[0] if priors else structural[0] if structural else one_se.best
+    rule = "best" if chosen == one_se.best else "prior" if priors else "structure"
+    return Choice(chosen=chosen, best=one_se.best, rule=rule, within=one_se.within,
+                  priors_beaten=beaten)
+
+
+def one_se_set(gate: GateOutcome, val_losses: dict[int, np.ndarray],
+               seed_val_losses: dict[int, np.ndarray] | None,
+               eliminated: frozenset[int] | set[int]) -> OneSeSet:
+    """The qualified lags still in the race that cannot be told apart from the best: the
+    mean loss exceeds the best's by less than one standard error of the difference, both
+    noises counted (the validation points' and the seeds')."""
+    means = gate.means
+    contenders = tuple(lag for lag in gate.qualified if lag not in eliminated) or gate.qualified
+    best = best_of(contenders, means)
+    tied = [lag for lag in contenders if lag == best or means[lag] - means[best] < np.hypot(
+        paired_loss_se(val_losses[lag], val_losses[best]), training_se(seed_val_losses, lag, best))]
+    # The set is closed upward in loss: a lag that did better than one which cannot be told
+    # apart from the best cannot be told apart either. (Paired SEs differ by lag, so without
+    # this a lag could be "within" while a better one is not, and the choice would hinge
+    # on which side of its own SE a near-equal lag happened to fall.)
+    worst_tied = max(means[lag] for lag in tied)
+    within = tuple(lag for lag in contenders if means[lag] <= worst_tied)
+    return OneSeSet(contenders=contenders, best=best, within=within)
 
 
 def significantly_beaten(lag: int, others, val_losses: dict[int, np.ndarray], means: dict[int, float],
@@ -239,36 +265,6 @@ def significantly_beaten(lag: int, others, val_losses: dict[int, np.ndarray], me
     return False
 
 
-def edge_warning(chosen: int, longer_left_out: dict[int, str]) -> str:
-    """The longest benchmarked lag won: a longer one might do better — unless none exists.
-
-    "Longest candidate" is only true when nothing longer was left out; when something was,
-    name it and why (the reason says how to include it)."""
-    if not longer_left_out:
-        return (f"{chosen} is the longest candidate: a longer sequence might do better "
-                "(try «lags» with longer values)")
-    left = "; ".join(f"{lag}: {why}" for lag, why in sorted(longer_left_out.items()))
-    return (f"{chosen} is the longest lag benchmarked and it won: the longer candidates left out "
-            f"might do better ({left})")
-
-
-def linear_beats_judge(linear_val_losses: dict[int, np.ndarray], val_losses: dict[int, np.ndarray],
-                       judge_best: int) -> str | None:
-    """One sentence when ridge AR's best lag clearly beats the judge's best, else ``None``."""
-    linear_means = {lag: float(np.mean(loss)) for lag, loss in linear_val_losses.items()}
-    linear_best = min(linear_means, key=lambda lag: (linear_means[lag], lag))
-    linear_mse, judge_mse = linear_means[linear_best], float(np.mean(val_losses[judge_best]))
-    if not judge_mse > 0 or linear_mse > LINEAR_RATIO * judge_mse:
-        return None
-    p = diebold_mariano(linear_val_losses[linear_best], val_losses[judge_best], alternative="less")[1]
-    if not (np.isfinite(p) and p < LINEAR_ALPHA):
-        return None
-    return (f"a linear autoregression beats the LSTM here: ridge AR at lag {linear_best} has "
-            f"validation MSE {linear_mse:.4g} against {judge_mse:.4g} for the best LSTM (lag "
-            f"{judge_best}), {1 - linear_mse / judge_mse:.0%} lower (DM p = {p:.2g}); the LSTM's "
-            "ranking of lags is less reliable (more epochs or a larger LSTM may close the gap)")
-
-
 def training_se(seed_val_losses: dict[int, np.ndarray] | None, lag: int, best: int) -> float:
     """Seed-to-seed standard error of the difference of two seed-averaged mean losses.
 
@@ -285,31 +281,21 @@ def training_se(seed_val_losses: dict[int, np.ndarray] | None, lag: int, best: i
     return float(np.std(diff, ddof=1) / np.sqrt(len(diff)))
 
 
-#: Bootstrap resamples of the gate's stepdown test (its p-values have a floor of 1/(reps+1)).
-GATE_REPS = 999
+# --------------------------------------------------------------------------- the yardstick
 
 
-def gate_p_values(val_losses: dict[int, np.ndarray], naive_val_losses: np.ndarray) -> dict[int, float]:
-    """Each lag's family-wise p-value that it beats persistence (point 1 above)."""
-    from .metrics import stepdown_p_values
-
-    stepdown = stepdown_p_values(val_losses, naive_val_losses, reps=GATE_REPS)
-    floor = 1.0 / (GATE_REPS + 1)
-    if not any(p <= floor for p in stepdown.values()):
-        return stepdown
-    holm = holm_adjust({lag: diebold_mariano(loss, naive_val_losses, alternative="less")[1]
-                        for lag, loss in val_losses.items()})
-    return {lag: min(p, holm[lag]) if p <= floor else p for lag, p in stepdown.items()}
-
-
-def holm_adjust(p_values: dict[int, float]) -> dict[int, float]:
-    """Holm step-down adjusted p-values (NaN counts as 1): family-wise error control."""
-    items = sorted(p_values.items(), key=lambda kv: (np.nan_to_num(kv[1], nan=1.0), kv[0]))
-    m = len(items)
-    adjusted: dict[int, float] = {}
-    running = 0.0
-    for rank, (lag, p) in enumerate(items):
-        p = 1.0 if not np.isfinite(p) else p
-        running = max(running, min(1.0, (m - rank) * p))
-        adjusted[lag] = running
-    return adjusted
+def linear_yardstick(linear_val_losses: dict[int, np.ndarray], val_losses: dict[int, np.ndarray],
+                     judge_best: int) -> LinearWin | None:
+    """Ridge AR's best lag against the judge's best (point 4): a :class:`LinearWin` when it is
+    clearly better (MSE at most ``LINEAR_RATIO`` of the judge's and one-sided DM p <
+    ``LINEAR_ALPHA``), else ``None``."""
+    linear_means = {lag: float(np.mean(loss)) for lag, loss in linear_val_losses.items()}
+    linear_best = min(linear_means, key=lambda lag: (linear_means[lag], lag))
+    linear_mse, judge_mse = linear_means[linear_best], float(np.mean(val_losses[judge_best]))
+    if not judge_mse > 0 or linear_mse > LINEAR_RATIO * judge_mse:
+        return None
+    p = diebold_mariano(linear_val_losses[linear_best], val_losses[judge_best], alternative="less")[1]
+    if not (np.isfinite(p) and p < LINEAR_ALPHA):
+        return None
+    return LinearWin(linear_lag=linear_best, linear_mse=linear_mse, judge_lag=judge_best,
+                     judge_mse=judge_mse, p_value=p)

@@ -14,8 +14,8 @@ import pytest
 from scipy import stats
 from scipy.signal import lfilter
 
-from seqlen_tui.core.metrics import stepdown_p_values
-from seqlen_tui.core.selection import GATE_REPS, gate_p_values, holm_adjust
+from seqlen_tui.core.metrics import holm_adjust, stepdown_p_values
+from seqlen_tui.core.selection import GATE_REPS, gate_p_values
 
 GATE_ALPHA = 0.05
 #: Simulated families per case: the share's binomial SE at 0.05 is 0.011, so a gate of true
