@@ -28,7 +28,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
@@ -235,52 +235,92 @@ def run_local(jobs: Sequence[AssetJob], task: Task, finish: Callable[[AssetOutco
     pending = deque(replace(job, threads=workers.threads) for job in jobs)
     while pending:
         try:
-            counter = context.Value("i", 0)
-            executor = ProcessPoolExecutor(max_workers=min(workers.workers, len(pending)), mp_context=context,
-                                           initializer=init_worker, initargs=(workers.threads, workers.gpus, counter, import_guard))
+            executor = _start_pool(context, workers, len(pending), import_guard)
         except (OSError, BrokenProcessPool) as exc:
             _fail_unstarted(pending, exc, finish)
             return False
-        in_flight: dict = {}
-        broken = stopped = False
-        submitted = 0
+        if _PoolRound(executor, task, finish, workers.workers).run(pending):
+            return True
+    return False
+
+
+def _start_pool(context, workers: WorkerPlan, waiting: int, import_guard: ImportGuard | None) -> ProcessPoolExecutor:
+    """A pool of at most ``workers.workers`` processes (never more than ``waiting`` jobs need),
+    each set up by :func:`init_worker`; the shared counter hands out the GPUs in turn."""
+    counter = context.Value("i", 0)
+    return ProcessPoolExecutor(max_workers=min(workers.workers, waiting), mp_context=context,
+                               initializer=init_worker, initargs=(workers.threads, workers.gpus, counter, import_guard))
+
+
+class _PoolRound:
+    """One process pool's life: it takes one job per free worker until the jobs run out or the
+    pool breaks (a worker died); then the jobs still waiting go to a fresh pool."""
+
+    def __init__(self, executor: ProcessPoolExecutor, task: Task, finish: Callable[[AssetOutcome], None],
+                 size: int):
+        self.executor = executor
+        self.task = task
+        self.finish = finish
+        self.size = size
+        self.in_flight: dict[Future, AssetJob] = {}
+        self.broken = False  # this pool takes no more jobs
+        self.submitted = 0
+
+    def run(self, pending: deque[AssetJob]) -> bool:
+        """Run jobs from ``pending`` until none is left or the pool broke (those left stay in
+        ``pending``); True if Ctrl-C stopped the batch, its processes ended at once."""
+        stopped = False
         try:
-            while (pending and not broken) or in_flight:
-                while pending and not broken and len(in_flight) < workers.workers:
-                    job = pending.popleft()
-                    try:
-                        in_flight[executor.submit(task, job)] = job
-                        submitted += 1
-                    except (BrokenProcessPool, OSError) as exc:  # OSError: e.g. BrokenPipeError,
-                        pending.appendleft(job)                  # a worker died as it was spawned
-                        broken = True  # this pool takes no more: the rest go to a fresh one…
-                        if not submitted:  # …unless a fresh pool took none: a new one would not either
-                            _fail_unstarted(pending, exc, finish)
-                if not in_flight:
+            while (pending and not self.broken) or self.in_flight:
+                self._fill(pending)
+                if not self.in_flight:
                     break
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    job = in_flight.pop(future)
-                    try:
-                        outcome = future.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        outcome = AssetOutcome.failed(
-                            job.asset, job.file,
-                            "lost: a worker process died while this asset ran (killed or out of "
-                            "memory?); rerun the batch to retry it")
-                    except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable result
-                        outcome = AssetOutcome.failed(job.asset, job.file, f"{type(exc).__name__}: {exc}")
-                    finish(outcome)
+                self._collect()
         except KeyboardInterrupt:
             stopped = True
-            _stop(executor)
-            mark_stopped(in_flight.values(), pending, finish)
+            _stop(self.executor)
+            mark_stopped(self.in_flight.values(), pending, self.finish)
             return True
         finally:
             if not stopped:
-                executor.shutdown(wait=not broken, cancel_futures=True)
-    return False
+                self.executor.shutdown(wait=not self.broken, cancel_futures=True)
+        return False
+
+    def _fill(self, pending: deque[AssetJob]) -> None:
+        """Submit jobs until every worker has one. A submit that fails (the pool broke, or an
+        OSError such as BrokenPipeError: a worker died as it was spawned) puts its job back
+        for a fresh pool, unless this pool took none: a fresh one would not either, so every
+        waiting job fails with the reason."""
+        while pending and not self.broken and len(self.in_flight) < self.size:
+            job = pending.popleft()
+            try:
+                self.in_flight[self.executor.submit(self.task, job)] = job
+                self.submitted += 1
+            except (BrokenProcessPool, OSError) as exc:
+                pending.appendleft(job)
+                self.broken = True
+                if not self.submitted:
+                    _fail_unstarted(pending, exc, self.finish)
+
+    def _collect(self) -> None:
+        """Wait for at least one job in flight to end, and finish each that did."""
+        done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
+        for future in done:
+            job = self.in_flight.pop(future)
+            self.finish(self._outcome(future, job))
+
+    def _outcome(self, future: Future, job: AssetJob) -> AssetOutcome:
+        """The job's outcome; a worker that died with it breaks the pool and loses the job."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self.broken = True
+            return AssetOutcome.failed(
+                job.asset, job.file,
+                "lost: a worker process died while this asset ran (killed or out of "
+                "memory?); rerun the batch to retry it")
+        except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable result
+            return AssetOutcome.failed(job.asset, job.file, f"{type(exc).__name__}: {exc}")
 
 
 def _fail_unstarted(pending: deque, exc: BaseException, finish: Callable[[AssetOutcome], None]) -> None:
