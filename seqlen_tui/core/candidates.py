@@ -9,7 +9,7 @@ reason it is there, so the leaderboard can be read as "why was 48 tried? — one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -133,65 +133,114 @@ def propose_candidates(
     :data:`EVIDENCE`) and the reason says so; periods and ACF peaks keep their value (a day
     is 24 hours whatever is modelled).  ``n`` is the whole series' length (it bounds the
     feasible lags), even when the ACF saw only the part before the test block.
+
+    The sources, in the order their reasons are listed: the article's multiples, each
+    transform's AR orders and ACF peaks, the natural periods the data confirm, your list.
+    Then the lags too long for the data are dropped, and close lags merged.
     """
     if target not in EVIDENCE:
         raise ValueError(f"unknown target {target!r}")
-    reasons: dict[int, list[str]] = {}
-    exact: set[int] = set()
-
-    def add(lag: int | None, why: str) -> None:
-        if lag is not None and lag >= 1 and why not in reasons.setdefault(int(lag), []):
-            reasons[int(lag)].append(why)
-
-    diff = analyses.get("diff")
-    if diff is not None:
-        base = diff.first_insignificant_lag
-        for k in ARTICLE_MULTIPLIERS:
-            add(base * k, f"article: {k} × first insignificant ACF lag of differences ({base})")
-
+    found = Evidence()
+    add_article_lags(found, analyses)
     own = EXACT_TRANSFORM[target] if EXACT_TRANSFORM[target] in analyses else "diff"
     for name in EVIDENCE[target]:
         analysis = analyses.get(name)
-        if analysis is None:
-            continue
-        orders = [("PACF cutoff", analysis.pacf_cutoff, "")]
-        for criterion, order in (("AIC", analysis.ar_order_aic), ("BIC", analysis.ar_order_bic)):
-            capped = ", the search's cap" if order == analysis.ar_max_order else ""
-            orders.append((f"AR order by {criterion}", order, capped))
-        for what, order, capped in orders:
-            lag, why = order_in_units(what, order, name, target, capped)
-            add(lag, why)
-            # An order at the search's cap only says "at least this": not exact evidence
-            # (measured: half-hourly demand kept AIC's capped 50 beside the day, 48, and the
-            # judge's noise chose 50, 31 % worse on unseen data).
-            if name == own and lag >= 1 and not capped:
-                exact.add(lag)
-        if name in ("raw", "diff"):
-            for peak in seasonal_peaks(analysis):
-                add(peak, f"ACF peak ({TRANSFORM_LABELS[name]}, r={analysis.acf[peak]:.2f})")
+        if analysis is not None:
+            add_ar_orders(found, analysis, name, target, exact=name == own)
+            add_acf_peaks(found, analysis, name)
+    unconfirmed = add_natural_periods(found, analyses, seasonal_periods, period_names, user_lags)
+    for lag in user_lags:
+        found.add(lag, "your list")
+    kept, too_long = split_feasible(found, n)
+    kept, merged = merge_close(kept)
+    return CandidateSet(tuple(kept), tuple(merged + too_long + unconfirmed))
 
+
+@dataclass
+class Evidence:
+    """The candidates found so far: each lag's reasons in the order they were found, and the
+    lags with exact evidence (an uncapped AR order or PACF cutoff of the judge's own sequence)."""
+
+    reasons: dict[int, list[str]] = field(default_factory=dict)
+    exact: set[int] = field(default_factory=set)
+
+    def add(self, lag: int | None, why: str) -> None:
+        """One more reason for ``lag`` (a lag below 1, or a reason it has, adds nothing)."""
+        if lag is not None and lag >= 1 and why not in self.reasons.setdefault(int(lag), []):
+            self.reasons[int(lag)].append(why)
+
+
+def add_article_lags(found: Evidence, analyses: dict[str, AcfAnalysis]) -> None:
+    """The article's rule: 1..4 × the first insignificant ACF lag of the differences."""
+    diff = analyses.get("diff")
+    if diff is None:
+        return
+    base = diff.first_insignificant_lag
+    for k in ARTICLE_MULTIPLIERS:
+        found.add(base * k, f"article: {k} × first insignificant ACF lag of differences ({base})")
+
+
+def ar_orders(analysis: AcfAnalysis) -> list[tuple[str, int, str]]:
+    """The PACF cutoff and the AIC and BIC AR orders of one transform, as (what, order,
+    capped): ``capped`` names an order at the search's cap, which only says "at least this"."""
+    orders = [("PACF cutoff", analysis.pacf_cutoff, "")]
+    for criterion, order in (("AIC", analysis.ar_order_aic), ("BIC", analysis.ar_order_bic)):
+        capped = ", the search's cap" if order == analysis.ar_max_order else ""
+        orders.append((f"AR order by {criterion}", order, capped))
+    return orders
+
+
+def add_ar_orders(found: Evidence, analysis: AcfAnalysis, name: str, target: str, exact: bool) -> None:
+    """The AR orders of transform ``name`` as lags of ``target``; with ``exact`` (``name`` is
+    the judge's own sequence) each uncapped one is exact evidence too."""
+    for what, order, capped in ar_orders(analysis):
+        lag, why = order_in_units(what, order, name, target, capped)
+        found.add(lag, why)
+        # An order at the search's cap only says "at least this": not exact evidence
+        # (measured: half-hourly demand kept AIC's capped 50 beside the day, 48, and the
+        # judge's noise chose 50, 31 % worse on unseen data).
+        if exact and lag >= 1 and not capped:
+            found.exact.add(lag)
+
+
+def add_acf_peaks(found: Evidence, analysis: AcfAnalysis, name: str) -> None:
+    """The strong seasonal ACF peaks of the levels and the differences (other transforms'
+    peaks add nothing these two do not show)."""
+    if name not in ("raw", "diff"):
+        return
+    for peak in seasonal_peaks(analysis):
+        found.add(peak, f"ACF peak ({TRANSFORM_LABELS[name]}, r={analysis.acf[peak]:.2f})")
+
+
+def add_natural_periods(found: Evidence, analyses: dict[str, AcfAnalysis],
+                        seasonal_periods: tuple[int, ...], period_names: tuple[str, ...],
+                        user_lags: tuple[int, ...]) -> list[DroppedCandidate]:
+    """The clock's natural periods the ACF confirms as cycles; the others are returned as
+    dropped (``unconfirmed``), unless you listed them yourself."""
     names = period_names or tuple(f"period {p}" for p in seasonal_periods)
     confirmed = confirmed_periods(analyses)
     unconfirmed = []
     for period, name in zip(seasonal_periods, names):
         if is_confirmed(period, confirmed):
-            add(period, f"natural period: one {name}")
+            found.add(period, f"natural period: one {name}")
         elif period not in user_lags:
             unconfirmed.append(DroppedCandidate(
                 period, f"one {name}, but the ACF shows no cycle of that length "
                         f"({describe_periods(confirmed)}); list it among your own lags to benchmark it",
                 kind="unconfirmed"))
+    return unconfirmed
 
-    for lag in user_lags:
-        add(lag, "your list")
 
+def split_feasible(found: Evidence, n: int) -> tuple[list[Candidate], list[DroppedCandidate]]:
+    """The candidates, shortest first, and those too long to train on ``n`` points
+    (dropped, ``data``, with their reasons)."""
     limit = max_feasible_lag(n)
     kept, dropped = [], []
-    for lag in sorted(reasons):
+    for lag in sorted(found.reasons):
         if lag <= limit:
-            kept.append(Candidate(lag, tuple(reasons[lag]), exact=lag in exact))
+            kept.append(Candidate(lag, tuple(found.reasons[lag]), exact=lag in found.exact))
         else:
-            why = "; ".join(reasons[lag])
+            why = "; ".join(found.reasons[lag])
             dropped.append(
                 DroppedCandidate(
                     lag,
@@ -200,8 +249,7 @@ def propose_candidates(
                     kind="data",
                 )
             )
-    kept, merged = merge_close(kept)
-    return CandidateSet(tuple(kept), tuple(merged + dropped + unconfirmed))
+    return kept, dropped
 
 
 def confirmed_periods(analyses: dict[str, AcfAnalysis]) -> tuple[int, ...]:
