@@ -13,6 +13,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TextIO
 
 from .cli_common import (
@@ -21,24 +22,47 @@ from .cli_common import (
     EXIT_OK,
     EXIT_USAGE,
     PROG,
+    as_flags,
     fail,
     run_options_from_args,
     say,
 )
-from .core.batch import run_batch
+from .core.batch import BatchResult, run_batch
 from .core.batch_jobs import AssetOutcome
-from .core.batch_plan import collect_files, plan_batch
+from .core.batch_plan import BatchPlan, collect_files, plan_batch
 from .core.errors import DataError, SettingsError
 from .core.report import default_runs_dir
 from .core.resources import plan_workers
 from .core.runner import DataOptions
 from .core.settings import SettingsStore, resolve_settings_path
+from .progress_bar import Clock, TerminalBar, draws_bars
 from .terminal import stderr_kept
 
 
 def run_batch_command(args: argparse.Namespace) -> int:
-
+    """Plan the batch, ask before saving, say what will run, run it with a progress display,
+    and print the summary; the exit code says how it ended."""
     files = collect_files(args.files, args.dir, args.pattern)
+    use_ray = check_batch_flags(args)
+    settings_path = resolve_settings_path(args.settings)
+    store = SettingsStore(settings_path)
+    defaults = batch_defaults(store, args.save)
+    options = run_options_from_args(args, defaults, settings_path)
+    data = DataOptions(args.column, args.last, args.start, args.end)
+    runs_dir = default_runs_dir(args.runs_dir, settings_path, block=defaults)  # the block read above
+    plan = plan_batch(files, options, runs_dir, data=data, force=args.force)
+
+    save = args.save and confirm_save(args, settings_path, len(plan.jobs) + len(plan.ready))
+    if save is None:
+        return EXIT_USAGE
+    where = (ray_line(args) if use_ray else pool_line(args, len(plan.jobs), options.device)) if plan.jobs else None
+    print_header(plan, where, runs_dir, settings_path if save else None, sys.stdout)
+    return run_with_progress(plan, runs_dir, args, use_ray, store if save else None)
+
+
+def check_batch_flags(args: argparse.Namespace) -> bool:
+    """Whether the batch runs on Ray. The numbers the parser does not bound are checked here,
+    and a missing Ray extra is a one-line error before any work."""
     use_ray = args.ray or bool(args.ray_address)
     if args.ray_gpus < 0:
         raise DataError(f"--ray-gpus must be 0 or more (got {args.ray_gpus})")
@@ -47,26 +71,42 @@ def run_batch_command(args: argparse.Namespace) -> int:
     if use_ray:
         from .core.batch_ray import import_ray
 
-        import_ray()  # a missing extra is a one-line error before any work
-    settings_path = resolve_settings_path(args.settings)
-    store = SettingsStore(settings_path)
-    if args.save:
-        store.check_writable()  # before any asset runs: a file we cannot write is refused now
-        defaults = store.tool_defaults()
-    else:
-        try:
-            defaults = store.tool_defaults()
-        except SettingsError:
-            defaults = {}
-    options = run_options_from_args(args, defaults, settings_path)
-    data = DataOptions(args.column, args.last, args.start, args.end)
-    runs_dir = default_runs_dir(args.runs_dir, settings_path, block=defaults)  # the block read above
-    plan = plan_batch(files, options, runs_dir, data=data, force=args.force)
+        import_ray()
+    return use_ray
 
-    out = sys.stdout
-    save = args.save and confirm_save(args, settings_path, len(plan.jobs) + len(plan.ready))
-    if save is None:
-        return EXIT_USAGE
+
+def batch_defaults(store: SettingsStore, save: bool) -> dict:
+    """The settings block's defaults. A batch that saves needs the file: one it cannot write is
+    refused before any asset runs. One that does not save runs on without an unreadable file's
+    defaults."""
+    if save:
+        store.check_writable()
+        return store.tool_defaults()
+    try:
+        return store.tool_defaults()
+    except SettingsError:
+        return {}
+
+
+def ray_line(args: argparse.Namespace) -> str:
+    """Where a Ray batch runs: the cluster named, or a local Ray of ``--workers`` CPUs."""
+    where = f"the Ray cluster at {args.ray_address}" if args.ray_address else (
+        f"a local Ray ({args.workers} CPUs)" if args.workers else "a local Ray (all cores)")
+    return f"  on {where}"
+
+
+def pool_line(args: argparse.Namespace, jobs: int, device: str) -> str:
+    """Where a local batch runs: how many worker processes, why, and their threads and GPUs."""
+    workers = plan_workers(args.workers, jobs, device)
+    return as_flags(f"  on {workers.workers} worker process{'es' * (workers.workers != 1)} "
+                    f"({workers.reason}; {workers.threads} thread{'s' * (workers.threads != 1)} each"
+                    f"{'; GPUs ' + ','.join(workers.gpus) if workers.gpus else ''})")
+
+
+def print_header(plan: BatchPlan, where: str | None, runs_dir: Path, saving_to: Path | None,
+                 out: TextIO) -> None:
+    """What the batch will do: how many assets run, are skipped or failed already; where they
+    run (``where``, None when nothing runs), where the reports go and the lags are saved."""
     skipped = sum(o.status == "skipped" for o in plan.ready)
     failed_early = len(plan.ready) - skipped
     parts = [f"{len(plan.jobs)} to run"]
@@ -75,38 +115,41 @@ def run_batch_command(args: argparse.Namespace) -> int:
     if failed_early:
         parts.append(f"{failed_early} failed before starting")
     print(f"Batch of {plan.total} asset{'s' * (plan.total != 1)}: {', '.join(parts)}", file=out)
-    if plan.jobs:
-        if use_ray:
-            where = f"the Ray cluster at {args.ray_address}" if args.ray_address else (
-                f"a local Ray ({args.workers} CPUs)" if args.workers else "a local Ray (all cores)")
-            print(f"  on {where}", file=out)
-        else:
-            workers = plan_workers(args.workers, len(plan.jobs), options.device)
-            say(f"  on {workers.workers} worker process{'es' * (workers.workers != 1)} "
-                  f"({workers.reason}; {workers.threads} thread{'s' * (workers.threads != 1)} each"
-                  f"{'; GPUs ' + ','.join(workers.gpus) if workers.gpus else ''})", file=out)
+    if where is not None:
+        print(where, file=out)
     print(f"  reports in {runs_dir}", file=out)
-    if save:
-        print(f"  saving each asset's <ASSET>_SL to {settings_path} as it finishes", file=out)
+    if saving_to is not None:
+        print(f"  saving each asset's <ASSET>_SL to {saving_to} as it finishes", file=out)
     out.flush()
 
+
+def run_with_progress(plan: BatchPlan, runs_dir: Path, args: argparse.Namespace, use_ray: bool,
+                      store: SettingsStore | None) -> int:
+    """Run the planned jobs with the progress display on stderr (saving into ``store`` unless
+    None); a stop signal ends the batch as Ctrl-C does, with its own exit code."""
     progress = BatchProgress(sys.stderr, len(plan.jobs))
     result = None
     with stopped_by_signals() as received:
         try:
             result = run_batch(plan, runs_dir, workers=args.workers, ray=use_ray,
                                ray_address=args.ray_address, ray_gpus=args.ray_gpus,
-                               settings=store if save else None, listener=progress.on_outcome,
+                               settings=store, listener=progress.on_outcome,
                                import_guard=stderr_kept)
         finally:
             progress.close()
-    if received:  # SIGTERM, or SIGHUP (the SSH session closed): the terminal may be gone
-        with contextlib.suppress(OSError):
-            if result is not None:
-                report_outcomes(result, out, progress)
-            print(f"{PROG}: stopped by {signal.Signals(received[0]).name}", file=sys.stderr)
-        return 128 + received[0]
-    return report_outcomes(result, out, progress)
+    if received:
+        return report_stopped(result, received[0], sys.stdout, progress)
+    return report_outcomes(result, sys.stdout, progress)
+
+
+def report_stopped(result: BatchResult | None, signum: int, out: TextIO, progress: BatchProgress) -> int:
+    """SIGTERM, or SIGHUP (the SSH session closed): the summary if the batch got that far, and
+    the signal named; the terminal may be gone, so a failed write ends it quietly."""
+    with contextlib.suppress(OSError):
+        if result is not None:
+            report_outcomes(result, out, progress)
+        print(f"{PROG}: stopped by {signal.Signals(signum).name}", file=sys.stderr)
+    return 128 + signum
 
 
 #: Signals that stop a batch as Ctrl-C does: a polite kill, and the terminal going away.
@@ -144,14 +187,14 @@ def stopped_by_signals() -> Iterator[list[int]]:
             signal.signal(sig, handler)
 
 
-def report_outcomes(result, out: TextIO, progress: BatchProgress) -> int:
+def report_outcomes(result: BatchResult, out: TextIO, progress: BatchProgress) -> int:
     """The summary table, the counts and the exit code of a finished (or stopped) batch."""
     print(file=out)
     say("\n".join(summary_table(result.outcomes)), file=out)
     print(file=out)
     counts = ", ".join(f"{result.count(s)} {s}" for s in ("done", "skipped", "failed", "interrupted", "not run")
                        if result.count(s))
-    print(f"{counts} — in {time.monotonic() - progress.started:,.1f}s", file=out)
+    print(f"{counts} — in {progress.clock() - progress.started:,.1f}s", file=out)
     if result.summary_path is not None:
         print(f"Summary: {result.summary_path}", file=out)
     out.flush()
@@ -182,17 +225,25 @@ def confirm_save(args: argparse.Namespace, path, count: int) -> bool | None:
 
 
 class BatchProgress:
-    """One line per finished asset, and on a TTY a bar over assets with counts and ETA."""
+    """One line per finished asset, and on a TTY a bar over assets with counts and ETA
+    (:class:`~seqlen_tui.progress_bar.TerminalBar`: the lines scroll above it).
 
-    def __init__(self, stream: TextIO, to_run: int):
+    ``clock`` (seconds, monotonic) stamps the lines and measures the ETA; a test hands in its
+    own to drive the display without waiting.
+    """
+
+    def __init__(self, stream: TextIO, to_run: int, clock: Clock = time.monotonic):
         self.stream = stream
-        self.tty = stream.isatty()
+        self.tty = draws_bars(stream)
         self.to_run = to_run
-        self.started = time.monotonic()
+        self.clock = clock
+        self.started = clock()
         self.counts = {"done": 0, "failed": 0, "skipped": 0}
         self.finished_runs = 0
-        self._bar_shown = False
-        self._bar()  # 0/N at once: the first asset may take a while (TensorFlow starts in each worker)
+        self._bar: TerminalBar | None = None
+        if self.tty and to_run:
+            self._bar = TerminalBar(stream, total=to_run, bar_width=24, clock=clock)
+        self._draw()  # 0/N at once: the first asset may take a while (TensorFlow starts in each worker)
 
     def on_outcome(self, outcome: AssetOutcome) -> None:
         if outcome.status in self.counts:
@@ -201,39 +252,34 @@ class BatchProgress:
             return  # the header counted them; the summary lists them
         if outcome.status in ("done", "failed") and outcome.seconds is not None:
             self.finished_runs += 1
-        self._clear()
-        elapsed = time.monotonic() - self.started
-        detail = describe(outcome)
-        say(f"[{elapsed:6.1f}s] {outcome.status:<11} {outcome.asset:<20} {detail}", file=self.stream, flush=True)
-        self._bar()
+        elapsed = self.clock() - self.started
+        line = as_flags(f"[{elapsed:6.1f}s] {outcome.status:<11} {outcome.asset:<20} {describe(outcome)}")
+        if self._bar is not None:
+            self._draw()  # the new counts first, so the bar drawn again below the line has them
+            self._bar.line(line)  # the bar is erased first, and drawn again below the line
+        else:
+            print(line, file=self.stream, flush=True)
 
     def eta(self) -> float | None:
         if not self.finished_runs:
             return None
         left = max(0, self.to_run - self.finished_runs)
-        return (time.monotonic() - self.started) / self.finished_runs * left
+        return (self.clock() - self.started) / self.finished_runs * left
 
-    def _bar(self) -> None:
-        if not self.tty or not self.to_run:
+    def _draw(self) -> None:
+        if self._bar is None:
             return
-        fraction = min(1.0, self.finished_runs / self.to_run)
-        filled = int(24 * fraction)
         eta = self.eta()
         eta_text = "—" if eta is None else _duration(eta)
         c = self.counts
-        self.stream.write(f"\r  {'█' * filled}{'·' * (24 - filled)} {self.finished_runs}/{self.to_run}  "
-                          f"done {c['done']} · failed {c['failed']} · skipped {c['skipped']}  ETA {eta_text} ")
-        self.stream.flush()
-        self._bar_shown = True
-
-    def _clear(self) -> None:
-        if self._bar_shown:
-            self.stream.write("\r" + " " * 78 + "\r")
-            self.stream.flush()
-            self._bar_shown = False
+        self._bar.show(min(self.to_run, self.finished_runs),
+                       f"{self.finished_runs}/{self.to_run}  done {c['done']} · failed {c['failed']} · "
+                       f"skipped {c['skipped']}  ETA {eta_text}")
 
     def close(self) -> None:
-        self._clear()
+        """Erase the bar (if any)."""
+        if self._bar is not None:
+            self._bar.close()
 
 
 def describe(outcome: AssetOutcome) -> str:

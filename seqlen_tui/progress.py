@@ -30,18 +30,27 @@ from .core.events import (
     StageStarted,
     TrainingEstimate,
 )
+from .progress_bar import Clock, TerminalBar, draws_bars
 
 
 class ProgressPrinter:
-    def __init__(self, stream: TextIO, cancel=None, heartbeat_s: float = 10.0, tick_s: float = 0.25):
+    """Prints one run's events on ``stream``: a bar on a terminal, plain lines elsewhere.
+
+    ``clock`` (seconds, monotonic) stamps the lines and measures the ETA; a test hands in its
+    own to drive the display without waiting.
+    """
+
+    def __init__(self, stream: TextIO, cancel=None, heartbeat_s: float = 10.0, tick_s: float = 0.25,
+                 clock: Clock = time.monotonic):
         self.stream = stream
         self.out: TextIO = stream
         self.cancel = cancel
-        self.tty = stream.isatty()
-        self.started = time.monotonic()
+        self.tty = draws_bars(stream)
+        self.clock = clock
+        self.started = clock()
         self.heartbeat_s = heartbeat_s
         self.tick_s = tick_s
-        self._bar_shown = False
+        self._bar: TerminalBar | None = None  # drawn from the first progress event on a terminal
         self._last_plain = 0.0
         self._last_output = self.started
         self._stage, self._stage_at = "", self.started  # the last stage and its start, for the heartbeat
@@ -74,15 +83,20 @@ class ProgressPrinter:
         per-group notes give way to the bar); progress redraws the bar."""
         with self._lock:
             if isinstance(event, StageStarted) and event.message:
-                self._stage, self._stage_at = event.message, time.monotonic()
-            if isinstance(event, (Caution, DeviceProblem)):
-                self._line("warning: " + event.message)
-            elif isinstance(event, Progress):
+                self._stage, self._stage_at = event.message, self.clock()
+            if isinstance(event, Progress):
                 if event.fraction is not None:
                     self._progress(event.fraction, event.eta_s)
-            elif isinstance(event, (StageStarted, RaceExits, DeviceChosen, TrainingEstimate)) or (
-                    isinstance(event, Note) and (event.stage != "train" or not self.tty)):
-                self._line(event.message)
+            elif self._is_logged(event):
+                prefix = "warning: " if isinstance(event, (Caution, DeviceProblem)) else ""
+                self._line(prefix + event.message)
+
+    def _is_logged(self, event: Event) -> bool:
+        """Whether ``event`` gets a line of the log."""
+        if isinstance(event, Note):
+            return event.stage != "train" or not self.tty  # on a terminal the bar says it
+        return isinstance(event, (Caution, DeviceProblem, StageStarted, RaceExits, DeviceChosen,
+                                  TrainingEstimate))
 
     def _watch(self) -> None:
         """After ``heartbeat_s`` seconds without a line, say what is still running."""
@@ -90,43 +104,49 @@ class ProgressPrinter:
             with self._lock:
                 if self._stop.is_set():
                     return
-                now = time.monotonic()
-                if now - self._last_output >= self.heartbeat_s:
-                    self._line(f"… still working on: {self._stage or 'the run'} "
-                               f"({now - self._stage_at:.0f}s so far)")
+                self._heartbeat()
+
+    def _heartbeat(self) -> None:
+        now = self.clock()
+        if now - self._last_output >= self.heartbeat_s:
+            self._line(f"… still working on: {self._stage or 'the run'} "
+                       f"({now - self._stage_at:.0f}s so far)")
 
     def _line(self, text: str) -> None:
-        self._clear_bar()
-        now = time.monotonic()
+        now = self.clock()
         self._last_output = now
         _flush(self.stream, self.out)
-        print(f"[{now - self.started:6.1f}s] {as_flags(text)}", file=self.out, flush=True)
+        line = f"[{now - self.started:6.1f}s] {as_flags(text)}"
+        if self._bar is not None:
+            self._bar.line(line)  # the bar is erased first, and drawn again below the line
+        else:
+            print(line, file=self.out, flush=True)
 
     def _progress(self, fraction: float, eta: float | None = None) -> None:
         """``eta`` from the core (measured training speed) wins over elapsed / fraction."""
-        elapsed = time.monotonic() - self.started
+        elapsed = self.clock() - self.started
         if eta is None:
             eta = elapsed * (1 - fraction) / fraction if fraction > 0.01 else None
         eta_text = "—" if eta is None else f"{eta:,.0f}s"
         if self.tty:
-            filled = int(30 * fraction)
-            bar = "█" * filled + "·" * (30 - filled)
-            _flush(self.stream, self.out)
-            self.out.write(f"\r  {bar} {fraction:6.1%}  ETA {eta_text:>7} ")
-            self.out.flush()
-            self._bar_shown = True
-            self._last_output = time.monotonic()
+            self._draw_bar(fraction, eta_text)
         elif elapsed - self._last_plain >= 10:
             self._last_plain = elapsed
-            self._last_output = time.monotonic()
+            self._last_output = self.clock()
             _flush(self.stream, self.out)
             print(f"  {fraction:.0%} done, ETA {eta_text}", file=self.out, flush=True)
 
+    def _draw_bar(self, fraction: float, eta_text: str) -> None:
+        if self._bar is None:
+            self._bar = TerminalBar(self.out, total=1.0, bar_width=30, clock=self.clock)
+        _flush(self.stream, self.out)
+        self._bar.show(fraction, f"{fraction:6.1%}  ETA {eta_text:>7}")
+        self._last_output = self.clock()
+
     def _clear_bar(self) -> None:
-        if self._bar_shown:
-            self.out.write("\r" + " " * 60 + "\r")
-            self.out.flush()
-            self._bar_shown = False
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def _own_copy(stream: TextIO) -> tuple[TextIO, bool]:
