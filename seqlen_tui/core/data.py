@@ -105,8 +105,27 @@ def _short(exc: BaseException) -> str:
 
 
 def _read_table(path) -> pd.DataFrame:
-    """Read the file into a DataFrame of raw columns, or raise a DataError explaining why not."""
+    """Read the file into a DataFrame of raw columns, or raise a DataError explaining why not.
+
+    The steps run in the order a person would check: is there a regular file at all, can its
+    first bytes be read (through gzip/bz2/xz), is it Parquet or text, and did it hold any rows.
+    """
     name = os.fspath(path) if isinstance(path, (str, os.PathLike)) else str(path)
+    p = _regular_file(name)
+    head, compression = _read_head(p, name)
+    if not compression and (head.startswith(b"PAR1") or p.suffix.lower() in (".parquet", ".pq")):
+        check_parquet(p, name)
+        df = _read_formatted_numbers(_read_parquet(p, name), ",", name)  # text columns too
+    else:
+        df = _read_csv(p, name, head, compression)
+    df.columns = [str(c).strip() for c in df.columns]
+    _refuse_no_rows(df, name)
+    return df
+
+
+def _regular_file(name: str) -> Path:
+    """``name`` as a Path when it is an existing regular file; otherwise a DataError saying what
+    is there instead (nothing, a broken link, a folder, a pipe or device) and what to give."""
     try:
         p = Path(name)
         exists, is_dir = p.exists(), p.is_dir()
@@ -122,6 +141,15 @@ def _read_table(path) -> pd.DataFrame:
     kind = not_regular(p)
     if kind:
         raise _err(name, f"{kind}, not a regular file; give the path of a CSV or Parquet file")
+    return p
+
+
+def _read_head(p: Path, name: str) -> tuple[bytes, str | None]:
+    """The file's first bytes to sniff, and its compression (None for a plain file).
+
+    A .csv.gz/.bz2/.xz export is recognised by its magic bytes, and the sample is the text
+    inside it, so the delimiter and encoding are guessed from the table, not the archive.
+    """
     try:
         with open(p, "rb") as fh:
             head = fh.read(_SAMPLE_BYTES)
@@ -132,17 +160,15 @@ def _read_table(path) -> pd.DataFrame:
         raise _err(name, "permission denied; make the file readable (chmod u+r) or copy it") from None
     except OSError as e:
         raise _err(name, f"cannot be read ({_short(e)}); check the file") from None
-    if not compression and (head.startswith(b"PAR1") or p.suffix.lower() in (".parquet", ".pq")):
-        check_parquet(p, name)
-        df = _read_formatted_numbers(_read_parquet(p, name), ",", name)  # text columns too
-    else:
-        df = _read_csv(p, name, head, compression)
-    df.columns = [str(c).strip() for c in df.columns]
+    return head, compression
+
+
+def _refuse_no_rows(df: pd.DataFrame, name: str) -> None:
+    """A table without columns, or with a header and nothing under it, has nothing to analyse."""
     if df.shape[1] == 0:
         raise _err(name, "file is empty; export the data with a header row such as date,close")
     if len(df) == 0:
         raise _err(name, "has a header but no data rows; export the rows too, not just the header")
-    return df
 
 
 def _read_parquet(p: Path, name: str) -> pd.DataFrame:
@@ -306,29 +332,39 @@ def _numeric_columns(df: pd.DataFrame, time_cols: list[str]) -> list[str]:
 
 def _pick_value(name: str, df: pd.DataFrame, numeric: list[str], column: str | None,
                 time_label: str | None) -> str:
+    """The value column: the one the user named (checked), or else the one a person would take."""
     choices = ", ".join(numeric) or "none"
     if column is not None:
-        col = str(column).strip()
-        hits = [c for c in df.columns if c == col] or [c for c in df.columns if c.lower() == col.lower()]
-        if not hits:
-            raise _err(name, f"no column named '{col}'; choose one with «column» (choices: {choices})")
-        if len(hits) > 1:
-            raise _err(name, f"several columns match '{col}' ignoring case; "
-                             "give the exact name with «column»")
-        if time_label is not None and hits[0] in time_label.split("+"):
-            raise _err(name, f"'{hits[0]}' is the time column; "
-                             f"choose a value with «column» (choices: {choices})")
-        if hits[0] not in numeric:
-            raise _err(name, f"column '{hits[0]}' is not numeric; "
-                             f"choose one with «column» (choices: {choices})")
-        return hits[0]
+        return _named_value(name, df, numeric, column, time_label, choices)
+    return _guessed_value(name, df, numeric, time_label, choices)
+
+
+def _named_value(name: str, df: pd.DataFrame, numeric: list[str], column: str, time_label: str | None,
+                 choices: str) -> str:
+    """The column the user named with «column»: exact name first, else the one match ignoring
+    case; refused, listing the choices, when it is missing, ambiguous, the time or not numbers."""
+    col = str(column).strip()
+    hits = [c for c in df.columns if c == col] or [c for c in df.columns if c.lower() == col.lower()]
+    if not hits:
+        raise _err(name, f"no column named '{col}'; choose one with «column» (choices: {choices})")
+    if len(hits) > 1:
+        raise _err(name, f"several columns match '{col}' ignoring case; "
+                         "give the exact name with «column»")
+    if time_label is not None and hits[0] in time_label.split("+"):
+        raise _err(name, f"'{hits[0]}' is the time column; "
+                         f"choose a value with «column» (choices: {choices})")
+    if hits[0] not in numeric:
+        raise _err(name, f"column '{hits[0]}' is not numeric; "
+                         f"choose one with «column» (choices: {choices})")
+    return hits[0]
+
+
+def _guessed_value(name: str, df: pd.DataFrame, numeric: list[str], time_label: str | None,
+                   choices: str) -> str:
+    """Without «column»: the first numeric column named close, adjclose, price or value (in that
+    priority), else the only numeric column; several unnamed candidates are refused, not guessed."""
     if not numeric:
-        if df.shape[1] == 1 or (df.shape[1] == 2 and time_label is None and _is_unnamed(df.columns[0])):
-            raise _err(name, "does not look like a table (one column of text, no numbers); "
-                             "expected a CSV with a header row such as date,close")
-        cols = ", ".join(map(str, df.columns[:12]))
-        raise _err(name, f"no numeric column (columns: {cols}); "
-                         "the file needs a column of numbers such as close or value")
+        _refuse_no_numeric(name, df, time_label)
     norm = {c: _norm(c) for c in numeric}
     for wanted in _VALUE_NAMES:
         hits = [c for c in numeric if norm[c] == wanted]
@@ -337,6 +373,17 @@ def _pick_value(name: str, df: pd.DataFrame, numeric: list[str], column: str | N
     if len(numeric) == 1:
         return numeric[0]
     raise _err(name, f"ambiguous value column: choose one with «column» (choices: {choices})")
+
+
+def _refuse_no_numeric(name: str, df: pd.DataFrame, time_label: str | None) -> None:
+    """No column of numbers: a lone text column (a word list, a log) is no table at all; a real
+    table is refused naming its columns."""
+    if df.shape[1] == 1 or (df.shape[1] == 2 and time_label is None and _is_unnamed(df.columns[0])):
+        raise _err(name, "does not look like a table (one column of text, no numbers); "
+                         "expected a CSV with a header row such as date,close")
+    cols = ", ".join(map(str, df.columns[:12]))
+    raise _err(name, f"no numeric column (columns: {cols}); "
+                     "the file needs a column of numbers such as close or value")
 
 
 def _refuse_unread_value_column(name: str, df: pd.DataFrame, numeric: list[str], time_cols: list[str],

@@ -76,22 +76,42 @@ def infer_frequency(timestamps: np.ndarray | None) -> FrequencyInfo:
     """Classify the median spacing, which shrugs off weekends, holidays and overnight gaps."""
     if timestamps is None:
         return FrequencyInfo(None, None, "unknown (no timestamps: row order is time order)")
-    ts = np.asarray(timestamps, dtype="datetime64[ns]")
-    ts = ts[~np.isnat(ts)]
-    if np.any(ts[1:] < ts[:-1]):  # callers normally pass sorted data; np.unique is slow on 1M
-        ts = np.sort(ts)
-    ts = ts[np.r_[True, ts[1:] != ts[:-1]]] if ts.size else ts
+    ts = _distinct_in_order(timestamps)
     if ts.size < 2:
         return FrequencyInfo(None, None, "unknown (fewer than 2 timestamps)")
     d = np.diff(ts).astype("int64") / 1e9
     step = float(np.median(d))
     irregular = FrequencyInfo(None, step, f"irregular (median spacing {_human(step)})")
     if step < 0.9 * _DAY:
-        rounded = round(step) if step >= 1 else round(step, 3)
-        on_grid = np.mean(np.abs(d - rounded) <= 0.01 * rounded)  # ticks are not bars
-        if rounded <= 0 or abs(step - rounded) > 0.01 * step or on_grid < 0.5:
-            return irregular
-        return _subdaily(ts, float(rounded))
+        return _intraday(ts, d, step, irregular)
+    return _calendar(ts, step, irregular)
+
+
+def _distinct_in_order(timestamps: np.ndarray) -> np.ndarray:
+    """The valid timestamps, sorted, each once: repeats and NaT would distort the spacing."""
+    ts = np.asarray(timestamps, dtype="datetime64[ns]")
+    ts = ts[~np.isnat(ts)]
+    if np.any(ts[1:] < ts[:-1]):  # callers normally pass sorted data; np.unique is slow on 1M
+        ts = np.sort(ts)
+    return ts[np.r_[True, ts[1:] != ts[:-1]]] if ts.size else ts
+
+
+def _intraday(ts: np.ndarray, d: np.ndarray, step: float, irregular: FrequencyInfo) -> FrequencyInfo:
+    """A sub-daily median step: bars on a grid of (nearly) that step, or ``irregular`` ticks.
+
+    ``d`` are the spacings in seconds; the step is rounded to whole seconds (milliseconds below
+    one second), and most spacings must sit on that grid, since ticks are not bars.
+    """
+    rounded = round(step) if step >= 1 else round(step, 3)
+    on_grid = np.mean(np.abs(d - rounded) <= 0.01 * rounded)  # ticks are not bars
+    if rounded <= 0 or abs(step - rounded) > 0.01 * step or on_grid < 0.5:
+        return irregular
+    return _subdaily(ts, float(rounded))
+
+
+def _calendar(ts: np.ndarray, step: float, irregular: FrequencyInfo) -> FrequencyInfo:
+    """A step of about a day or more: daily (calendar or business), weekly, monthly, quarterly or
+    yearly, the last three anchored at period starts when most stamps fall on the 1st."""
     days = (ts + np.timedelta64(12, "h")).astype("datetime64[D]")  # tz-shifted midnights round right
     idx = pd.DatetimeIndex(days)
     if step <= 1.1 * _DAY:

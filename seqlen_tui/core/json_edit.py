@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Deeper than any real settings file (they nest a few levels), and far enough below Python's
 #: recursion limit (1000 frames, shared with the caller's own stack) that ``json.loads`` of a
@@ -79,36 +79,72 @@ def locate(text: str) -> TopObject:
     first = next(tokens, None)
     if first is None or first.group() != "{":
         raise JsonEditError("does not hold a JSON object")
-    members: list[Member] = []
-    depth, expecting = 1, "key"  # then "colon", then "value" (until a comma or the brace)
-    key = None
-    key_start = key_end = value_start = 0
+    scan = _TopLevelScan(text, first.start())
     for token in tokens:
-        char = token.group()
-        if depth == 1:
-            if expecting == "key":
-                if char == "}":
-                    return TopObject(first.start(), token.end(), tuple(members))
-                key, key_start, key_end = json.loads(char), token.start(), token.end()
-                expecting = "colon"
-                continue
-            if expecting == "colon":
-                value_start, expecting = _skip_whitespace(text, token.end()), "value"
-                continue
-            if char in ",}":
-                value_end = token.start()
-                while text[value_end - 1] in _WHITESPACE:
-                    value_end -= 1
-                members.append(Member(key, key_start, key_end, value_start, value_end))
-                if char == "}":
-                    return TopObject(first.start(), token.end(), tuple(members))
-                expecting = "key"
-                continue
-        if char in "{[":
-            depth += 1
-        elif char in "}]":
-            depth -= 1
+        top = scan.feed(token)
+        if top is not None:
+            return top
     raise JsonEditError("ends before its object is closed")
+
+
+@dataclass
+class _TopLevelScan:
+    """The walk over the top-level object's tokens, one token at a time.
+
+    At depth 1 a member is read in three steps (``expecting``): its key, the colon, then its
+    value, which ends at the next top-level comma or at the closing brace. Anything nested is
+    only counted (``depth``), never parsed, so no file can exhaust the stack.
+    """
+
+    text: str
+    start: int  # the opening brace
+    members: list[Member] = field(default_factory=list)
+    depth: int = 1
+    expecting: str = "key"  # then "colon", then "value" (until a comma or the brace)
+    key: str | None = None
+    key_start: int = 0
+    key_end: int = 0
+    value_start: int = 0
+
+    def feed(self, token: re.Match) -> TopObject | None:
+        """Take the next token; the whole object once its closing brace is reached, else None."""
+        char = token.group()
+        if self.depth == 1:
+            if self.expecting == "key":
+                return self._key(token, char)
+            if self.expecting == "colon":
+                self.value_start, self.expecting = _skip_whitespace(self.text, token.end()), "value"
+                return None
+            if char in ",}":
+                return self._value_end(token, char)
+        if char in "{[":
+            self.depth += 1
+        elif char in "}]":
+            self.depth -= 1
+        return None
+
+    def _key(self, token: re.Match, char: str) -> TopObject | None:
+        """A member's key, or the closing brace of an empty object (or after a trailing member)."""
+        if char == "}":
+            return self._closed(token)
+        self.key, self.key_start, self.key_end = json.loads(char), token.start(), token.end()
+        self.expecting = "colon"
+        return None
+
+    def _value_end(self, token: re.Match, char: str) -> TopObject | None:
+        """The comma or brace after a value: the member is complete (its value's trailing
+        whitespace left out of its span)."""
+        value_end = token.start()
+        while self.text[value_end - 1] in _WHITESPACE:
+            value_end -= 1
+        self.members.append(Member(self.key, self.key_start, self.key_end, self.value_start, value_end))
+        if char == "}":
+            return self._closed(token)
+        self.expecting = "key"
+        return None
+
+    def _closed(self, token: re.Match) -> TopObject:
+        return TopObject(self.start, token.end(), tuple(self.members))
 
 
 def _skip_whitespace(text: str, position: int) -> int:

@@ -181,51 +181,82 @@ def read_formatted_numbers(df: pd.DataFrame, sep: str, name: str) -> pd.DataFram
     notes: list[str] = list(df.attrs.get("notes", []))
     unreadable: dict[str, Unreadable] = dict(df.attrs.get("unreadable", {}))
     for col in df.columns:
-        s = df[col]
-        if not _is_text(s):
+        column = _read_column(df[col], sep, name, col)
+        if column is None:
             continue
-        text = _filled_text(s)
-        if text.empty:
-            continue
-        if _numbers_share(_spread(text))[0] <= 0.5:
-            continue  # a sample says it is no column of numbers (dates, labels, …): skip the work
-        share, body, fits, cleaned, negative, percent = _numbers_share(text)
-        if share <= 0.5:
-            continue  # not a column of numbers (dates, labels, …)
-        body = body[fits].str.replace("'", "", regex=False)
-        decimal = _decimal_mark(body, sep, name, str(col))
-        if decimal == ",":
-            numbers = body.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        else:
-            numbers = body.str.replace(",", "", regex=False)
-        values = pd.to_numeric(numbers, errors="coerce")
-        if values.isna().mean() > 0.1:
-            continue
-        others = pd.to_numeric(cleaned[~fits].str.removesuffix("%"), errors="coerce")  # inf, 1e5, …
-        read = pd.concat([values, others]).reindex(text.index)
-        out = pd.Series(np.nan, index=s.index, dtype="float64")
-        out[read.index] = read.to_numpy()
-        df[col] = out
-        unreadable[str(col)] = _unreadable(text, read)
-        how = []
-        if text.str.contains(f"[{CURRENCY}]", regex=True).any():
-            how.append("currency signs dropped")
-        if (body.str.contains(",") & (decimal == ".")).any() or body.str.contains(r"\.\d{3}[.,]").any():
-            how.append("thousands separators dropped")
-        if decimal == ",":
-            how.append("a decimal comma")
-        if percent.any():
-            how.append("percent signs dropped (12.5% is read as 12.5)")
-        if how:
-            example = text[fits].iloc[0]
-            notes.append(f"column '{col}' read as numbers ({', '.join(how)}; e.g. {example!r} → "
-                         f"{values.iloc[0]:g})")
-        said = _negatives_note(str(col), negative, read, text)
-        if said:
-            notes.append(said)
+        df[col] = column.values
+        unreadable[str(col)] = column.unreadable
+        notes += column.notes
     df.attrs["notes"] = notes
     df.attrs["unreadable"] = unreadable
     return df
+
+
+@dataclass(frozen=True)
+class _ReadColumn:
+    """One text column read as numbers: the values (NaN where a cell was not read), the cells
+    that could not be read, and the notes saying how the rest were."""
+
+    values: pd.Series
+    unreadable: Unreadable
+    notes: list[str]
+
+
+def _read_column(s: pd.Series, sep: str, name: str, col) -> _ReadColumn | None:
+    """``s`` read as numbers, or None when it is not a text column of numbers (left as it is).
+
+    A sample of the column is tried first, so a column of dates or labels costs one cheap pass.
+    """
+    if not _is_text(s):
+        return None
+    text = _filled_text(s)
+    if text.empty:
+        return None
+    if _numbers_share(_spread(text))[0] <= 0.5:
+        return None  # a sample says it is no column of numbers (dates, labels, …): skip the work
+    share, body, fits, cleaned, negative, percent = _numbers_share(text)
+    if share <= 0.5:
+        return None  # not a column of numbers (dates, labels, …)
+    body = body[fits].str.replace("'", "", regex=False)
+    decimal = _decimal_mark(body, sep, name, str(col))
+    values = pd.to_numeric(_plain_numbers(body, decimal), errors="coerce")
+    if values.isna().mean() > 0.1:
+        return None
+    others = pd.to_numeric(cleaned[~fits].str.removesuffix("%"), errors="coerce")  # inf, 1e5, …
+    read = pd.concat([values, others]).reindex(text.index)
+    out = pd.Series(np.nan, index=s.index, dtype="float64")
+    out[read.index] = read.to_numpy()
+    notes = [_styles_note(col, text, fits, body, decimal, percent, values),
+             _negatives_note(str(col), negative, read, text)]
+    return _ReadColumn(out, _unreadable(text, read), [note for note in notes if note])
+
+
+def _plain_numbers(body: pd.Series, decimal: str) -> pd.Series:
+    """The number bodies as plain ``1234.5`` text: thousands separators dropped, and a decimal
+    comma turned into a point."""
+    if decimal == ",":
+        return body.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    return body.str.replace(",", "", regex=False)
+
+
+def _styles_note(col, text: pd.Series, fits: pd.Series, body: pd.Series, decimal: str,
+                 percent: pd.Series, values: pd.Series) -> str | None:
+    """"column 'close' read as numbers (currency signs dropped, a decimal comma; e.g. …)", or
+    None when the numbers were written plainly."""
+    how = []
+    if text.str.contains(f"[{CURRENCY}]", regex=True).any():
+        how.append("currency signs dropped")
+    if (body.str.contains(",") & (decimal == ".")).any() or body.str.contains(r"\.\d{3}[.,]").any():
+        how.append("thousands separators dropped")
+    if decimal == ",":
+        how.append("a decimal comma")
+    if percent.any():
+        how.append("percent signs dropped (12.5% is read as 12.5)")
+    if not how:
+        return None
+    example = text[fits].iloc[0]
+    return (f"column '{col}' read as numbers ({', '.join(how)}; e.g. {example!r} → "
+            f"{values.iloc[0]:g})")
 
 
 def _decimal_mark(body: pd.Series, sep: str, name: str, col: str) -> str:

@@ -52,30 +52,45 @@ def check_output_path(path: str | os.PathLike, *, inputs: Iterable[str | os.Path
     """
     shown = os.fspath(path)
     target = Path(os.path.realpath(os.path.expanduser(shown)))
+    _refuse_inputs(target, shown, inputs, fix)
+    if settings is not None:
+        _refuse_settings_files(target, shown, os.fspath(settings), fix)
+    if not target.parent.is_dir():  # found now, not when the hour-long run tries to write
+        raise DataError(f"{shown}: the folder {target.parent} does not exist; create it or {fix}")
+    if os.path.lexists(target) and not new_name:
+        _refuse_replacing(target, shown, fix, runs_dir)
+    return target
+
+
+def _refuse_inputs(target: Path, shown: str, inputs: Iterable[str | os.PathLike], fix: str) -> None:
+    """Writing over a data file the run reads would destroy the data being analysed."""
     for source in inputs:
         if _same_file(target, source):
             raise DataError(f"{shown} is the data file {os.fspath(source)}; writing there would "
                             f"destroy it; {fix}")
-    if settings is not None:
-        settings_path = os.fspath(settings)
-        for suffix, what in _SETTINGS_COMPANIONS:
-            if _same_file(target, settings_path + suffix):
-                raise DataError(f"{shown} is {what} ({settings_path}{suffix}); an output never "
-                                f"goes there; {fix}")
-    if not target.parent.is_dir():  # found now, not when the hour-long run tries to write
-        raise DataError(f"{shown}: the folder {target.parent} does not exist; create it or {fix}")
-    if os.path.lexists(target) and not new_name:
-        kind = not_regular(target)
-        if kind:
-            raise DataError(f"{shown} {kind}, not a file an output can replace; {fix}"
-                            + (" (or '-' for standard output)" if fix == DEFAULT_FIX else ""))
-        if runs_dir is not None and _same_file(target.parent, runs_dir) and is_stored_report(target):
-            raise DataError(f"{shown} is a stored run report in the runs folder ({os.fspath(runs_dir)}); "
-                            f"it was not replaced; {fix}")
-        if not is_own_output(target):
-            raise DataError(f"{shown} exists and is not a seqlen-tui JSON output; it was not "
-                            f"replaced; {fix}")
-    return target
+
+
+def _refuse_settings_files(target: Path, shown: str, settings_path: str, fix: str) -> None:
+    """The settings file, its backup and its lock belong to the settings store, present or not."""
+    for suffix, what in _SETTINGS_COMPANIONS:
+        if _same_file(target, settings_path + suffix):
+            raise DataError(f"{shown} is {what} ({settings_path}{suffix}); an output never "
+                            f"goes there; {fix}")
+
+
+def _refuse_replacing(target: Path, shown: str, fix: str, runs_dir: str | os.PathLike | None) -> None:
+    """An existing ``target`` is replaced only when it is our own earlier output: never a pipe,
+    device or folder, never a stored run report in the runs folder, never the user's file."""
+    kind = not_regular(target)
+    if kind:
+        raise DataError(f"{shown} {kind}, not a file an output can replace; {fix}"
+                        + (" (or '-' for standard output)" if fix == DEFAULT_FIX else ""))
+    if runs_dir is not None and _same_file(target.parent, runs_dir) and is_stored_report(target):
+        raise DataError(f"{shown} is a stored run report in the runs folder ({os.fspath(runs_dir)}); "
+                        f"it was not replaced; {fix}")
+    if not is_own_output(target):
+        raise DataError(f"{shown} exists and is not a seqlen-tui JSON output; it was not "
+                        f"replaced; {fix}")
 
 
 def is_own_output(path: str | os.PathLike) -> bool:
