@@ -7,7 +7,11 @@ counted as 1. Both claim statsmodels' numbers; these tests hold them to it, to r
 
 from __future__ import annotations
 
+import ast
 import gc
+import re
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -102,3 +106,30 @@ def test_holm_adjust_counts_nan_as_one_like_statsmodels_on_ones():
     family = {3: 0.01, 5: float("nan"), 8: 0.02, 13: 0.2}
     reference = multipletests([0.01, 1.0, 0.02, 0.2], method="holm")[1]
     np.testing.assert_array_equal([holm_adjust(family)[lag] for lag in (3, 5, 8, 13)], reference)
+
+
+# --------------------------------------------------------------------------- the dependency
+
+
+def _package_names(requirements: list[str]) -> set[str]:
+    """The package names of requirement strings: ``"statsmodels>=0.14.2"`` → statsmodels."""
+    return {re.split(r"[<>=!~\[ ;]", requirement, maxsplit=1)[0] for requirement in requirements}
+
+
+def test_statsmodels_is_a_reference_for_the_tests_not_a_dependency():
+    """The package reimplements what it uses of statsmodels (and these tests hold it to the
+    same numbers), so statsmodels is in the test and bench extras, not in the install: no
+    module of the package imports it, lazily or not."""
+    root = Path(__file__).resolve().parents[2]
+    importers = []
+    for path in sorted((root / "seqlen_tui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(name.split(".")[0] == "statsmodels" for name in names):
+                importers.append(path.relative_to(root).as_posix())
+    assert importers == []
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "statsmodels" not in _package_names(project["dependencies"])
+    assert "statsmodels" in _package_names(project["optional-dependencies"]["test"])
+    assert "statsmodels" in _package_names(project["optional-dependencies"]["bench"])
