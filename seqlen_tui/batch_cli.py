@@ -55,7 +55,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
     save = args.save and confirm_save(args, settings_path, len(plan.jobs) + len(plan.ready))
     if save is None:
         return EXIT_USAGE
-    where = (ray_line(args) if use_ray else pool_line(args, len(plan.jobs), options.device)) if plan.jobs else None
+    where = where_it_runs(args, use_ray, len(plan.jobs), options.device)
     print_header(plan, where, runs_dir, settings_path if save else None, sys.stdout)
     return run_with_progress(plan, runs_dir, args, use_ray, store if save else None)
 
@@ -86,6 +86,13 @@ def batch_defaults(store: SettingsStore, save: bool) -> dict:
         return store.tool_defaults()
     except SettingsError:
         return {}
+
+
+def where_it_runs(args: argparse.Namespace, use_ray: bool, jobs: int, device: str) -> str | None:
+    """The header's line saying where the jobs run; None when nothing runs."""
+    if not jobs:
+        return None
+    return ray_line(args) if use_ray else pool_line(args, jobs, device)
 
 
 def ray_line(args: argparse.Namespace) -> str:

@@ -1,7 +1,9 @@
 """Progress of a run on the terminal: a bar with ETA on a TTY, plain lines otherwise.
 
 It is one consumer of the core's event stream (the app is another), so it never decides
-anything: it prints stage lines, and for ``progress`` events redraws one status line.
+anything: it prints stage lines, and for ``progress`` events redraws the bar (rich.progress,
+:mod:`seqlen_tui.progress_bar`, which keeps the log lines above it) or, into a pipe or a
+file, prints ``  42% done, ETA 12s`` at most every 10 s.
 
 A step can be silent for a while (TensorFlow's first import, which the core announces as a
 stage; the direction classifiers), so while the printer is open a watcher thread prints a

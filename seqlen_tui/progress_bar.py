@@ -1,8 +1,7 @@
 """The bar that both terminal displays draw (``run``'s and ``batch``'s), made with ``rich.progress``.
 
 rich draws the bar on one line, erases it before each log line and draws it again below the
-line (the log scrolls above a bar that stays), hides the cursor meanwhile, and erases the bar
-when the display closes.  rich ships with Textual, so this costs no dependency; it is imported
+line (the log scrolls above a bar that stays), and erases the bar when the display closes.  rich ships with Textual, so this costs no dependency; it is imported
 only when a bar is drawn.
 
 What the callers keep hand-written, and why:
@@ -79,12 +78,18 @@ class TerminalBar:
 
 def _terminal_console(file: TextIO, clock: Clock):
     """A rich console for a file the caller knows is a terminal: the text is printed as given
-    (no markup, emoji or highlighting; long lines left to the terminal to wrap), and a broken
-    pipe is the caller's error, as a failed ``write`` is (rich's default replaces standard
-    output's descriptor and exits the process)."""
+    (no markup, emoji or highlighting; long lines left to the terminal to wrap).
+
+    Two of rich's defaults are turned off. The cursor stays visible: rich hides it while a bar
+    is shown, and a batch killed meanwhile (``kill -9``, the out-of-memory killer) would leave
+    the user's shell without one. A broken pipe is the caller's error, as a failed ``write``
+    is: rich's default points standard output's descriptor at /dev/null and exits."""
     from rich.console import Console
 
     class _Console(Console):
+        def show_cursor(self, show: bool = True) -> bool:
+            return True
+
         def on_broken_pipe(self) -> None:
             raise  # called inside rich's ``except BrokenPipeError``: the caller gets it
 
