@@ -400,6 +400,21 @@ def last_choice() -> dict | None:
     return entry if isinstance(entry, dict) else None
 
 
+def remembered_choice(requested: str) -> DeviceChoice:
+    """Without TensorFlow, the choice a run with device ``requested`` would make, as this machine
+    last made it: ``auto`` is what :func:`remember_choice` recorded (the CPU when nothing was);
+    ``cpu`` and ``gpu`` are that device, unmeasured (asked for, nothing is timed). The same type
+    as :func:`choose_device`'s, so a preview plans through the same decision as the run
+    (:meth:`.lag_plan.DevicePlan.of`)."""
+    if requested != "auto":
+        return DeviceChoice(f"/{requested.upper()}:0", requested.upper())
+    last = last_choice() or {}
+    label = str(last.get("device", "CPU"))
+    name = "/GPU:0" if label.startswith("GPU") else "/CPU:0"
+    rates = last.get("rates_ms")
+    return DeviceChoice(name, label, {} if rates is None else {name: rates})
+
+
 def choose_device(requested: str, gpus: list[str] | None = None, rates: dict | None = None) -> DeviceChoice:
     """``cpu``, ``gpu`` (an error naming the fix when there is none) or ``auto``: the faster
     device by the cached step rates at lag 168, the CPU when TensorFlow sees no GPU.

@@ -1,52 +1,44 @@
 """Run one asset with the robust protocol: analyse, benchmark every candidate, choose.
 
-The engine only orchestrates: windows and splits come from :mod:`.windows`, models from
-:mod:`.judges`, scores from :mod:`.metrics`, the choice from :mod:`.selection`.  It reports
-through the caller's :class:`~.events.Reporter` and stops within one training batch when the
-caller cancels; a cancelled run returns nothing (so no report is written).
+The engine only orchestrates, as a sequence of named phases (:func:`run_asset`): windows and
+splits come from :mod:`.windows`, models from :mod:`.judges`, the lags and their cost cut from
+:mod:`.lag_plan`, the race from :mod:`.race`, scores from :mod:`.metrics` and
+:mod:`.leaderboard`, the choice from :mod:`.selection`. It reports through the caller's
+:class:`~.events.Reporter` and stops within one training batch when the caller cancels; a
+cancelled run returns nothing (so no report is written).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .analysis import SeriesAnalysis, analyze_series
+from .article_report import run_article_report
 from .baselines import persistence, seasonal_naive
 from .candidates import DroppedCandidate, check_lags_fit, prior_lags, seasonal_peaks
 from .classifiers import direction_classifiers
 from .data import Series
 from .errors import DataError
-from .events import (
-    SILENT,
-    AcfReady,
-    CandidatesReady,
-    DeviceChosen,
-    DeviceProblem,
-    Finished,
-    GroupTrained,
-    LeaderboardRows,
-    RaceExits,
-    Reporter,
-)
+from .events import SILENT, AcfReady, CandidatesReady, Finished, LeaderboardRows, Reporter
 from .judges import LSTMJudge, RidgeJudge
-from .metrics import (
-    diebold_mariano,
-    majority_rate,
-    newey_west_se,
-    pesaran_timmermann,
-    score_forecast,
-)
-from .names import counted
-from .options import TARGETS, OptionError, RunOptions
+from .lag_plan import DevicePlan, benchmarked_lags, bound_sequence_length, cost_cut, planned_lags
+from .leaderboard import BASELINE_MODELS, provisional_rows, score_row, sort_leaderboard
+from .metrics import diebold_mariano
+from .options import TARGETS, RunOptions
+from .race import RaceResult, run_race
+from .results import LeaderboardRow, RunResult
+from .run_device import choose_run_device
+from .seed_stats import lag_stability, race_losses, seed_average, seed_losses
 from .selection import Selection, select_lag
-from .tf_runtime import default_max_seq_len
 from .training import DEFAULT_MAX_TRAIN_WINDOWS, Job, Judge, budget_for
 from .windows import (
     TARGET_WORDS,
     Prepared,
+    Split,
     auto_folds,
     chronological_split,
     points_before_test,
@@ -54,8 +46,9 @@ from .windows import (
     rolling_origins,
 )
 
-#: The models that are not the judge: they have no seeds and never race.
-BASELINE_MODELS = ("persistence", "seasonal_naive", "ridge_ar")
+if TYPE_CHECKING:
+    from .device import DeviceChoice
+
 #: Target ``auto`` leaves differences only for a target at least this much better.
 AUTO_TARGET_MARGIN = 0.01
 
@@ -64,90 +57,89 @@ AUTO_TARGET_MARGIN = 0.01
 DEFAULT_OPTIONS = RunOptions()
 
 
-@dataclass(frozen=True)
-class LeaderboardRow:
-    model: str
-    lag: int | None
-    val_mse: float | None = None
-    val_mse_se: float | None = None
-    test_mse: float | None = None
-    test_mae: float | None = None
-    mase: float | None = None
-    skill: float | None = None
-    directional_accuracy: float | None = None
-    dm_p_vs_persistence: float | None = None
-    stability: float | None = None
-    majority_rate: float | None = None
-    pt_p: float | None = None  # Pesaran–Timmermann p-value of the directional accuracy
-    seeds: int | None = None  # the judge's seeds averaged at this lag (racing gives contenders more)
-    left_race_after: int | None = None  # seeds this lag had when it left the race; None: it stayed
-
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+# ----------------------------------------------------------------------------- the phases' outputs
 
 
 @dataclass(frozen=True)
-class RunResult:
-    analysis: SeriesAnalysis
-    options: RunOptions
-    target: str
+class TrainingPlan:
+    """The device and cost bound phase: where the judge trains and what it may benchmark."""
+
+    analysis: SeriesAnalysis  # candidates longer than the device's cost limit dropped
     lags: tuple[int, ...]
-    leaderboard: tuple[LeaderboardRow, ...]
-    selection: Selection
-    test_p_vs_best: float | None
-    test_p_vs_persistence: float | None
-    device: str
-    split: dict
-    timings: dict[str, float] = field(default_factory=dict)
-    target_reason: str = ""
-    device_choice: dict = field(default_factory=dict)  # requested, why, the rates that chose it
-    race: dict = field(default_factory=dict)  # RaceResult.to_dict: seeds per lag, who left when
-    training: dict | None = None  # RaceResult.training_summary: early stops, models at the cap
-    #: The leaderboard model whose lag is chosen (the judge: "lstm", or a stand-in).
-    chosen_model: str = "lstm"
+    judge: Judge
+    choice: DeviceChoice | None  # None: a judge that needs no device (ridge)
+    device: DevicePlan
+
+
+@dataclass(frozen=True)
+class TargetPlan:
+    """The target phase: what the judge models, and the candidates expressed in it."""
+
+    name: str
+    reason: str
+    analysis: SeriesAnalysis
+    lags: tuple[int, ...]
+    period: int | None  # seasonal naive's period
+
+
+@dataclass(frozen=True)
+class RunFolds:
+    """The folds phase: the real split (the last fold) and the rolling origins before it, each
+    with what it forecasts — its validation block, and for the last also the test block."""
+
+    prepared: Prepared
+    folds: list[Split]
+    fold_prepared: list[Prepared]
+    fold_targets: list[np.ndarray]
 
     @property
-    def chosen_lag(self) -> int:
-        return self.selection.chosen_lag
+    def split(self) -> Split:
+        return self.prepared.split
 
-    def to_report(self, asset: str, file: str, options: dict | None = None, shown_as: str | None = None) -> dict:
-        """The JSON report: everything ``analyze`` reports, plus the benchmark and the choice.
+    @property
+    def n_val(self) -> list[int]:
+        return [len(fold.val) for fold in self.folds]
 
-        ``options``: what the report records and hashes (the run's options and the data
-        selection, ``runner.report_options``; the run's own by default); ``shown_as``: see
-        :func:`.report.report_header`."""
-        from .report import report_header
+    @property
+    def train_levels(self) -> np.ndarray:
+        return self.prepared.levels[: self.split.last_train_target + 1]
 
-        selection = self.selection
-        return {
-            **report_header(self.analysis.to_dict(), asset, file,
-                            self.options.to_dict() if options is None else options, shown_as),
-            "target": self.target,
-            "target_words": TARGET_WORDS[self.target],
-            "target_reason": self.target_reason,
-            "lags": list(self.lags),
-            "split": self.split,
-            "leaderboard": [row.to_dict() for row in self.leaderboard],
-            "chosen_lag": selection.chosen_lag,
-            "chosen_model": self.chosen_model,
-            "best_lag": selection.best_lag,
-            "runner_up": selection.runner_up,
-            "qualified": list(selection.qualified),
-            "within_one_se": list(selection.within),
-            "priors_passed_over": list(selection.priors_beaten),
-            "gate_p_values": {str(k): v for k, v in selection.gate_p_values.items()},
-            "reason": selection.reason,
-            "verdict": selection.verdict,
-            "warnings": list(self.analysis.warnings) + list(selection.warnings),
-            "test_dm_p_vs_best": self.test_p_vs_best,
-            "test_dm_p_vs_persistence": self.test_p_vs_persistence,
-            "race": self.race,
-            "training": self.training,
-            "device": self.device,
-            "device_choice": self.device_choice,
-            "timings": self.timings,
-        }
+
+@dataclass(frozen=True)
+class Trained:
+    """The baselines and race phase: every fold's baseline forecasts, and the race."""
+
+    baselines: list[dict]
+    race: RaceResult
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """The pool phase: every model's forecasts and losses over the folds' validation blocks
+    (first ``n_val`` points) then the test block, and each seed's own validation forecasts."""
+
+    forecasts: dict
+    losses: dict
+    actual: np.ndarray
+    previous: np.ndarray
+    n_val: int
+    seed_parts: list[tuple[dict, np.ndarray]]
+
+    @property
+    def naive_loss(self) -> np.ndarray:
+        return self.losses[("persistence", None)]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The choose phase: the selection, each lag's stability, and how training ended."""
+
+    selection: Selection
+    stability: dict[int, float]
+    training: dict | None
+
+
+# ----------------------------------------------------------------------------- the run
 
 
 def run_asset(
@@ -167,6 +159,40 @@ def run_asset(
     check_lags_fit(options.lags, len(series.values))
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    analysis = analyse(series, options, reporter, analysis)
+    timings["analysis"] = time.perf_counter() - started
+    check_before_tensorflow(series, analysis, options)
+    plan = plan_training(series, analysis, options, reporter, judge)
+    target = choose_run_target(series, plan, options, reporter)
+    folds = make_folds(series, target, options, reporter)
+    t0 = time.perf_counter()
+    trained = train_baselines_and_race(folds, target, plan.judge, options, reporter)
+    timings["train"] = time.perf_counter() - t0
+    pooled = pool_folds(folds, trained, plan.judge.name)
+    chosen = choose_lag(pooled, target, trained.race, plan.judge, options, reporter)
+    rows = leaderboard_rows(pooled, folds, trained.race, chosen.stability, plan.judge.name)
+    if options.classifiers:
+        rows += classifier_rows(folds.prepared, target, chosen.selection, options, reporter)
+    p_best, p_naive = test_p_values(chosen.selection, pooled, plan.judge.name)
+    timings["total"] = time.perf_counter() - started
+    leaderboard = tuple(sort_leaderboard(rows))
+    reporter.send(LeaderboardRows("leaderboard final", rows=leaderboard, final=True))
+    reporter.send(Finished(message="done"))
+    return RunResult(
+        analysis=target.analysis, options=options, target=target.name, lags=target.lags,
+        leaderboard=leaderboard, selection=chosen.selection,
+        test_p_vs_best=p_best, test_p_vs_persistence=p_naive, device=plan.device.label,
+        split={**folds.split.to_dict(), "folds": [fold.to_dict() for fold in folds.folds]},
+        timings=timings, target_reason=target.reason,
+        race=trained.race.to_dict(), training=chosen.training, chosen_model=plan.judge.name,
+        device_choice=device_choice_record(plan.choice, options.device),
+    )
+
+
+def analyse(series: Series, options: RunOptions, reporter: Reporter,
+            analysis: SeriesAnalysis | None) -> SeriesAnalysis:
+    """The analysis phase: the front end's analysis when it fits these options (its ACFs sent
+    again, for a screen that draws them), else a fresh one."""
     if analysis is None or not analysis_fits(analysis, series, options):
         analysis = run_analysis(series, options, reporter.part(0.0, 0.02))
     else:
@@ -174,39 +200,59 @@ def run_asset(
             reporter.send(AcfReady(f"{name}: ACF ready", analysis=acf))
     reporter.info(f"candidates from the first {analysis.points:,} of {len(series.values):,} points "
                   "(the test block is left out)", stage="candidates")
-    timings["analysis"] = time.perf_counter() - started
+    return analysis
+
+
+def check_before_tensorflow(series: Series, analysis: SeriesAnalysis, options: RunOptions) -> None:
+    """What this series cannot do fails in a second, before TensorFlow loads, not after."""
     if options.folds is not None and analysis.candidates.lags:
-        # Before TensorFlow loads: folds this series cannot hold even at its shortest candidate
-        # fail in a second, not after the import (the real split is checked again below).
+        # Folds this series cannot hold even at its shortest candidate (the real split is
+        # checked again when the folds are made).
         rolling_origins(chronological_split(len(series.values), min(analysis.candidates.lags) + 1),
                         options.folds)
-    # Before TensorFlow loads: what this series cannot do fails in a second, not after the import.
     benchmarked_lags(analysis, options, len(series.values))
     if options.target == "logret" and not (series.values > 0).all():
         raise DataError("«target» logret needs every value above zero; use «target» diff")
-    choice = None if isinstance(judge, RidgeJudge) else _device(reporter, options.device)
-    device = "CPU" if choice is None else choice.label
+
+
+def plan_training(series: Series, analysis: SeriesAnalysis, options: RunOptions, reporter: Reporter,
+                  judge: Judge | None) -> TrainingPlan:
+    """The device and cost bound phase: the training device (none for ridge), the judge (the
+    LSTM by default), and the candidates the device's cost limit keeps, as the front ends hear."""
+    choice = None if isinstance(judge, RidgeJudge) else choose_run_device(reporter, options.device)
     judge = judge or LSTMJudge(units=options.units, budget=budget_for(options), highway=options.highway,
                                device=choice.name)
-    device_rates = None if choice is None else choice.rates_ms.get(choice.name)
-    analysis = bound_sequence_length(analysis, options, device, reporter, device_rates)
+    device = DevicePlan.of(choice)
+    analysis = bound_sequence_length(analysis, options, device, reporter)
     lags = benchmarked_lags(analysis, options, len(series.values))
-
     emit_candidates(analysis, lags, reporter)
+    return TrainingPlan(analysis, lags, judge, choice, device)
+
+
+def choose_run_target(series: Series, plan: TrainingPlan, options: RunOptions, reporter: Reporter) -> TargetPlan:
+    """The target phase: the asked-for target, or with ``auto`` the one :func:`choose_target`
+    picks — its candidates re-expressed, bounded and announced when it is not differences."""
+    period = seasonal_period(plan.analysis, max(plan.lags))
+    if options.target != "auto":
+        return TargetPlan(options.target, "", plan.analysis, plan.lags, period)
+    target, reason = choose_target(series.values, plan.analysis, plan.lags, period, plan.judge, options, reporter)
+    if target == plan.analysis.target:
+        return TargetPlan(target, reason, plan.analysis, plan.lags, period)
+    analysis = bound_sequence_length(plan.analysis.for_target(target), options, plan.device, reporter)
+    lags = benchmarked_lags(analysis, options, len(series.values))
     period = seasonal_period(analysis, max(lags))
-    target, target_reason = options.target, ""
-    if target == "auto":
-        target, target_reason = choose_target(series.values, analysis, lags, period, judge, options, reporter)
-        if target != analysis.target:
-            analysis = bound_sequence_length(analysis.for_target(target), options, device, reporter,
-                                             device_rates)
-            lags = benchmarked_lags(analysis, options, len(series.values))
-            period = seasonal_period(analysis, max(lags))
-            emit_candidates(analysis, lags, reporter)
-            reporter.info(f"candidates in {TARGET_WORDS[target].split(' (')[0]}: "
-                          f"{', '.join(map(str, lags))}", stage="candidates")
+    emit_candidates(analysis, lags, reporter)
+    reporter.info(f"candidates in {TARGET_WORDS[target].split(' (')[0]}: "
+                  f"{', '.join(map(str, lags))}", stage="candidates")
+    return TargetPlan(target, reason, analysis, lags, period)
+
+
+def make_folds(series: Series, target: TargetPlan, options: RunOptions, reporter: Reporter) -> RunFolds:
+    """The folds phase: windows for the longest lag, the chronological split and its rolling
+    origins (several validation blocks where one would be short)."""
     max_train = options.max_train_windows or DEFAULT_MAX_TRAIN_WINDOWS
-    prepared = prepare(series.values, target, max(lags), min_history=period or 0, max_train=max_train)
+    prepared = prepare(series.values, target.name, max(target.lags), min_history=target.period or 0,
+                       max_train=max_train)
     if prepared.split.trimmed:
         reporter.warning(
             f"training on the most recent {max_train:,} windows; {prepared.split.trimmed:,} older "
@@ -216,101 +262,132 @@ def run_asset(
     if options.folds is None and len(folds) > 1:
         reporter.info(f"{len(folds)} validation blocks of {len(split.val)} points (rolling origins): "
                       "one block would leave the choice to the noise of a few points", stage="data")
-    levels = prepared.levels
-    train_levels = levels[: split.last_train_target + 1]
-
     # Every fold forecasts its validation block; the last (the real split) also the test block.
-    t0 = time.perf_counter()
-    fold_targets = [np.concatenate([fold.val, fold.test]) if index == len(folds) - 1 else fold.val
+    last = len(folds) - 1
+    fold_targets = [np.concatenate([fold.val, fold.test]) if index == last else fold.val
                     for index, fold in enumerate(folds)]
-    fold_prepared = [prepared if index == len(folds) - 1 else prepared.with_split(fold)
-                     for index, fold in enumerate(folds)]
-    baselines = [baseline_forecasts(fold_prepared[index], fold_targets[index], lags, period,
-                                    reporter, live=index == 0, n_val=len(fold.val))
-                 for index, fold in enumerate(folds)]
-    race = run_race(fold_prepared, fold_targets, [len(fold.val) for fold in folds], lags, judge,
-                    options, reporter, live_rows=baselines[0])
-    timings["train"] = time.perf_counter() - t0
-    val_parts = []
-    seed_parts: list[tuple[dict, np.ndarray]] = []
-    for index, fold in enumerate(folds):
-        n_fold_val = len(fold.val)
-        fold_forecasts = {**baselines[index], **seed_average(race.per_seed[index], judge.name)}
-        val_parts.append({key: pred[:n_fold_val] for key, pred in fold_forecasts.items()})
-        seed_parts.append(({job: p[:n_fold_val] for job, p in race.per_seed[index].items()}, levels[fold.val]))
-        if index == len(folds) - 1:
-            test_forecasts = {key: pred[n_fold_val:] for key, pred in fold_forecasts.items()}
+    fold_prepared = [prepared if index == last else prepared.with_split(fold) for index, fold in enumerate(folds)]
+    return RunFolds(prepared, folds, fold_prepared, fold_targets)
 
-    val_targets = np.concatenate([fold.val for fold in folds])
-    evaluate = np.concatenate([val_targets, split.test])
-    n_val = len(val_targets)
+
+def train_baselines_and_race(folds: RunFolds, target: TargetPlan, judge: Judge, options: RunOptions,
+                             reporter: Reporter) -> Trained:
+    """The baselines and race phase: every fold's baselines (the first fold's shown live), then
+    the judge's race over the lags on all folds."""
+    baselines = [baseline_forecasts(folds.fold_prepared[index], folds.fold_targets[index], target.lags,
+                                    target.period, reporter, live=index == 0, n_val=len(fold.val))
+                 for index, fold in enumerate(folds.folds)]
+    race = run_race(folds.fold_prepared, folds.fold_targets, folds.n_val, target.lags, judge, options, reporter)
+    return Trained(baselines, race)
+
+
+def pool_folds(folds: RunFolds, trained: Trained, judge_name: str) -> Pooled:
+    """The pool phase: each model's forecasts, validation blocks in fold order then the test
+    block, against the levels they forecast; and each seed's own validation forecasts per fold."""
+    levels = folds.prepared.levels
+    fold_forecasts = [{**trained.baselines[index], **seed_average(trained.race.per_seed[index], judge_name)}
+                      for index in range(len(folds.folds))]
+    val_parts = [{key: pred[:len(fold.val)] for key, pred in forecasts.items()}
+                 for fold, forecasts in zip(folds.folds, fold_forecasts)]
+    seed_parts = [({job: p[:len(fold.val)] for job, p in per_seed.items()}, levels[fold.val])
+                  for fold, per_seed in zip(folds.folds, trained.race.per_seed)]
+    # The last fold is the real split: what it forecasts past its validation block is the test block.
+    n_last_val = len(folds.folds[-1].val)
+    test_forecasts = {key: pred[n_last_val:] for key, pred in fold_forecasts[-1].items()}
+
+    val_targets = np.concatenate([fold.val for fold in folds.folds])
+    evaluate = np.concatenate([val_targets, folds.split.test])
     actual = levels[evaluate]
-    previous = levels[evaluate - 1]
     forecasts = {key: np.concatenate([part[key] for part in val_parts] + [test_forecasts[key]])
                  for key in test_forecasts}
     losses = {key: (pred - actual) ** 2 for key, pred in forecasts.items()}
-    naive_loss = losses[("persistence", None)]
+    return Pooled(forecasts, losses, actual, levels[evaluate - 1], len(val_targets), seed_parts)
+
+
+def choose_lag(pooled: Pooled, target: TargetPlan, race: RaceResult, judge: Judge, options: RunOptions,
+               reporter: Reporter) -> Choice:
+    """The choose phase: :func:`.selection.select_lag` on the pooled validation losses, with
+    what the race and the analysis know; a warning when too many LSTMs ended at the epoch cap."""
+    analysis, lags, n_val = target.analysis, target.lags, pooled.n_val
+    candidates = analysis.candidates
     longest = max(lags)
+    linear = None if judge.name == "ridge_ar" else {lag: pooled.losses[("ridge_ar", lag)][:n_val] for lag in lags}
     selection = select_lag(
-        {lag: losses[(judge.name, lag)][:n_val] for lag in lags},
-        naive_loss[:n_val],
+        {lag: pooled.losses[(judge.name, lag)][:n_val] for lag in lags},
+        pooled.naive_loss[:n_val],
         options.gate_alpha,
         eliminated=frozenset(exit.lag for exit in race.exits),
-        exact_lags=frozenset(c.lag for c in analysis.candidates.candidates if c.exact),
-        seed_val_losses=seed_losses(seed_parts, lags),
-        prior_lags=prior_lags(analysis.candidates, analysis.transforms),
+        exact_lags=frozenset(c.lag for c in candidates.candidates if c.exact),
+        seed_val_losses=seed_losses(pooled.seed_parts, lags),
+        prior_lags=prior_lags(candidates, analysis.transforms),
         own_lags=frozenset(analysis.user_lags),
-        longer_left_out={d.lag: d.reason for d in analysis.candidates.dropped
+        longer_left_out={d.lag: d.reason for d in candidates.dropped
                          if d.lag > longest and d.kind in ("cost", "data", "unconfirmed")},
-        linear_val_losses=None if judge.name == "ridge_ar" else
-        {lag: losses[("ridge_ar", lag)][:n_val] for lag in lags},
+        linear_val_losses=linear,
     )
-    stability = lag_stability(seed_parts, lags)
+    stability = lag_stability(pooled.seed_parts, lags)
     training = race.training_summary(judge.budget.epochs) if isinstance(judge, LSTMJudge) else None
     cap_warning = still_improving_warning(training)
     if cap_warning:
         reporter.warning(cap_warning, stage="train")
         selection = replace(selection, warnings=(*selection.warnings, cap_warning))
+    return Choice(selection, stability, training)
 
-    rows = []
+
+def leaderboard_rows(pooled: Pooled, folds: RunFolds, race: RaceResult, stability: dict[int, float],
+                     judge_name: str) -> list[LeaderboardRow]:
+    """The leaderboard phase: one scored row per forecaster; the judge's rows also say how many
+    seeds they average and when they left the race."""
+    n_val, naive_loss, train_levels = pooled.n_val, pooled.naive_loss, folds.train_levels
     test_naive_mse = float(np.mean(naive_loss[n_val:]))
     left = {exit.lag: exit.seeds for exit in race.exits}
-    for (model, lag), pred in forecasts.items():
-        judged = model == judge.name
-        row = _row(model, lag, pred, actual, previous, n_val, train_levels,
-                   test_naive_mse, naive_loss, stability.get(lag) if judged else None)
+    rows = []
+    for (model, lag), pred in pooled.forecasts.items():
+        judged = model == judge_name
+        row = score_row(model, lag, pred, pooled.actual, pooled.previous, n_val, train_levels,
+                        test_naive_mse, naive_loss, stability.get(lag) if judged else None)
         rows.append(replace(row, seeds=race.seeds[lag], left_race_after=left.get(lag)) if judged else row)
-    if options.classifiers:
-        reporter.stage("classifiers", "XGBoost and RandomForest direction classifiers")
-        article_lag = analysis.transforms["diff"].first_insignificant_lag if "diff" in analysis.transforms else lags[0]
-        for result in direction_classifiers(
-            prepared, sorted({article_lag} | ({selection.chosen_lag} - {None})), options.seed, reporter
-        ):
-            reporter.progress(0.97, stage="classifiers")
-            rows.append(LeaderboardRow(result.model, result.lag,
-                                       directional_accuracy=result.accuracy,
-                                       majority_rate=result.majority_rate))
+    return rows
 
-    p_best = p_naive = None
-    if selection.chosen_lag is not None:
-        chosen_test = losses[(judge.name, selection.chosen_lag)][n_val:]
-        best_test = losses[(judge.name, selection.best_lag)][n_val:]
-        p_best = None if selection.best_lag == selection.chosen_lag else diebold_mariano(chosen_test, best_test)[1]
-        p_naive = diebold_mariano(chosen_test, naive_loss[n_val:], alternative="less")[1]
-    timings["total"] = time.perf_counter() - started
-    leaderboard = tuple(sort_leaderboard(rows))
-    reporter.send(LeaderboardRows("leaderboard final", rows=leaderboard, final=True))
-    reporter.send(Finished(message="done"))
-    return RunResult(
-        analysis=analysis, options=options, target=target, lags=lags,
-        leaderboard=leaderboard, selection=selection,
-        test_p_vs_best=p_best, test_p_vs_persistence=p_naive, device=device,
-        split={**split.to_dict(), "folds": [fold.to_dict() for fold in folds]},
-        timings=timings, target_reason=target_reason,
-        race=race.to_dict(), training=training, chosen_model=judge.name,
-        device_choice={} if choice is None else {"requested": options.device, "device": choice.name,
-                                                  "why": choice.why, "rates_ms": choice.rates_ms},
-    )
+
+def classifier_rows(prepared: Prepared, target: TargetPlan, selection: Selection, options: RunOptions,
+                    reporter: Reporter) -> list[LeaderboardRow]:
+    """The classifiers phase: XGBoost and RandomForest direction classifiers at the article's
+    lag (the first insignificant lag of the differences) and the chosen one."""
+    reporter.stage("classifiers", "XGBoost and RandomForest direction classifiers")
+    transforms = target.analysis.transforms
+    article_lag = transforms["diff"].first_insignificant_lag if "diff" in transforms else target.lags[0]
+    rows = []
+    for result in direction_classifiers(
+        prepared, sorted({article_lag} | ({selection.chosen_lag} - {None})), options.seed, reporter
+    ):
+        reporter.progress(0.97, stage="classifiers")
+        rows.append(LeaderboardRow(result.model, result.lag, directional_accuracy=result.accuracy,
+                                   majority_rate=result.majority_rate))
+    return rows
+
+
+def test_p_values(selection: Selection, pooled: Pooled, judge_name: str) -> tuple[float | None, float | None]:
+    """The test phase, on the test block: the two-sided DM p of the chosen lag against the best
+    (None when they are the same lag), and the one-sided DM p that it beats persistence."""
+    if selection.chosen_lag is None:
+        return None, None
+    n_val = pooled.n_val
+    chosen_test = pooled.losses[(judge_name, selection.chosen_lag)][n_val:]
+    best_test = pooled.losses[(judge_name, selection.best_lag)][n_val:]
+    p_best = None if selection.best_lag == selection.chosen_lag else diebold_mariano(chosen_test, best_test)[1]
+    p_naive = diebold_mariano(chosen_test, pooled.naive_loss[n_val:], alternative="less")[1]
+    return p_best, p_naive
+
+
+def device_choice_record(choice: DeviceChoice | None, requested: str) -> dict:
+    """The report's ``device_choice``: what was asked, what was chosen, why, and the rates."""
+    if choice is None:
+        return {}
+    return {"requested": requested, "device": choice.name, "why": choice.why, "rates_ms": choice.rates_ms}
+
+
+# ----------------------------------------------------------------------------- the phases' parts
 
 
 #: More than this share of the LSTMs still improving at the epoch cap gets a warning.
@@ -363,128 +440,6 @@ def emit_candidates(analysis: SeriesAnalysis, lags: tuple[int, ...], reporter: R
                                   target=analysis.target, dropped=analysis.candidates.dropped + unused))
 
 
-def benchmarked_lags(analysis: SeriesAnalysis, options: RunOptions, n: int) -> tuple[int, ...]:
-    """The candidates a run trains: all of them, or only your ``lags`` with ``only_lags``."""
-    lags = analysis.candidates.lags
-    if options.only_lags:
-        lags = tuple(lag for lag in lags if lag in options.lags)
-        if not lags:
-            why = "; ".join(f"{d.lag}: {d.reason}" for d in analysis.candidates.dropped if d.lag in options.lags)
-            raise DataError(f"none of «lags» {','.join(map(str, options.lags))} can be benchmarked ({why})")
-    if not lags:
-        raise DataError(
-            f"no candidate sequence length fits {n} points "
-            "(each must leave 100+ training windows); use a longer history"
-        )
-    return lags
-
-
-def cost_cut(analysis: SeriesAnalysis, options: RunOptions, device: str,
-             rates_ms: dict | None = None) -> tuple[list, list, int]:
-    """The candidates within ``max_seq_len`` and those beyond it (as dropped for cost), and the
-    limit: ``max_seq_len``, else the device's default (from its measured step rates ``rates_ms``,
-    lag → ms, when it has them). Your own ``lags`` pass the device default, not an explicit
-    ``max_seq_len``."""
-    from .candidates import DroppedCandidate
-
-    explicit = options.max_seq_len is not None
-    limit = options.max_seq_len if explicit else default_max_seq_len(device, rates_ms)
-    keep, cut = [], []
-    for candidate in analysis.candidates.candidates:
-        if candidate.lag > limit and (explicit or candidate.lag not in options.lags):
-            how = "«max_seq_len»" if explicit else f"the {device.split(' ')[0]} default «max_seq_len»"
-            cut.append(DroppedCandidate(candidate.lag, f"longer than {how} {limit} (cost); "
-                                        f"set «max_seq_len» {candidate.lag} to include it", kind="cost"))
-        else:
-            keep.append(candidate)
-    return keep, cut, limit
-
-
-def bound_sequence_length(analysis: SeriesAnalysis, options: RunOptions, device: str,
-                          reporter: Reporter, rates_ms: dict | None = None) -> SeriesAnalysis:
-    """Drop the candidates :func:`cost_cut` leaves out, listing each as dropped for cost."""
-    from dataclasses import replace
-
-    from .candidates import CandidateSet
-
-    keep, cut, limit = cost_cut(analysis, options, device, rates_ms)
-    if not cut:
-        return analysis
-    if not keep:
-        raise OptionError("max_seq_len", f"every candidate is longer than «max_seq_len» {limit}; "
-                          "raise it or give your own «lags»")
-    reporter.warning(f"left out for cost: {', '.join(str(d.lag) for d in cut)} (longer than "
-                     f"«max_seq_len» {limit})", stage="candidates")
-    dropped = CandidateSet(tuple(keep), analysis.candidates.dropped + tuple(cut))
-    return replace(analysis, candidates=dropped)
-
-
-def planned_lags(analysis: SeriesAnalysis, options: RunOptions) -> tuple[tuple[int, ...], dict[int, str]]:
-    """What a run with these options would benchmark, and why it would leave the others out —
-    without TensorFlow (the app's choose screen): the device is the one the last run chose on
-    this machine (``device.last_choice``), else the CPU."""
-    from .device import last_choice
-
-    last = last_choice() or {}
-    device = str(last.get("device", "CPU")) if options.device == "auto" else options.device.upper()
-    keep, cut, _ = cost_cut(analysis, options, device, last.get("rates_ms") if options.device == "auto" else None)
-    left_out = {d.lag: d.reason for d in cut}
-    lags = tuple(c.lag for c in keep)
-    if options.only_lags:
-        left_out.update({lag: "not among your own lags («only_lags»)" for lag in lags if lag not in options.lags})
-        lags = tuple(lag for lag in lags if lag in options.lags)
-    return lags, left_out
-
-
-def _row(model, lag, pred, actual, previous, n_val, train_levels, test_naive_mse, naive_loss, stability):
-    val_loss = (pred[:n_val] - actual[:n_val]) ** 2
-    test_loss = (pred[n_val:] - actual[n_val:]) ** 2
-    scores = score_forecast(actual[n_val:], pred[n_val:], previous[n_val:], train_levels, test_naive_mse)
-    is_naive = model == "persistence"
-    return LeaderboardRow(
-        model=model,
-        lag=lag,
-        val_mse=float(np.mean(val_loss)),
-        val_mse_se=newey_west_se(val_loss),
-        test_mse=scores.mse,
-        test_mae=scores.mae,
-        mase=scores.mase,
-        skill=scores.skill,
-        directional_accuracy=None if is_naive else scores.directional_accuracy,
-        dm_p_vs_persistence=None if is_naive else diebold_mariano(test_loss, naive_loss[n_val:], alternative="less")[1],
-        stability=stability,
-        majority_rate=majority_rate(train_levels),
-        pt_p=None if is_naive else direction_test(actual[n_val:], pred[n_val:], previous[n_val:]),
-    )
-
-
-def direction_test(actual, pred, previous) -> float | None:
-    """Pesaran–Timmermann p-value on the test steps where the series moved."""
-    moved = actual != previous
-    if moved.sum() < 3:
-        return None
-    p = pesaran_timmermann(actual[moved] > previous[moved], pred[moved] > previous[moved])[1]
-    return None if not np.isfinite(p) else float(p)
-
-
-def sort_leaderboard(rows: list[LeaderboardRow]) -> list[LeaderboardRow]:
-    """Forecasters by validation MSE, then the direction classifiers by accuracy."""
-    forecasters = sorted((r for r in rows if r.val_mse is not None), key=lambda r: (r.val_mse, r.lag or 0))
-    classifiers = sorted((r for r in rows if r.val_mse is None),
-                         key=lambda r: (-(r.directional_accuracy or 0), r.lag or 0))
-    return forecasters + classifiers
-
-
-def provisional_rows(forecasts: dict, actual_val: np.ndarray, seeds: dict[int, int] | None = None) -> list:
-    """Leaderboard rows scored on validation only, for the live table."""
-    rows = []
-    for (model, lag), pred in forecasts.items():
-        loss = (pred[:len(actual_val)] - actual_val) ** 2
-        rows.append(LeaderboardRow(model, lag, val_mse=float(np.mean(loss)), val_mse_se=newey_west_se(loss),
-                                   seeds=(seeds or {}).get(lag) if model not in BASELINE_MODELS else None))
-    return rows
-
-
 def baseline_forecasts(prepared: Prepared, targets, lags, period, reporter: Reporter,
                        live: bool = True, n_val: int | None = None) -> dict:
     """Level forecasts of the baselines at ``targets``: persistence, seasonal naive, ridge AR.
@@ -507,175 +462,6 @@ def baseline_forecasts(prepared: Prepared, targets, lags, period, reporter: Repo
         reporter.send(LeaderboardRows(f"{len(forecasts)} provisional row(s)",
                                       rows=tuple(provisional_rows(forecasts, actual_val))))
     return forecasts
-
-
-@dataclass
-class RaceResult:
-    """What the race trained: every fold's level forecasts per (lag, seed), who left when,
-    and how the LSTMs' training ended."""
-
-    per_seed: list[dict[Job, np.ndarray]]
-    exits: list
-    seeds: dict[int, int]
-    rounds: int
-    seeds_start: int
-    seeds_max: int  # equal to seeds_start: no race
-    ended: str = ""  # "one left", "cap" (seeds_max reached) or "budget" (race_work spent)
-    #: Per (fold, job): whether early stopping ended its training, and after how many epochs.
-    stopped_early: dict[tuple[int, Job], bool] = field(default_factory=dict)
-    epochs: dict[tuple[int, Job], int] = field(default_factory=dict)
-
-    def training_summary(self, epoch_cap: int) -> dict:
-        """How many models stopped early and how many were still improving at the cap."""
-        models = len(self.stopped_early)
-        early = sum(self.stopped_early.values())
-        epochs = list(self.epochs.values())
-        return {"models": models, "stopped_early": early, "at_cap": models - early,
-                "epoch_cap": epoch_cap, "median_epochs": float(np.median(epochs)) if epochs else None}
-
-    def to_dict(self) -> dict:
-        return {"seeds": self.seeds_start, "seeds_max": self.seeds_max, "rounds": self.rounds, "ended": self.ended,
-                "seeds_per_lag": {str(lag): n for lag, n in sorted(self.seeds.items())},
-                "exits": [exit.to_dict() for exit in self.exits]}
-
-
-def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold_n_val: list[int], lags,
-             judge: Judge, options: RunOptions, reporter: Reporter, live_rows: dict) -> RaceResult:
-    """Train every lag with ``options.seeds`` seeds, then race (see :mod:`.race`): after each
-    round the lags significantly worse than the leader leave, the others get one more seed.
-
-    Every fold trains each round; the race reads the validation losses of all folds together.
-    The first fold's rows are emitted live (with ``live_rows``, its baselines) as lags finish.
-    """
-    from .race import describe_exits, race_exits, race_over, seeds_cap
-
-    # A deterministic judge gives every seed the same forecast: nothing to race.
-    seeds_max = seeds_cap(options) if getattr(judge, "seeded", True) else options.seeds
-    seeds = dict.fromkeys(lags, options.seeds)
-    alive = list(lags)
-    per_seed: list[dict[Job, np.ndarray]] = [{} for _ in fold_targets]
-    result = RaceResult(per_seed, [], seeds, 0, options.seeds, seeds_max)
-    first_levels = fold_prepared[0].levels[fold_targets[0][:fold_n_val[0]]]
-    rounds_left = seeds_max - options.seeds
-    budget = getattr(judge, "budget", None)
-    work_allowed = (budget.race_work if budget else 1.0) * sum(lags)  # in lag-steps per round
-    work_done, ended = sum(lags), "cap"
-    jobs = [Job(lag, options.seed + s) for lag in lags for s in range(options.seeds)]
-    while True:
-        result.rounds += 1
-        if result.rounds == 1:
-            share = (0.03, 0.95 if rounds_left == 0 else 0.70)
-            reporter.stage("train", f"training {counted(len(lags), 'lag')} × {counted(options.seeds, 'seed')}"
-                           + (f" (racing: up to {seeds_max} seeds for the lags still in contention)"
-                              if seeds_max > options.seeds else ""))
-        else:  # later rounds share what is left, one slice per possible round
-            share = tuple(0.70 + 0.25 * (result.rounds - k) / rounds_left for k in (2, 1))
-            reporter.stage("race", f"race round {result.rounds}: {', '.join(map(str, alive))} "
-                           f"get seed {seeds[alive[0]]} of at most {seeds_max}")
-        for index, prepared in enumerate(fold_prepared):
-            if len(fold_prepared) > 1:
-                reporter.stage("fold", f"fold {index + 1}/{len(fold_prepared)}: validation from "
-                                       f"target {fold_targets[index][0]}")
-            part = reporter.part(share[0] + (share[1] - share[0]) * index / len(fold_prepared),
-                                 share[0] + (share[1] - share[0]) * (index + 1) / len(fold_prepared))
-
-            def absorb(predictions: dict, index: int = index, prepared: Prepared = prepared) -> None:
-                done = {job: prepared.to_levels(p, fold_targets[index]) for job, p in predictions.items()}
-                per_seed[index].update(done)
-                if index == 0:  # the live table follows the first fold
-                    finished = {job.lag for job in done}
-                    averaged = {key: pred for key, pred in seed_average(per_seed[0], judge.name).items()
-                                if key[1] in finished}
-                    reporter.send(LeaderboardRows(f"{len(averaged)} provisional row(s)",
-                                                  rows=tuple(provisional_rows(averaged, first_levels, seeds))))
-
-            def on_group(event, index: int = index, absorb=absorb) -> None:
-                if isinstance(event, GroupTrained):
-                    result.stopped_early.update({(index, job): flag for job, flag in event.stopped_early.items()})
-                    result.epochs.update({(index, job): n for job, n in event.epochs.items()})
-                    absorb(event.predictions)
-
-            scaled = judge.predict(prepared, jobs, fold_targets[index], part.tap(on_group))
-            unshown = {job: pred for job, pred in scaled.items() if job not in per_seed[index]}
-            if unshown:  # a judge that reports no groups (ridge): its rows come all at once
-                absorb(unshown)
-        if race_over(alive, seeds, seeds_max):
-            break
-        val_losses = race_losses(per_seed, fold_prepared, fold_targets, fold_n_val, alive, judge.name)
-        exits = race_exits(val_losses, alive, result.rounds, seeds)
-        if exits:
-            result.exits.extend(exits)
-            alive = [lag for lag in alive if lag not in {exit.lag for exit in exits}]
-            reporter.send(RaceExits(describe_exits(exits), exits=tuple(exits), round=result.rounds,
-                                    alive=tuple(alive)))
-        if race_over(alive, seeds, seeds_max):
-            break
-        if work_done + sum(alive) > work_allowed:
-            ended = "budget"
-            break
-        work_done += sum(alive)
-        jobs = [Job(lag, options.seed + seeds[lag]) for lag in alive]
-        for lag in alive:
-            seeds[lag] += 1
-    if seeds_max > options.seeds:
-        tied = ", ".join(map(str, alive))
-        why = {"budget": f"the budget's training is spent ({tied} still in contention, with "
-                         f"{counted(max(seeds[lag] for lag in alive), 'seed')})",
-               "cap": f"{tied} could not be told apart at {seeds_max} seeds"}
-        reporter.info(f"race over: {why[ended] if len(alive) > 1 else f'{alive[0]} is the only lag left'}",
-                      stage="race")
-    result.ended = ended if len(alive) > 1 else "one left"
-    return result
-
-
-def race_losses(per_seed, fold_prepared, fold_targets, fold_n_val, lags, name) -> dict[int, np.ndarray]:
-    """Each lag's per-point validation losses of its seed-averaged forecast, folds together."""
-    out = {}
-    for lag in lags:
-        parts = []
-        for index, prepared in enumerate(fold_prepared):
-            preds = [pred for job, pred in per_seed[index].items() if job.lag == lag]
-            val = fold_targets[index][:fold_n_val[index]]
-            parts.append((np.mean(preds, axis=0)[:len(val)] - prepared.levels[val]) ** 2)
-        out[lag] = np.concatenate(parts)
-    return out
-
-
-def seed_average(per_seed: dict[Job, np.ndarray], name: str) -> dict:
-    """The judge's forecast per lag: the mean of its seeds' forecasts."""
-    by_lag: dict[int, list[np.ndarray]] = {}
-    for job, pred in per_seed.items():
-        by_lag.setdefault(job.lag, []).append(pred)
-    return {(name, lag): np.mean(preds, axis=0) for lag, preds in sorted(by_lag.items())}
-
-
-def seed_losses(parts: list[tuple[dict[Job, np.ndarray], np.ndarray]], lags) -> dict[int, np.ndarray]:
-    """Each seed's own squared validation errors per lag, folds concatenated: (seeds, points),
-    rows in seed order (so lags with fewer seeds share their rows with the others' first ones)."""
-    out = {}
-    for lag in lags:
-        seeds = sorted({job.seed for job in parts[0][0] if job.lag == lag})
-        out[lag] = np.array([np.concatenate([(per_seed[Job(lag, seed)] - actual) ** 2
-                                             for per_seed, actual in parts]) for seed in seeds])
-    return out
-
-
-def lag_stability(parts: list[tuple[dict[Job, np.ndarray], np.ndarray]], lags) -> dict[int, float]:
-    """Share of (fold, seed) pairs whose own model scores best on that fold's validation.
-
-    With racing, lags have different seed counts: each seed is contested by the lags that
-    trained it, and a lag that left the race counts as losing every later seed — it left
-    because the leader beat it significantly. So stability is a share of every (fold, seed)
-    pair of the run, whatever a lag's own count."""
-    wins = dict.fromkeys(lags, 0)
-    trials = 0
-    for per_seed, actual_val in parts:
-        for seed in sorted({job.seed for job in per_seed}):
-            contenders = [lag for lag in lags if Job(lag, seed) in per_seed]
-            mse = {lag: float(np.mean((per_seed[Job(lag, seed)] - actual_val) ** 2)) for lag in contenders}
-            wins[min(contenders, key=lambda lag: (mse[lag], lag))] += 1
-            trials += 1
-    return {lag: wins[lag] / trials for lag in lags}
 
 
 def seasonal_period(analysis: SeriesAnalysis, longest: int) -> int | None:
@@ -716,76 +502,10 @@ def choose_target(levels, analysis: SeriesAnalysis, lags, period, judge, options
     return best, f"auto: {best} had the lowest validation MSE at lag {lag} ({detail})"
 
 
-def _device(reporter: Reporter, requested: str = "auto"):
-    """The training device (:func:`.device.choose_device`), said in the log; on a box whose
-    listed GPU TensorFlow cannot use, one warning with the fix."""
-    import sys
-
-    from .device import choose_device, listed_but_unusable, remember_choice
-    from .tf_runtime import training_device
-
-    if "tensorflow" not in sys.modules:  # the first import is seconds of silence otherwise
-        reporter.stage("device", "loading TensorFlow (first use in this process, a few seconds)")
-    training_device()  # TensorFlow loaded, memory growth on
-    choice = choose_device(requested)
-    remember_choice(choice)
-    why = f" ({choice.why})" if choice.why and requested != "cpu" else ""
-    reporter.send(DeviceChosen(f"training on {choice.label}{why}", device=choice.label,
-                               rates_ms=choice.rates_ms))
-    if not choice.is_gpu and requested != "cpu":
-        problem = listed_but_unusable()
-        if problem:
-            reporter.send(DeviceProblem(problem, device=choice.label))
-    return choice
-
-
-__all__ = ["RunOptions", "RunResult", "LeaderboardRow", "run_asset", "run_article_report"]
-
-
-def run_article_report(series: Series, options: RunOptions, reporter: Reporter, asset: str,
-                       file: str, recorded: dict | None = None, shown_as: str | None = None) -> dict:
-    """Protocol ``article``: the article's benchmark, as a report of the same shape.
-
-    Its MSE is on MinMax-scaled values and there is no validation block, so ``val_mse`` is
-    empty and ``test_mse`` holds the article's scaled MSE (``mse_scale: "minmax"``).
-    """
-    from .article import run_article
-    from .report import report_header
-    from .tf_runtime import load_tensorflow
-
-    options.validate()
-    started = time.perf_counter()
-    analysis = analyze_series(series, max_lag=options.max_lag, alpha=options.alpha,
-                              reporter=reporter.part(0.0, 0.02))
-    choice = _device(reporter, options.device)
-    load_tensorflow()
-    import tensorflow as tf
-
-    with tf.device(choice.name):
-        result = run_article(series.values, seed=options.seed, epochs=options.epochs or 10,
-                             reporter=reporter.part(0.02, 1.0), classifiers=options.classifiers)
-    rows = [LeaderboardRow("lstm", r.lag, test_mse=r.mse, directional_accuracy=r.directional_accuracy)
-            for r in result.lstm]
-    rows += [LeaderboardRow(name, result.base_lag, directional_accuracy=acc)
-             for name, acc in result.classifiers.items()]
-    rows.sort(key=lambda r: -(r.directional_accuracy or 0))  # the article sorts by DA
-    lstm = sorted(result.lstm, key=lambda r: r.mse)
-    return {
-        **report_header(analysis.to_dict(), asset, file, options.to_dict() if recorded is None else recorded,
-                        shown_as),
-        "target": "level",
-        "target_words": "MinMax-scaled levels, scaler fitted on the whole series (the article)",
-        "mse_scale": "minmax",
-        "lags": list(result.lags),
-        "leaderboard": [row.to_dict() for row in rows],
-        "chosen_lag": result.chosen_lag,
-        "chosen_model": "lstm",
-        "runner_up": next((r.lag for r in lstm if r.lag != result.chosen_lag), None),
-        "reason": result.rule,
-        "verdict": (f"The article's rule picks {result.chosen_lag} ({result.rule}); it has no "
-                    "persistence baseline, so this says nothing about beating the last value."),
-        "warnings": list(result.notes),
-        "article": result.to_dict(),
-        "device": choice.label,
-        "timings": {"total": time.perf_counter() - started},
-    }
+#: What other modules and the tests import from the engine; each lives in its own module now.
+__all__ = [
+    "BASELINE_MODELS", "DEFAULT_OPTIONS", "LeaderboardRow", "RaceResult", "RunOptions", "RunResult",
+    "analysis_fits", "benchmarked_lags", "bound_sequence_length", "cost_cut", "lag_stability",
+    "planned_lags", "provisional_rows", "race_losses", "run_analysis", "run_article_report", "run_asset",
+    "run_race", "seed_average", "seed_losses", "sort_leaderboard",
+]

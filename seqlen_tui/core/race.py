@@ -17,13 +17,19 @@ strict (p < 0.01 after Holm) because a lag that leaves never comes back.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .events import GroupTrained, LeaderboardRows, RaceExits, Reporter
+from .leaderboard import provisional_rows
 from .metrics import diebold_mariano
-from .options import DEFAULT_SEEDS_MAX, seeds_cap  # noqa: F401 - the race's cap, declared with its option
+from .names import counted
+from .options import DEFAULT_SEEDS_MAX, RunOptions, seeds_cap  # noqa: F401 - the race's cap, declared with its option
+from .seed_stats import race_losses, seed_average
 from .selection import holm_adjust
+from .training import Job, Judge
+from .windows import Prepared
 
 #: A lag leaves the race when the leader beats it at this Holm-adjusted one-sided DM p-value.
 RACE_ALPHA = 0.01
@@ -79,3 +85,185 @@ def describe_exits(exits: list[RaceExit]) -> str:
     after = f"after {seeds.pop()} seeds" if len(seeds) == 1 else "after round " + str(exits[0].round)
     return (f"left the race {after}: {lags} — significantly worse than "
             f"{leader if leader is not None else 'the leader'} (one-sided DM, Holm-adjusted p < {RACE_ALPHA:g})")
+
+
+@dataclass
+class RaceResult:
+    """What the race trained: every fold's level forecasts per (lag, seed), who left when,
+    and how the LSTMs' training ended."""
+
+    per_seed: list[dict[Job, np.ndarray]]
+    exits: list
+    seeds: dict[int, int]
+    rounds: int
+    seeds_start: int
+    seeds_max: int  # equal to seeds_start: no race
+    ended: str = ""  # "one left", "cap" (seeds_max reached) or "budget" (race_work spent)
+    #: Per (fold, job): whether early stopping ended its training, and after how many epochs.
+    stopped_early: dict[tuple[int, Job], bool] = field(default_factory=dict)
+    epochs: dict[tuple[int, Job], int] = field(default_factory=dict)
+
+    def training_summary(self, epoch_cap: int) -> dict:
+        """How many models stopped early and how many were still improving at the cap."""
+        models = len(self.stopped_early)
+        early = sum(self.stopped_early.values())
+        epochs = list(self.epochs.values())
+        return {"models": models, "stopped_early": early, "at_cap": models - early,
+                "epoch_cap": epoch_cap, "median_epochs": float(np.median(epochs)) if epochs else None}
+
+    def to_dict(self) -> dict:
+        return {"seeds": self.seeds_start, "seeds_max": self.seeds_max, "rounds": self.rounds, "ended": self.ended,
+                "seeds_per_lag": {str(lag): n for lag, n in sorted(self.seeds.items())},
+                "exits": [exit.to_dict() for exit in self.exits]}
+
+
+class Race:
+    """One race in progress: the lags still in it (``alive``), the seeds each has, the work
+    done against the budget's allowance, and what every fold's models forecast so far.
+
+    A round trains ``jobs`` on every fold (:meth:`train_round`); then the lags significantly
+    worse than the leader leave (:meth:`eliminate`), and the survivors get one more seed each
+    (:meth:`next_round`) until :meth:`over` or the budget is spent. The order in which jobs are
+    trained and seeds handed out is the protocol's: results depend on it bit for bit.
+    """
+
+    def __init__(self, fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold_n_val: list[int],
+                 lags, judge: Judge, options: RunOptions, reporter: Reporter) -> None:
+        self.fold_prepared, self.fold_targets, self.fold_n_val = fold_prepared, fold_targets, fold_n_val
+        self.lags, self.judge, self.options, self.reporter = lags, judge, options, reporter
+        # A deterministic judge gives every seed the same forecast: nothing to race.
+        self.seeds_max = seeds_cap(options) if getattr(judge, "seeded", True) else options.seeds
+        self.seeds = dict.fromkeys(lags, options.seeds)
+        self.alive = list(lags)
+        self.per_seed: list[dict[Job, np.ndarray]] = [{} for _ in fold_targets]
+        self.result = RaceResult(self.per_seed, [], self.seeds, 0, options.seeds, self.seeds_max)
+        self.first_levels = fold_prepared[0].levels[fold_targets[0][:fold_n_val[0]]]
+        self.rounds_left = self.seeds_max - options.seeds
+        budget = getattr(judge, "budget", None)
+        self.work_allowed = (budget.race_work if budget else 1.0) * sum(lags)  # in lag-steps per round
+        self.work_done, self.ended = sum(lags), "cap"
+        self.jobs = [Job(lag, options.seed + s) for lag in lags for s in range(options.seeds)]
+
+    @property
+    def racing(self) -> bool:
+        """Whether lags may get more seeds than they start with (else: the fixed-seed protocol)."""
+        return self.seeds_max > self.options.seeds
+
+    def run(self) -> RaceResult:
+        """Rounds until one lag is left, the survivors reach the seed cap, or the budget is spent."""
+        while True:
+            self.train_round()
+            if self.over():
+                break
+            self.eliminate()
+            if self.over() or not self.next_round():
+                break
+        self.announce_end()
+        self.result.ended = self.ended if len(self.alive) > 1 else "one left"
+        return self.result
+
+    def over(self) -> bool:
+        return race_over(self.alive, self.seeds, self.seeds_max)
+
+    def train_round(self) -> None:
+        """Train this round's jobs on every fold, in fold order."""
+        self.result.rounds += 1
+        share = self.announce_round()
+        for index in range(len(self.fold_prepared)):
+            self.train_fold(index, share)
+
+    def announce_round(self) -> tuple[float, float]:
+        """Say what this round trains; return its share of the run's progress bar."""
+        rounds = self.result.rounds
+        if rounds == 1:
+            seeds = self.options.seeds
+            self.reporter.stage("train", f"training {counted(len(self.lags), 'lag')} × {counted(seeds, 'seed')}"
+                                + (f" (racing: up to {self.seeds_max} seeds for the lags still in contention)"
+                                   if self.racing else ""))
+            return (0.03, 0.95 if self.rounds_left == 0 else 0.70)
+        # Later rounds share what is left, one slice per possible round.
+        self.reporter.stage("race", f"race round {rounds}: {', '.join(map(str, self.alive))} "
+                            f"get seed {self.seeds[self.alive[0]]} of at most {self.seeds_max}")
+        return tuple(0.70 + 0.25 * (rounds - k) / self.rounds_left for k in (2, 1))
+
+    def train_fold(self, index: int, share: tuple[float, float]) -> None:
+        """Train the round's jobs on fold ``index``; its forecasts arrive group by group (the
+        fused LSTM) or all at once (a judge that reports no groups, such as ridge)."""
+        prepared, folds = self.fold_prepared[index], len(self.fold_prepared)
+        if folds > 1:
+            self.reporter.stage("fold", f"fold {index + 1}/{folds}: validation from "
+                                        f"target {self.fold_targets[index][0]}")
+        part = self.reporter.part(share[0] + (share[1] - share[0]) * index / folds,
+                                  share[0] + (share[1] - share[0]) * (index + 1) / folds)
+
+        def on_group(event) -> None:
+            if isinstance(event, GroupTrained):
+                self.result.stopped_early.update({(index, job): flag for job, flag in event.stopped_early.items()})
+                self.result.epochs.update({(index, job): n for job, n in event.epochs.items()})
+                self.absorb(index, event.predictions)
+
+        scaled = self.judge.predict(prepared, self.jobs, self.fold_targets[index], part.tap(on_group))
+        unshown = {job: pred for job, pred in scaled.items() if job not in self.per_seed[index]}
+        if unshown:  # a judge that reports no groups (ridge): its rows come all at once
+            self.absorb(index, unshown)
+
+    def absorb(self, index: int, predictions: dict) -> None:
+        """Keep fold ``index``'s new forecasts (as levels); the live table follows the first fold."""
+        prepared = self.fold_prepared[index]
+        done = {job: prepared.to_levels(p, self.fold_targets[index]) for job, p in predictions.items()}
+        self.per_seed[index].update(done)
+        if index == 0:
+            finished = {job.lag for job in done}
+            averaged = {key: pred for key, pred in seed_average(self.per_seed[0], self.judge.name).items()
+                        if key[1] in finished}
+            self.reporter.send(LeaderboardRows(f"{len(averaged)} provisional row(s)",
+                                               rows=tuple(provisional_rows(averaged, self.first_levels, self.seeds))))
+
+    def eliminate(self) -> None:
+        """The lags the leader beats significantly (all folds' validation together) leave."""
+        val_losses = race_losses(self.per_seed, self.fold_prepared, self.fold_targets, self.fold_n_val,
+                                 self.alive, self.judge.name)
+        exits = race_exits(val_losses, self.alive, self.result.rounds, self.seeds)
+        if not exits:
+            return
+        self.result.exits.extend(exits)
+        self.alive = [lag for lag in self.alive if lag not in {exit.lag for exit in exits}]
+        self.reporter.send(RaceExits(describe_exits(exits), exits=tuple(exits), round=self.result.rounds,
+                                     alive=tuple(self.alive)))
+
+    def next_round(self) -> bool:
+        """One more seed for each survivor, if the budget's race work allows another round."""
+        if self.work_done + sum(self.alive) > self.work_allowed:
+            self.ended = "budget"
+            return False
+        self.work_done += sum(self.alive)
+        self.jobs = [Job(lag, self.options.seed + self.seeds[lag]) for lag in self.alive]
+        for lag in self.alive:
+            self.seeds[lag] += 1
+        return True
+
+    def announce_end(self) -> None:
+        """Why the race ended (only when there was a race)."""
+        if not self.racing:
+            return
+        alive = self.alive
+        if len(alive) == 1:
+            why = f"{alive[0]} is the only lag left"
+        elif self.ended == "budget":
+            tied = ", ".join(map(str, alive))
+            why = (f"the budget's training is spent ({tied} still in contention, with "
+                   f"{counted(max(self.seeds[lag] for lag in alive), 'seed')})")
+        else:
+            why = f"{', '.join(map(str, alive))} could not be told apart at {self.seeds_max} seeds"
+        self.reporter.info(f"race over: {why}", stage="race")
+
+
+def run_race(fold_prepared: list[Prepared], fold_targets: list[np.ndarray], fold_n_val: list[int], lags,
+             judge: Judge, options: RunOptions, reporter: Reporter) -> RaceResult:
+    """Train every lag with ``options.seeds`` seeds, then race: after each round the lags
+    significantly worse than the leader leave, the others get one more seed.
+
+    Every fold trains each round; the race reads the validation losses of all folds together.
+    The first fold's rows are emitted live as lags finish.
+    """
+    return Race(fold_prepared, fold_targets, fold_n_val, lags, judge, options, reporter).run()

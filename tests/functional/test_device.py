@@ -94,10 +94,10 @@ def test_doctor_names_the_fix_when_tensorflow_cannot_use_the_listed_gpu(fake_h20
 
 
 def test_a_run_on_a_box_with_an_unusable_gpu_warns_once_with_the_fix(fake_h200):
-    from seqlen_tui.core.engine import _device
+    from seqlen_tui.core.run_device import choose_run_device
 
     events = []
-    choice = _device(Reporter(events.append))
+    choice = choose_run_device(Reporter(events.append))
     warnings = [e.message for e in events if isinstance(e, DeviceProblem)]
     if not choice.is_gpu:
         assert len(warnings) == 1 and "fix:" in warnings[0]

@@ -1,5 +1,6 @@
 """Racing the lags, the gate's stepdown test and the training schedule — without TensorFlow
-(a seeded stand-in judge with known noise), plus one small LSTM run for the epoch-cap count."""
+(a seeded stand-in judge with known noise); the epoch-cap count of a real LSTM run is in
+tests/functional/test_training_cap.py."""
 
 from __future__ import annotations
 
@@ -11,15 +12,19 @@ import pytest
 
 from seqlen_tui.core.data import load_series
 from seqlen_tui.core.describe import describe_leaderboard
-from seqlen_tui.core.engine import RunOptions, lag_stability, run_asset
+from seqlen_tui.core.engine import RunOptions, run_asset
 from seqlen_tui.core.errors import DataError
 from seqlen_tui.core.events import RaceExits, Reporter
 from seqlen_tui.core.judges import RidgeJudge
 from seqlen_tui.core.metrics import diebold_mariano, stationary_bootstrap_indices, stepdown_p_values
 from seqlen_tui.core.race import race_exits, race_over
+from seqlen_tui.core.seed_stats import lag_stability
 from seqlen_tui.core.selection import holm_adjust, select_lag
 from seqlen_tui.core.training import Budget, Job, budget_for
 from synthetic import ar_process
+
+#: NoisyRidge is named "lstm": its runs choose a device as the LSTM's do, without TensorFlow here.
+pytestmark = pytest.mark.usefixtures("cpu_without_tensorflow")
 
 
 @pytest.fixture(scope="module")
@@ -203,17 +208,6 @@ def test_a_budget_without_plateau_keeps_its_rate_and_options_keep_the_schedule()
     resolved = budget_for(RunOptions(epochs=7))
     assert resolved.epochs == 7 and resolved.plateau_patience == standard.plateau_patience
     assert resolved.race_work == standard.race_work
-
-
-def test_models_still_improving_at_the_epoch_cap_are_counted_and_warned(ar2_file):
-    """Two epochs cannot converge: every LSTM ends at the cap, and the report says so."""
-    result = run_asset(load_series(ar2_file), RunOptions(lags=(2, 3), only_lags=True, seeds=1, seeds_max=1,
-                                                         epochs=1, patience=3, classifiers=False))
-    training = result.training
-    assert training["models"] == 2 and training["at_cap"] == 2 and training["epoch_cap"] == 1
-    report = result.to_report("AR2", str(ar2_file))
-    assert report["training"] == training
-    assert any(w.startswith("2 of 2 LSTMs were still improving at the 1-epoch cap") for w in report["warnings"])
 
 
 def test_an_improvement_smaller_than_min_delta_counts_as_a_flat_epoch():

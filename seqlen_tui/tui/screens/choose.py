@@ -244,8 +244,9 @@ class ChooseScreen(Screen):
 
     def _show_headline(self) -> dict[int, str]:
         """The file, its points and the candidates, struck through where a run with the
-        form's options would leave them out (the core's :func:`planned_lags`)."""
-        from seqlen_tui.core.engine import planned_lags
+        form's options would leave them out (the core's :func:`planned_lags`: the run's own
+        decision, for the device this machine last chose)."""
+        from seqlen_tui.core.lag_plan import planned_lags
 
         analysis, path = self.analysis, self.current_path or ""
         summary = analysis.series.summary
