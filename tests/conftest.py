@@ -1,32 +1,163 @@
-"""Shared test set-up: the ``slow`` marker (slow tests still run in CI), the tests' own device-rate
-cache, and the judge swap that lets the front ends' flows run without training an LSTM."""
+"""Shared test set-up: the ``slow`` marker (slow tests still run in CI), each process's own
+device-rate cache, the check that keeps unit tests unit tests, and the fixtures every folder uses.
 
+Helpers are modules (``synthetic``, ``judge_swap``, ``app_helpers``), imported by name: no test
+imports this file.
+
+Kinds: a test under ``tests/unit`` never imports TensorFlow or Keras and never starts the app
+(``App.run``, ``run_async`` or ``run_test``); a test that does belongs under ``tests/functional``.
+:func:`pytest_runtest_call` fails a unit test that breaks this, whatever ran before it in the
+same process (:class:`TrainingImportsRefused`).
+"""
+
+from __future__ import annotations
+
+import importlib.abc
 import os
+import shutil
+import sys
 import tempfile
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from judge_swap import swap_judge
+
+from synthetic import write_ar2_closes
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# The device-rate cache of --device auto: the tests' own, never the user's.
-os.environ["SEQLEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="seqlen-cache-")
+# The device-rate cache of --device auto: this process's own (each -n worker imports this file
+# itself, so workers never share one), never the user's.
+CACHE_DIR = tempfile.mkdtemp(prefix="seqlen-cache-")
+os.environ["SEQLEN_CACHE_DIR"] = CACHE_DIR
+
+UNIT_TESTS = Path(__file__).resolve().parent / "unit"
+#: Modules a unit test must not import: they mean training (or a model) is under test.
+TRAINING_MODULES = ("tensorflow", "keras")
+#: The ways to start a Textual app: a unit test calls none of them.
+APP_STARTS = ("run", "run_async", "run_test")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: over 5 s on 2 cores (pytest --durations); still part of CI")
 
 
-def swap_judge(monkeypatch, make_judge):
-    """Every run the front ends start uses ``make_judge()`` instead of the LSTM: the flow is
-    tested without paying for training (tests about the LSTM itself don't use this)."""
+def pytest_unconfigure(config):
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)
+
+
+def in_unit_folder(path: Path) -> bool:
+    return UNIT_TESTS in Path(str(path)).parents
+
+
+class TrainingImportsRefused(importlib.abc.MetaPathFinder):
+    """While a unit test runs, ``import tensorflow`` (or keras) fails and is remembered, even
+    where an earlier test of this process loaded it: its ``sys.modules`` entries are hidden
+    meanwhile, so every import goes through this finder. Remembered, because code that
+    catches ``ImportError`` (TensorFlow is optional at run time) would hide the refusal."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.hidden: dict[str, object] = {}
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in TRAINING_MODULES:
+            self.asked.append(name)
+            raise ImportError(f"{name} is refused in a unit test (tests/conftest.py)")
+        return None
+
+    def install(self) -> None:
+        self.hidden = {name: sys.modules.pop(name) for name in TRAINING_MODULES if name in sys.modules}
+        sys.meta_path.insert(0, self)
+
+    def remove(self) -> None:
+        sys.meta_path.remove(self)
+        sys.modules.update(self.hidden)
+
+
+@contextmanager
+def app_starts_refused(nodeid: str):
+    """``App.run``/``run_async``/``run_test`` raise while a unit test runs."""
+    from textual.app import App
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"{nodeid} starts the Textual app: it is a functional test "
+                             f"(move it under tests/functional)")
+
+    saved = {name: App.__dict__[name] for name in APP_STARTS}
+    for name in APP_STARTS:
+        setattr(App, name, refuse)
+    try:
+        yield
+    finally:
+        for name, method in saved.items():
+            setattr(App, name, method)
+
+
+refused_imports = pytest.StashKey[TrainingImportsRefused]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    """Fail collecting a unit test module that imports TensorFlow at its top."""
+    if not (isinstance(collector, pytest.Module) and in_unit_folder(collector.path)):
+        return (yield)
+    finder = TrainingImportsRefused()
+    finder.install()
+    try:
+        report = yield
+    finally:
+        finder.remove()
+    if finder.asked and report.outcome == "passed":
+        report.outcome = "failed"
+        report.longrepr = (f"{collector.nodeid} imports {finder.asked[0]}: "
+                           f"a functional test module (move it under tests/functional)")
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    """From a unit test's fixtures on, TensorFlow cannot be imported (checked after its call)."""
+    if in_unit_folder(item.path):
+        item.stash[refused_imports] = TrainingImportsRefused()
+        item.stash[refused_imports].install()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail a unit test that starts the app or imports TensorFlow (in its fixtures or its body)."""
+    finder = item.stash.get(refused_imports, None)
+    if finder is None:
+        return (yield)
+    with app_starts_refused(item.nodeid):
+        result = yield
+    if finder.asked:
+        raise AssertionError(f"{item.nodeid} imports {finder.asked[0]}: a test that trains or imports "
+                             f"TensorFlow is a functional test (move it under tests/functional)")
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item):
+    try:
+        return (yield)
+    finally:
+        finder = item.stash.get(refused_imports, None)
+        if finder is not None:
+            finder.remove()
+            del item.stash[refused_imports]
+
+
+@pytest.fixture
+def cpu_without_tensorflow(monkeypatch):
+    """Runs whose stand-in judge is named "lstm" train "on the CPU" without loading TensorFlow
+    to choose a device (a unit test's run; the device choice has tests of its own)."""
     import seqlen_tui.core.engine as engine
-    from seqlen_tui.core.events import SILENT
+    from seqlen_tui.core.device import DeviceChoice
 
-    real = engine.run_asset
-
-    def run_asset(series, options, reporter=None, judge=None, analysis=None):
-        return real(series, options, reporter or SILENT, make_judge(), analysis)
-
-    monkeypatch.setattr(engine, "run_asset", run_asset)
+    monkeypatch.setattr(engine, "choose_run_device",
+                        lambda reporter, requested="auto": DeviceChoice("/CPU:0", "CPU"))
 
 
 @pytest.fixture
@@ -35,18 +166,6 @@ def ridge_engine(monkeypatch):
     from seqlen_tui.core.judges import RidgeJudge
 
     swap_judge(monkeypatch, RidgeJudge)
-
-
-def write_ar2_closes(path, n: int):
-    """``n`` daily closes whose changes are AR(2) (0.5, 0.3): a linear judge needs 2 lags."""
-    import pandas as pd
-
-    from synthetic import ar_process
-
-    levels = 500 + ar_process((0.5, 0.3), n, seed=4).cumsum()
-    pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=len(levels), freq="D"),
-                  "Close": levels}).to_csv(path, index=False)
-    return path
 
 
 @pytest.fixture

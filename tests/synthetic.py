@@ -40,3 +40,13 @@ def write_ar_closes(path, n: int = 400, seed: int = 0):
     pd.DataFrame({"Date": pd.date_range("2021-01-01", periods=n, freq="D"),
                   "Close": levels}).to_csv(path, index=False)
     return path
+
+
+def write_ar2_closes(path, n: int):
+    """``n`` daily closes whose changes are AR(2) (0.5, 0.3): a linear judge needs 2 lags."""
+    import pandas as pd
+
+    levels = 500 + ar_process((0.5, 0.3), n, seed=4).cumsum()
+    pd.DataFrame({"Date": pd.date_range("2020-01-01", periods=len(levels), freq="D"),
+                  "Close": levels}).to_csv(path, index=False)
+    return path

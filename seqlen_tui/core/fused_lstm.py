@@ -49,7 +49,10 @@ BLOCK_GATE_ORDER = [0, 2, 1, 3]
 #: Training batches per call of the step's loop (:meth:`ModelStack.train_rows`). One Python
 #: call per batch cost 14 % of an epoch in dispatch on a 2-core CPU (228 against 196 ms an
 #: epoch for 7 lags × 2 seeds, the same weights bit for bit); 16 batches keep most of the
-#: saving while a cancel is still seen within a fraction of a second.
+#: saving. A cancel is looked at between calls, so training stops within one call: at most
+#: this many batches after the signal, never more than one epoch's training time (an epoch
+#: shorter than 16 batches is one call), a fraction of a second in the measurement above
+#: (tests/functional/test_cancel_latency.py counts the batches).
 BATCHES_PER_CALL = 16
 
 #: Windows per call when forecasting: ``BlockLSTM`` keeps seven (steps, batch, cells) tensors,
@@ -554,7 +557,7 @@ def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: in
     for epoch in range(budget.epochs):
         order = rng.permutation(len(x_fit)) if shuffle else np.arange(len(x_fit))
         for first in range(0, len(x_fit), rows_per_call):
-            reporter.check_cancelled()
+            reporter.check_cancelled()  # between calls: a cancel stops within one call's batches
             rows = order[first:first + rows_per_call]
             started = time.perf_counter()
             stack.train_rows(rows)

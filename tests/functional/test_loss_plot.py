@@ -14,7 +14,7 @@ import threading
 
 import pytest
 from app_helpers import STORED_REPORT, finish_run, messages, screen_text
-from conftest import swap_judge, write_ar2_closes
+from judge_swap import swap_judge
 
 from seqlen_tui.cli import main
 from seqlen_tui.core.judges import RidgeJudge
@@ -22,6 +22,7 @@ from seqlen_tui.tui.app import SeqlenApp
 from seqlen_tui.tui.screens.dialogs import ConfirmLag
 from seqlen_tui.tui.screens.run import RunScreen
 from seqlen_tui.tui.widgets.loss_plot import LossPlot
+from synthetic import write_ar2_closes
 
 SIZES = [(80, 24), (120, 40)]
 COLOUR = re.compile(r"\x1b\[[0-9;]*[34]8;")
