@@ -173,7 +173,7 @@ def run_asset(
     rows = leaderboard_rows(pooled, folds, trained.race, chosen.stability, plan.judge.name)
     if options.classifiers:
         rows += classifier_rows(folds.prepared, target, chosen.selection, options, reporter)
-    p_best, p_naive = test_p_values(chosen.selection, pooled, plan.judge.name)
+    p_best, p_naive = p_values_on_test_block(chosen.selection, pooled, plan.judge.name)
     timings["total"] = time.perf_counter() - started
     leaderboard = tuple(sort_leaderboard(rows))
     reporter.send(LeaderboardRows("leaderboard final", rows=leaderboard, final=True))
@@ -367,7 +367,7 @@ def classifier_rows(prepared: Prepared, target: TargetPlan, selection: Selection
     return rows
 
 
-def test_p_values(selection: Selection, pooled: Pooled, judge_name: str) -> tuple[float | None, float | None]:
+def p_values_on_test_block(selection: Selection, pooled: Pooled, judge_name: str) -> tuple[float | None, float | None]:
     """The test phase, on the test block: the two-sided DM p of the chosen lag against the best
     (None when they are the same lag), and the one-sided DM p that it beats persistence."""
     if selection.chosen_lag is None:

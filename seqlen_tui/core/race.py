@@ -13,6 +13,9 @@ the contenders — measured on a smooth hourly series, three seeds left lags 26 
 validation MSE "within one SE". Racing (Maron & Moore's Hoeffding races; irace's F-race) keeps
 the comparison that matters well estimated for about the cost of the fixed count. The bar is
 strict (p < 0.01 after Holm) because a lag that leaves never comes back.
+
+The rules are the functions below (:func:`race_exits`, :func:`race_over`); the loop that
+applies them round by round is :class:`Race`, and :func:`run_race` runs one.
 """
 
 from __future__ import annotations
@@ -135,13 +138,16 @@ class Race:
         self.seeds_max = seeds_cap(options) if getattr(judge, "seeded", True) else options.seeds
         self.seeds = dict.fromkeys(lags, options.seeds)
         self.alive = list(lags)
+        # Per fold: each (lag, seed)'s level forecasts, filled in as groups finish training.
         self.per_seed: list[dict[Job, np.ndarray]] = [{} for _ in fold_targets]
         self.result = RaceResult(self.per_seed, [], self.seeds, 0, options.seeds, self.seeds_max)
+        # The first fold's validation levels: what the live table's provisional rows are scored on.
         self.first_levels = fold_prepared[0].levels[fold_targets[0][:fold_n_val[0]]]
         self.rounds_left = self.seeds_max - options.seeds
         budget = getattr(judge, "budget", None)
         self.work_allowed = (budget.race_work if budget else 1.0) * sum(lags)  # in lag-steps per round
-        self.work_done, self.ended = sum(lags), "cap"
+        self.work_done, self.ended = sum(lags), "cap"  # "budget" when the work allowed runs out
+        # This round's jobs: every lag with every starting seed, then one new seed per survivor.
         self.jobs = [Job(lag, options.seed + s) for lag in lags for s in range(options.seeds)]
 
     @property
@@ -163,6 +169,7 @@ class Race:
         return self.result
 
     def over(self) -> bool:
+        """One lag left, or every survivor at the seed cap."""
         return race_over(self.alive, self.seeds, self.seeds_max)
 
     def train_round(self) -> None:
