@@ -10,6 +10,7 @@ reason it is there, so the leaderboard can be read as "why was 48 tried? — one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -63,14 +64,14 @@ class Candidate:
 
 #: Why a candidate was left out: merged into a close one, too long for the data, too costly to
 #: train (longer than the sequence-length cap), or a calendar period the data show no cycle at.
-DROPPED_KINDS = ("merged", "data", "cost", "unconfirmed")
+DropKind = Literal["merged", "data", "cost", "unconfirmed"]
 
 
 @dataclass(frozen=True)
 class DroppedCandidate:
     lag: int
     reason: str
-    kind: str = "merged"
+    kind: DropKind = "merged"
 
     def to_dict(self) -> dict:
         return {"lag": self.lag, "reason": self.reason}

@@ -52,7 +52,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .metrics import diebold_mariano, holm_adjust, newey_west_se, paired_loss_se
+from .metrics import (
+    diebold_mariano,
+    holm_adjust,
+    newey_west_se,
+    normal_sf,
+    paired_loss_se,
+    stepdown_p_values,
+)
 from .selection_facts import Choice, GateOutcome, LinearWin, OneSeSet
 from .selection_words import explain, nothing_finite
 
@@ -171,8 +178,6 @@ GATE_REPS = 999
 
 def gate_p_values(val_losses: dict[int, np.ndarray], naive_val_losses: np.ndarray) -> dict[int, float]:
     """Each lag's family-wise p-value that it beats persistence (point 1 above)."""
-    from .metrics import stepdown_p_values
-
     stepdown = stepdown_p_values(val_losses, naive_val_losses, reps=GATE_REPS)
     floor = 1.0 / (GATE_REPS + 1)
     if not any(p <= floor for p in stepdown.values()):
@@ -253,8 +258,6 @@ def significantly_beaten(lag: int, others, val_losses: dict[int, np.ndarray], me
     (the seeds' disagreement, :func:`training_se`). Counting only the first, measured on the
     quality corpus: El Niño's year (12, the unseen data's best) was passed over for 6 at regret
     1.20 because three seeds happened to favour 6 on a 100-point validation block."""
-    from .metrics import normal_sf
-
     for other in others:
         if other == lag or means[other] >= means[lag]:
             continue
