@@ -12,7 +12,6 @@ import re
 import shlex
 import subprocess
 import sys
-import time
 
 import pytest
 from paths import ROOT
@@ -255,15 +254,29 @@ def test_run_save_without_a_terminal_names_the_command_with_yes(series_file, tmp
 
 
 def test_a_silent_stage_gets_a_heartbeat_line():
+    """An injected clock decides when a beat is due; the watcher thread ticks every millisecond,
+    so a beat per tick (the bug this guards) would print many lines between two clock steps."""
+    from process_helpers import wait_until
+
+    now = [0.0]
     stream = io.StringIO()
-    with progress.ProgressPrinter(stream, heartbeat_s=0.3, tick_s=0.02) as printer:
+
+    def beats() -> list[str]:
+        text = stream.getvalue().splitlines()
+        return [line for line in text
+                if "… still working on: XGBoost and RandomForest direction classifiers" in line]
+
+    with progress.ProgressPrinter(stream, heartbeat_s=10.0, tick_s=0.001, clock=lambda: now[0]) as printer:
         printer.on_event(StageStarted(message="XGBoost and RandomForest direction classifiers",
                                       stage="classifiers"))
-        time.sleep(0.8)
+        now[0] = 10.0  # ten silent seconds: one beat is due
+        wait_until(lambda: len(beats()) >= 1, "no heartbeat after 10 silent seconds")
+        now[0] = 20.0  # ten more: one more
+        wait_until(lambda: len(beats()) >= 2, "no second heartbeat after 20 silent seconds")
     lines = stream.getvalue().splitlines()
     assert lines[0].endswith("] XGBoost and RandomForest direction classifiers")
-    beats = [line for line in lines if "… still working on: XGBoost and RandomForest direction classifiers" in line]
-    assert 1 <= len(beats) <= 3  # one per 0.3 s of silence, not one per tick
+    assert len(beats()) == 2  # one per 10 s of silence, not one per tick
+    assert beats()[1].endswith("(20s so far)")
 
 
 @pytest.mark.slow

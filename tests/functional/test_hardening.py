@@ -5,31 +5,38 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 from paths import ROOT
+from process_helpers import wait_until
 
-#: Sixteen processes each write ten reports under one asset's name in the same second.
+#: Sixteen processes each write ten reports under one asset's name at the same moment: each says
+#: it is ready (its imports done) and waits for the go file, which the test makes once all are.
 WRITER = """
 import sys, time
 from pathlib import Path
 from seqlen_tui.core.report import write_new_file
-folder, who, start = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
-while time.time() < start:
-    pass
+folder, who, barrier = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+(barrier / f"ready-{who}").touch()
+while not (barrier / "go").exists():
+    time.sleep(0.001)
 for i in range(10):
     write_new_file(folder, "BTC_20261130T000000", ".json", lambda h: h.write(f"{who}-{i}"))
 """
 
 
 def test_sixteen_writers_of_one_name_lose_no_report(tmp_path):
-    start = time.time() + 2.0  # every writer imported and waiting: they collide on purpose
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(n), str(start)],
+    reports, barrier = tmp_path / "reports", tmp_path / "barrier"
+    reports.mkdir()
+    barrier.mkdir()
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(reports), str(n), str(barrier)],
                                 cwd=ROOT) for n in range(16)]
+    # Every writer imported and waiting: they collide on purpose.
+    wait_until(lambda: len(list(barrier.glob("ready-*"))) == 16, "the 16 writers did not start", writers)
+    (barrier / "go").touch()
     assert [w.wait(timeout=120) for w in writers] == [0] * 16
-    texts = sorted(path.read_text() for path in tmp_path.glob("BTC_*.json"))
+    texts = sorted(path.read_text() for path in reports.glob("BTC_*.json"))
     assert len(texts) == 160 and len(set(texts)) == 160  # each report kept, under its own name
-    assert not list(tmp_path.glob(".write-*"))  # no temporary file left behind
+    assert not list(reports.glob(".write-*"))  # no temporary file left behind
 
 
 # -- only regular files are read -----------------------------------------------------------------
@@ -89,11 +96,12 @@ def test_a_fifo_as_settings_file_is_refused_before_a_run_trains(tmp_path):
 
     fifo = tmp_path / "settings.json"
     os.mkfifo(fifo)
-    started = time.perf_counter()
     result = cli("run", str(MSFT), "--save", "--yes", env={"SEQLEN_SETTINGS": str(fifo),
                                                          "SEQLEN_RUNS_DIR": str(tmp_path / "runs")})
     assert result.returncode == 2 and "is a FIFO (named pipe), not a regular file" in result.stderr
-    assert time.perf_counter() - started < 20 and not (tmp_path / "runs").exists()  # nothing trained
+    # Refused before the run: nothing loaded TensorFlow, nothing trained, no report.
+    assert "loading TensorFlow" not in result.stderr and "training on" not in result.stderr
+    assert not (tmp_path / "runs").exists()
 
 
 # -- a read-only settings file is never replaced ------------------------------------------------

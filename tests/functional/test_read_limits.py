@@ -1,6 +1,7 @@
 """Nothing unbounded when reading: a gzip bomb, a header of a million names, a hundred thousand
 empty columns and a file too big for the machine's memory are each refused with one line, before
-the parser builds what they describe, and in bounded memory and time.
+the parser builds what they describe, in bounded memory (a hang is bounded by the
+child's timeout, not asserted on the clock).
 
 Before, each of them ran out of memory ("internal error") or hung for a minute or more.
 The adversarial files are built in tmp_path; the bomb is made of one small gzip member written
@@ -13,7 +14,6 @@ import gzip
 import os
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
@@ -49,12 +49,20 @@ def cli_bounded(*args: str, memory_limit: int = 3 << 30, timeout: float = 60):
             "print('peak_kb', peak[0], file=sys.stderr)\n"
             "sys.exit(code)\n")
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    started = time.monotonic()
     result = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
                             timeout=timeout, env=env)
     lines = result.stderr.strip().splitlines()
     peak_kb = int(lines[-1].split()[1]) if lines and lines[-1].startswith("peak_kb") else None
-    return result.returncode, lines[:-1] if peak_kb is not None else lines, peak_kb, time.monotonic() - started
+    return result.returncode, lines[:-1] if peak_kb is not None else lines, peak_kb
+
+
+def never_parsed(monkeypatch) -> None:
+    """pandas' reader fails if called: a refusal that passes was made before any parsing."""
+
+    def parse(*args, **kwargs):
+        raise AssertionError("pandas.read_csv was called: the file was parsed, not refused up front")
+
+    monkeypatch.setattr(pd, "read_csv", parse)
 
 
 # -- the real defaults stop the real cases --------------------------------------------------------
@@ -62,37 +70,34 @@ def cli_bounded(*args: str, memory_limit: int = 3 << 30, timeout: float = 60):
 def test_a_gzip_bomb_of_100m_rows_is_refused_past_the_row_limit_in_bounded_memory(tmp_path):
     bomb = gzip_bomb(tmp_path / "bomb.csv.gz", 100_000_000)
     assert bomb.stat().st_size < 600_000  # the issue's case: ~190 KB that expands to 100M rows
-    code, lines, peak_kb, seconds = cli_bounded("analyze", str(bomb))
+    code, lines, peak_kb = cli_bounded("analyze", str(bomb))
     # before: 9.5 GB resident, then MemoryError: "internal error", exit 1
     assert code == 2 and len(lines) == 1, lines
     assert lines[0] == (f"seqlen-tui: {bomb}: has more than 20,000,000 rows, the most one series is read "
                         "with (--last applies after reading); keep only the rows you need (e.g. the recent "
                         "years) in a smaller file, or split it")
     assert peak_kb is not None and peak_kb < 600_000, peak_kb  # the child's whole peak: imports included
-    assert seconds < 30
 
 
-def test_a_header_of_a_million_column_names_is_refused_at_once(tmp_path):
+def test_a_header_of_a_million_column_names_is_refused_at_once(tmp_path, monkeypatch):
     path = tmp_path / "wide.csv"
     with open(path, "w") as fh:
         fh.write(",".join(f"name{i}" for i in range(1_000_000)) + "\n")  # a 10 MB header line
         fh.write(",".join("1" for _ in range(1_000_000)) + "\n")
-    started = time.monotonic()
+    never_parsed(monkeypatch)  # refused from the header's count alone, before pandas reads a row
     with pytest.raises(DataError) as info:  # before: past 12 GB, never returned
         load_series(path)
-    assert time.monotonic() - started < 5
     assert str(info.value) == (f"{path}: has more than 10,000 columns in its header, the most one file may "
                                "have (a wrong delimiter or a broken export?); keep the time and value "
                                "columns in a smaller file")
 
 
-def test_a_hundred_thousand_empty_columns_are_refused_with_their_count(tmp_path):
+def test_a_hundred_thousand_empty_columns_are_refused_with_their_count(tmp_path, monkeypatch):
     path = tmp_path / "empty_columns.csv"
     path.write_text("".join("," * 99_999 + "\n" for _ in range(7)))  # 700 KB: before, 65 s and 4 GB
-    started = time.monotonic()
+    never_parsed(monkeypatch)  # before: 65 s and 4 GB in pandas
     with pytest.raises(DataError, match=r"has 100,000 columns in its header, more than the 10,000"):
         load_series(path)
-    assert time.monotonic() - started < 5
     with pytest.raises(DataError, match="100,000 columns"):
         list_numeric_columns(path)  # the app's column picker reads through the same door
 
@@ -100,7 +105,7 @@ def test_a_hundred_thousand_empty_columns_are_refused_with_their_count(tmp_path)
 def test_the_cli_refuses_a_wide_header_with_one_line_and_exit_2(tmp_path):
     path = tmp_path / "wide.csv"
     path.write_text("date," + ",".join(f"c{i}" for i in range(20_000)) + "\n2024-01-01," + "1," * 19_999 + "1\n")
-    code, lines, _, _ = cli_bounded("analyze", str(path))
+    code, lines, _ = cli_bounded("analyze", str(path))
     assert code == 2 and len(lines) == 1 and "has 20,001 columns in its header" in lines[0], lines
     assert "Traceback" not in "\n".join(lines)
 

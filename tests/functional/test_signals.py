@@ -12,12 +12,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from paths import HELPERS, ROOT
-from process_helpers import wait_for_reports
+from process_helpers import wait_for_reports, wait_until
 
 from synthetic import write_ar_closes as write_asset
 
@@ -51,13 +50,17 @@ def hung_up_batch(tmp_path: Path, ignored: tuple[int, ...], to_group: bool):
                             preexec_fn=like_nohup, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for_reports(proc, runs, "fast*.json", 2)
-        time.sleep(0.5)  # "wait" is on a worker by now
-        for sig in (signal.SIGHUP, *(s for s in ignored if s != signal.SIGHUP)):
+        wait_until(go.with_name("wait-started").exists, '"wait" did not start', [proc])
+        sent = (signal.SIGHUP, *(s for s in ignored if s != signal.SIGHUP))
+        for sig in sent:
             if to_group:
                 os.killpg(proc.pid, sig)
             else:
                 proc.send_signal(sig)
-        time.sleep(1.0)  # time for a handler to stop the batch, had one been installed
+        # The signals have taken effect, with no time allowed for it: the batch stopped, or every
+        # process of it ignores them (the kernel dropped them: no handler can run later).
+        wait_until(lambda: proc.poll() is not None or group_ignores(proc.pid, sent),
+                   "the batch neither stopped nor ignores the signals")
         go.touch()
         out, err = proc.communicate(timeout=120)
     finally:
@@ -65,6 +68,21 @@ def hung_up_batch(tmp_path: Path, ignored: tuple[int, ...], to_group: bool):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     return proc, out, err, runs
+
+
+def group_ignores(group: int, signals: tuple[int, ...]) -> bool:
+    """Whether every live process of process group ``group`` ignores ``signals`` (Linux /proc)."""
+    mask = sum(1 << (sig - 1) for sig in signals)
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group and fields[0] != "Z":
+                status = (stat.parent / "status").read_text()
+                members.append(int(status.split("SigIgn:")[1].split()[0], 16))
+        except (OSError, IndexError, ValueError):
+            continue  # the process exited meanwhile
+    return bool(members) and all(ignored & mask == mask for ignored in members)
 
 
 def reported_assets(runs: Path) -> list[str]:
