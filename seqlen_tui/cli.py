@@ -23,17 +23,15 @@ from .cli_common import (
     EXIT_OK,
     EXIT_USAGE,
     PROG,
-    add_option_arguments,
+    data_options_from_args,
     fail,
     run_options_from_args,
     say,
 )
-from .core.options import TARGETS, option_specs
+from .cli_options import add_flags
 from .terminal import keep_import_noise, startup_messages
 
 COMMANDS = ("analyze", "run", "batch", "runs", "show", "doctor")
-#: Where reports go without ``--runs-dir`` (decided by ``core.report.default_runs_dir``).
-RUNS_DIR_DEFAULT = "$SEQLEN_RUNS_DIR, else the settings block's runs_dir, else the per-user data folder"
 
 
 class UsageError(Exception):
@@ -68,12 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
             "sequence lengths with the reason for each."
         ),
     )
-    add_data_arguments(analyze)
-    add_analysis_arguments(analyze)
-    analyze.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json); read only, for defaults and the current value")
-    analyze.add_argument("--json", metavar="PATH", help="write the analysis as JSON to PATH, or '-' for stdout (human output then goes to stderr)")
-    analyze.add_argument("--plot", action="store_true", help="draw the ACFs with their bands in the terminal")
-    analyze.add_argument("--target", choices=TARGETS, default="diff", help="express the candidates in lags of what the LSTM will model (default diff; run --target auto re-expresses them once it has chosen)")
+    analyze.add_argument("file", metavar="FILE", help=FILE_HELP)
+    add_flags(analyze, "analyze")
 
     run = sub.add_parser(
         "run",
@@ -84,14 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
             "length on validation and report on test; optionally save <ASSET>_SL."
         ),
     )
-    add_data_arguments(run)
-    add_analysis_arguments(run)
-    add_model_arguments(run)
-    run.add_argument("--json", metavar="PATH", help="also write the report to PATH, or '-' for stdout (human output then goes to stderr)")
-    run.add_argument("--save", action="store_true", help="write the chosen length as <ASSET>_SL to the settings file (asks first)")
-    run.add_argument("--yes", action="store_true", help="with --save: do not ask")
-    run.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
-    run.add_argument("--plot", action="store_true", help="after the leaderboard, draw the validation MSE by lag (± SE) with ridge AR, the baselines and the chosen and best lags marked")
+    run.add_argument("file", metavar="FILE", help=FILE_HELP)
+    add_flags(run, "run")
 
     batch = sub.add_parser(
         "batch",
@@ -106,30 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 every asset done or skipped, 1 any failed, 2 usage error, 130 interrupted.",
     )
     batch.add_argument("files", nargs="*", metavar="FILE", help="CSV or Parquet files, one asset each")
-    batch.add_argument("--dir", metavar="DIR", help="also run the files in DIR matching --pattern")
-    batch.add_argument("--pattern", default="*.csv", metavar="GLOB", help="file pattern inside --dir (default '*.csv')")
-    batch.add_argument("--workers", type=int, metavar="N", help="assets at a time (default: the cores, capped by free memory at ~1 GB each and by GPUs); with --ray on a local Ray: its CPUs")
-    batch.add_argument("--ray", action="store_true", help="run the assets as Ray tasks (needs seqlen-tui[ray]); a local Ray unless --ray-address")
-    batch.add_argument("--ray-address", metavar="ADDR", help="join this Ray cluster (e.g. ray://head:10001, head:6379 or auto); implies --ray")
-    batch.add_argument("--ray-gpus", type=float, default=0.25, metavar="F", help="GPUs per Ray task when the cluster has GPUs (default 0.25: four assets share one GPU)")
-    batch.add_argument("--force", action="store_true", help="rerun assets that already have a report for the same data and options")
-    add_data_selection_arguments(batch)
-    add_analysis_arguments(batch, asset=False)
-    add_model_arguments(batch)
-    batch.add_argument("--save", action="store_true", help="write each finished asset's <ASSET>_SL to the settings file as it finishes (asks once)")
-    batch.add_argument("--yes", action="store_true", help="with --save: do not ask")
-    batch.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
+    add_flags(batch, "batch")
 
     runs = sub.add_parser("runs", help="list stored runs (asset, date, file, chosen lag, skill)")
-    runs.add_argument("--runs-dir", metavar="DIR", help=f"runs folder (default: {RUNS_DIR_DEFAULT})")
-    runs.add_argument("--settings", metavar="PATH", help="settings file or its folder whose block may name the runs folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
+    add_flags(runs, "runs")
     show = sub.add_parser("show", help="print a stored run's leaderboard from its report; --save saves its choice")
     show.add_argument("run", metavar="RUN", help="report file name or path, or an asset name (its newest run)")
-    show.add_argument("--runs-dir", metavar="DIR", help=f"runs folder (default: {RUNS_DIR_DEFAULT})")
-    show.add_argument("--save", action="store_true", help="write the run's chosen length as <ASSET>_SL to the settings file (asks first; no training)")
-    show.add_argument("--yes", action="store_true", help="with --save: do not ask")
-    show.add_argument("--settings", metavar="PATH", help="settings file or its folder (default: $SEQLEN_SETTINGS, else ./settings.json)")
-    show.add_argument("--plot", action="store_true", help="after the leaderboard, draw the validation MSE by lag (± SE) with ridge AR, the baselines and the chosen and best lags marked")
+    add_flags(show, "show")
     doctor = sub.add_parser(
         "doctor", help="what this machine trains on: TensorFlow's build, the GPUs, step rates",
         description=(
@@ -139,35 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
             "against a float64 NumPy reference (a few seconds). Exits 0 whenever it could report."
         ),
     )
-    doctor.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
-    doctor.add_argument("--no-bench", action="store_true", help="skip the step timings and the check against NumPy")
+    add_flags(doctor, "doctor")
     return parser
 
 
-def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="CSV (comma, semicolon or tab) or Parquet file")
-    add_data_selection_arguments(parser)
-
-
-def add_data_selection_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--column", metavar="C", help="value column (default: close, adj close, price, value, or the only numeric column)")
-    parser.add_argument("--last", type=int, metavar="N", help="use only the most recent N points")
-    parser.add_argument("--start", metavar="T", help="use points at or after this time, e.g. 2024-01-01")
-    parser.add_argument("--end", metavar="T", help="use points at or before this time")
-
-
-def add_analysis_arguments(parser: argparse.ArgumentParser, asset: bool = True) -> None:
-    """Options shared by every command that analyses a series (analyze, run, batch)."""
-    if asset:
-        parser.add_argument("--asset", metavar="NAME", help="asset name for the settings key (default: the file name without extension)")
-    add_option_arguments(parser, analysis_only=True, skip=("target",))
-
-
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """What to benchmark and how hard to train (run, batch): every other declared option."""
-    analysis = {key for key, spec in option_specs().items() if spec.analysis and key != "target"}
-    add_option_arguments(parser, skip=tuple(analysis))
-    parser.add_argument("--runs-dir", metavar="DIR", help=f"where run reports go (default: {RUNS_DIR_DEFAULT})")
+#: The data file argument of ``analyze`` and ``run`` (its selection flags: ``core.options.DataOptions``).
+FILE_HELP = "CSV (comma, semicolon or tab) or Parquet file"
 
 
 class StdoutError(OSError):
@@ -228,15 +176,21 @@ def main(argv: list[str] | None = None) -> int:
     if real_stdout is not None:  # None: stdout closed (``>&-``), where print() writes nothing
         sys.stdout = _GuardedStdout(real_stdout)
     try:
+        return run_guarded(argv, real_stdout)
+    finally:
+        sys.stdout = real_stdout
+
+
+def run_guarded(argv: list[str], real_stdout) -> int:
+    """The command's exit code; every failure becomes one line on stderr and its exit code,
+    never a traceback."""
+    try:
         code = dispatch(argv)
         if real_stdout is not None:
             sys.stdout.flush()  # inside the guard: a full stdout is found here, not at exit
         return code
     except StdoutError as exc:
-        _silence_stdout(real_stdout)
-        if exc.errno == errno.EPIPE:  # the reader stopped early (``| head``): not a failure
-            return EXIT_OK
-        return fail(f"cannot write to standard output: {exc.strerror or exc}", EXIT_FAILED)
+        return stdout_failed(exc, real_stdout)
     except UsageError as exc:
         return fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
@@ -245,21 +199,34 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError as exc:  # not our stdout (that is StdoutError): e.g. a worker's pipe
         return fail(f"a pipe to another process broke: {exc.strerror or exc}", EXIT_FAILED)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
-        from .core.errors import DataError, SettingsError
-        from .core.events import Cancelled
+        return unexpected_failure(exc)
 
-        if isinstance(exc, (DataError, SettingsError)):
-            return fail(str(exc), EXIT_USAGE)
-        if isinstance(exc, Cancelled):
-            return fail("cancelled", EXIT_INTERRUPTED)
-        if os.environ.get("SEQLEN_DEBUG"):
-            raise
-        return fail(
-            f"internal error: {type(exc).__name__}: {exc} (set SEQLEN_DEBUG=1 for the traceback)",
-            EXIT_FAILED,
-        )
-    finally:
-        sys.stdout = real_stdout
+
+def stdout_failed(exc: StdoutError, real_stdout) -> int:
+    """Our own output failed: a reader that stopped early (``| head``) is no failure; a full
+    disk or a closed stdout is. Either way nothing more is written to it."""
+    _silence_stdout(real_stdout)
+    if exc.errno == errno.EPIPE:
+        return EXIT_OK
+    return fail(f"cannot write to standard output: {exc.strerror or exc}", EXIT_FAILED)
+
+
+def unexpected_failure(exc: Exception) -> int:
+    """A refusal (bad data, settings, options) is a usage error; a cancel is an interrupt; any
+    other exception is an internal error in one line (the traceback with ``SEQLEN_DEBUG``)."""
+    from .core.errors import DataError, SettingsError
+    from .core.events import Cancelled
+
+    if isinstance(exc, (DataError, SettingsError)):
+        return fail(str(exc), EXIT_USAGE)
+    if isinstance(exc, Cancelled):
+        return fail("cancelled", EXIT_INTERRUPTED)
+    if os.environ.get("SEQLEN_DEBUG"):
+        raise exc
+    return fail(
+        f"internal error: {type(exc).__name__}: {exc} (set SEQLEN_DEBUG=1 for the traceback)",
+        EXIT_FAILED,
+    )
 
 
 def dispatch(argv: list[str]) -> int:
@@ -269,7 +236,7 @@ def dispatch(argv: list[str]) -> int:
         return open_app(None)
     if first.startswith("-") or first in COMMANDS:
         args = build_parser().parse_args(argv)
-        from .cli_common import refuse_empty_values
+        from .cli_options import refuse_empty_values
 
         refuse_empty_values(args)  # an empty --json, --runs-dir …: refused, not taken as "not given"
         keep_import_noise()
@@ -352,7 +319,6 @@ PLOT_WIDTH = 78
 
 def run_analyze(args: argparse.Namespace) -> int:
     from .core.analysis import analyze_series
-    from .core.data import load_series
     from .core.describe import describe_findings, describe_summary, plot_acf_text, wrapped
     from .core.jsonutil import dumps
 
@@ -364,7 +330,7 @@ def run_analyze(args: argparse.Namespace) -> int:
 
     settings = read_settings(args.settings, check_asset(args.asset or asset_from_path(args.file)))
     options = run_options_from_args(args, settings["defaults"], settings.get("path"))
-    series = load_series(args.file, args.column, last=args.last, start=args.start, end=args.end)
+    series = data_options_from_args(args).load(args.file)
     analysis = analyze_series(series, max_lag=options.max_lag, alpha=options.alpha, user_lags=options.lags,
                               target=args.target)
     say("\n".join(describe_summary(series.summary, width)), file=human)
@@ -476,7 +442,7 @@ def run_run(args: argparse.Namespace) -> int:
     from .core.errors import DataError
     from .core.jsonutil import dumps
     from .core.report import write_report
-    from .core.runner import DataOptions, build_report
+    from .core.runner import build_report
     from .core.settings import asset_from_path
     from .progress import ProgressPrinter
 
@@ -494,7 +460,7 @@ def run_run(args: argparse.Namespace) -> int:
         from .core.settings import SettingsStore, resolve_settings_path
 
         SettingsStore(resolve_settings_path(args.settings)).check_writable()
-    data = DataOptions(args.column, args.last, args.start, args.end)
+    data = data_options_from_args(args)
     series = data.load(args.file)
     check_lags_fit(options.lags, len(series.values))
     say("\n".join(describe_summary(series.summary, width)), file=human)

@@ -17,13 +17,13 @@ instant.
 from __future__ import annotations
 
 import json
-import math
 import re
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from typing import Any
 
 from .errors import DataError
+from .option_kinds import CHOICE, FLOAT, INT, LAGS, PLAIN_INT, SWITCH, TEXT, Kind
 
 PROTOCOLS = ("robust", "article")
 #: What the judge models (``auto`` chooses among them on validation).
@@ -70,17 +70,22 @@ class OptionError(DataError):
 class OptionSpec:
     """What a front end needs to offer one option.
 
-    ``kind``: ``int``, ``float``, ``choice``, ``switch`` (on/off) or ``lags`` (a list of lags).
+    ``kind``: what the option's values are (:mod:`.option_kinds`: a number, a choice, a switch,
+    lags, text …), which reads, checks and offers them.
     ``optional``: blank (``None``) is allowed and means ``blank`` (the budget's, the device's …).
     Bounds: ``minimum``/``maximum`` inclusive; ``above``/``below`` exclusive. Every number has
     both ends, so a value that cannot work (a negative seed, 100,000 units: a 298 GiB
     allocation) is refused where it is read, before any data is loaded or any model trains.
     ``protocols``: the protocols that read the option; a flag given with another is refused.
+    ``help_for``: ``(command, help)`` pairs where a command's flag says more or other than
+    ``help`` (``--json`` writes the analysis in ``analyze``, the report in ``run``).
+    ``empty``: for text, what to give instead of an empty value (an empty value is refused).
     """
 
-    kind: str
+    kind: Kind
     help: str
     label: str
+    default: Any = None
     choices: tuple[str, ...] = ()
     #: The app's words for each choice (same order); the CLI shows the bare values.
     choice_words: tuple[str, ...] = ()
@@ -96,93 +101,104 @@ class OptionSpec:
     #: Options of the analysis too (``analyze`` has them), not only of a run.
     analysis: bool = False
     metavar: str = "N"
+    help_for: tuple[tuple[str, str], ...] = ()
+    empty: str = ""
+
+    def help_in(self, command: str) -> str:
+        """The option's help in ``command`` (its own words there, else ``help``)."""
+        return dict(self.help_for).get(command, self.help)
 
 
-def option(default: Any, kind: str, label: str, help: str, **spec: Any) -> Any:  # noqa: A002
-    """A :class:`RunOptions` field with its :class:`OptionSpec`."""
-    return field(default=default, metadata={"option": OptionSpec(kind, help, label, **spec)})
+def option(default: Any, kind: Kind, label: str, help: str, **spec: Any) -> Any:  # noqa: A002
+    """A dataclass field (of :class:`RunOptions`, :class:`DataOptions` …) with its :class:`OptionSpec`."""
+    return field(default=default, metadata={"option": OptionSpec(kind, help, label, default=default, **spec)})
+
+
+def specs_of(options_class: type) -> dict[str, OptionSpec]:
+    """The key and declaration of every option a dataclass of options declares, in its order."""
+    return {f.name: f.metadata["option"] for f in fields(options_class)}
 
 
 @dataclass(frozen=True)
 class RunOptions:
-    protocol: str = option("robust", "choice", "protocol",
+    protocol: str = option("robust", CHOICE, "protocol",
                            "robust (validation chooses, default) or the article's protocol, reproduced exactly",
                            choices=PROTOCOLS, choice_words=("robust (validation chooses)", "article (reproduce it)"))
-    target: str = option("diff", "choice", "target",
+    target: str = option("diff", CHOICE, "target",
                          "what the LSTM models (default diff: forecast = last level + predicted change; "
                          "auto: the best on validation)",
                          choices=(*TARGETS, "auto"), analysis=True, protocols=ROBUST_ONLY,
                          choice_words=("diff: changes", "level: scaled levels", "logret: log returns",
                                        "auto: best on validation"))
-    budget: str = option("standard", "choice", "budget",
+    budget: str = option("standard", CHOICE, "budget",
                          "training effort: epochs, patience, batch size, learning rate (default standard)",
                          choices=BUDGET_NAMES, protocols=ROBUST_ONLY)
-    device: str = option("auto", "choice", "device",
+    device: str = option("auto", CHOICE, "device",
                          "where the LSTMs train: auto (default: the faster, by step rates measured once per "
                          "machine; the CPU when TensorFlow sees no GPU), cpu or gpu",
                          choices=DEVICES, choice_words=("auto: the faster", "cpu", "gpu"))
     # Early stopping ends a model long before 10,000 epochs; more only makes a typo cost days.
-    epochs: int | None = option(None, "int", "epochs", "most epochs per model (overrides the budget)",
+    epochs: int | None = option(None, INT, "epochs", "most epochs per model (overrides the budget)",
                                 optional=True, blank="budget's", minimum=1, maximum=10_000)
-    patience: int | None = option(None, "int", "patience", "early-stopping patience (overrides the budget)",
+    patience: int | None = option(None, INT, "patience", "early-stopping patience (overrides the budget)",
                                   optional=True, blank="budget's", minimum=1, maximum=1_000, form=False,
                                   protocols=ROBUST_ONLY)
     # A batch's activations grow with batch × window × units: 8,192 long windows is GiBs already.
-    batch_size: int | None = option(None, "int", "batch size", "batch size (overrides the budget)",
+    batch_size: int | None = option(None, INT, "batch size", "batch size (overrides the budget)",
                                     optional=True, blank="budget's", minimum=1, maximum=8_192, form=False,
                                     protocols=ROBUST_ONLY)
-    learning_rate: float | None = option(None, "float", "learning rate",
+    learning_rate: float | None = option(None, FLOAT, "learning rate",
                                          "Adam learning rate (overrides the budget)",
                                          optional=True, blank="budget's", above=0, maximum=1, metavar="R",
                                          form=False, protocols=ROBUST_ONLY)  # Adam diverges above 1
     # Each seed is one more model per lag; past 100 the mean's noise is far below any gap the
     # race can tell apart.
-    seeds: int = option(2, "int", "seeds", "models per candidate to start the race with, averaged (default 2)",
+    seeds: int = option(2, INT, "seeds", "models per candidate to start the race with, averaged (default 2)",
                         minimum=1, maximum=100, protocols=ROBUST_ONLY)
-    seeds_max: int | None = option(None, "int", "seeds max",
+    seeds_max: int | None = option(None, INT, "seeds max",
                                    "most seeds a lag still in contention gets (default 8, never below «seeds»); "
                                    "equal to «seeds» turns racing off",
                                    optional=True, blank="8", minimum=1, maximum=100, metavar="M",
                                    protocols=ROBUST_ONLY)
-    seed: int = option(42, "int", "base seed", "base seed (default 42)", metavar="S", minimum=0,
+    seed: int = option(42, INT, "base seed", "base seed (default 42)", metavar="S", minimum=0,
                        maximum=MAX_SEED)
-    folds: int | None = option(None, "int", "folds",
+    folds: int | None = option(None, INT, "folds",
                                "rolling origins: K validation blocks inside train + validation (default: enough "
                                "for about 300 validation points, at most 4); test stays the final block",
                                optional=True, blank="auto", minimum=1, maximum=20, metavar="K", form=False,
                                protocols=ROBUST_ONLY)  # each fold trains every lag again
     # 4,096 units is 67M recurrent weights (about 1 GB with Adam's state): far past a judge of lags.
-    units: int = option(16, "int", "LSTM units", "LSTM units (default 16)", minimum=1, maximum=4_096,
+    units: int = option(16, INT, "LSTM units", "LSTM units (default 16)", minimum=1, maximum=4_096,
                         protocols=ROBUST_ONLY)
-    max_lag: int | None = option(None, "int", "max lag",
+    max_lag: int | None = option(None, INT, "max lag",
                                  "largest ACF lag (default: two of the longest natural periods, at least 40, "
                                  "at most n/4)", optional=True, blank="auto", minimum=1, maximum=MAX_LAG,
                                  analysis=True, protocols=ROBUST_ONLY)
-    max_seq_len: int | None = option(None, "int", "max seq len",
+    max_seq_len: int | None = option(None, INT, "max seq len",
                                      "leave out candidates longer than N for cost (default: from the training "
                                      "device's measured speed, else 256 on a CPU, 1024 on a GPU; your «lags» "
                                      "pass the default)", optional=True, blank="device's", minimum=1,
                                      maximum=MAX_LAG, protocols=ROBUST_ONLY)
     # At least 200: a model trained on a handful of windows scores by luck on validation and can
     # win the race (1 window "won" before this bound).
-    max_train_windows: int | None = option(None, "int", "max train windows",
+    max_train_windows: int | None = option(None, INT, "max train windows",
                                            "train on the most recent N windows only (default 20,000: bounds "
                                            "minute data)", optional=True, blank="20000", minimum=200,
                                            maximum=10_000_000, form=False, protocols=ROBUST_ONLY)
     # At least 1e-6: below about 1e-16, 1 − alpha/2 rounds to 1 and the band's quantile is infinite.
-    alpha: float = option(0.05, "float", "ACF alpha", "significance level of the ACF band (default 0.05)",
+    alpha: float = option(0.05, FLOAT, "ACF alpha", "significance level of the ACF band (default 0.05)",
                           minimum=1e-6, below=1, analysis=True, metavar="A", protocols=ROBUST_ONLY)
-    gate_alpha: float = option(0.05, "float", "gate alpha",
+    gate_alpha: float = option(0.05, FLOAT, "gate alpha",
                                "family-wise level at which a lag must beat persistence to qualify (default 0.05)",
                                minimum=1e-6, below=1, metavar="A", form=False, protocols=ROBUST_ONLY)
-    lags: tuple[int, ...] = option((), "lags", "own lags", "your own candidate lags, added to the proposed ones",
+    lags: tuple[int, ...] = option((), LAGS, "own lags", "your own candidate lags, added to the proposed ones",
                                    blank="e.g. 5,24 (optional)", analysis=True, metavar="L1,L2,…", minimum=1,
                                    maximum=MAX_LAG, protocols=ROBUST_ONLY)
-    only_lags: bool = option(False, "switch", "benchmark only my lags",
+    only_lags: bool = option(False, SWITCH, "benchmark only my lags",
                              "benchmark only «lags», not the proposed candidates", protocols=ROBUST_ONLY)
-    classifiers: bool = option(True, "switch", "direction classifiers (XGBoost, RF)",
+    classifiers: bool = option(True, SWITCH, "direction classifiers (XGBoost, RF)",
                                "the XGBoost/RandomForest direction classifiers on the chosen and the article's lag")
-    highway: bool = option(False, "switch", "linear highway beside the LSTM",
+    highway: bool = option(False, SWITCH, "linear highway beside the LSTM",
                            "add LSTNet's linear highway beside the judge's LSTM (a linear map of the window added "
                            "to its forecast); off by default: it did not lower the corpus regret",
                            protocols=ROBUST_ONLY)
@@ -212,6 +228,55 @@ class RunOptions:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class DataOptions:
+    """Which part of the file is the series: the data selection, recorded (and hashed) in the
+    report beside the run options. Not in the settings block: it belongs to one file."""
+
+    column: str | None = option(None, TEXT, "value column",
+                                "value column (default: close, adj close, price, value, or the only numeric column)",
+                                metavar="C", blank="loader's choice", empty="a column name")
+    last: int | None = option(None, PLAIN_INT, "last points", "use only the most recent N points")
+    start: str | None = option(None, TEXT, "start", "use points at or after this time, e.g. 2024-01-01",
+                               metavar="T", empty="a time such as 2024-01-01")
+    end: str | None = option(None, TEXT, "end", "use points at or before this time", metavar="T",
+                             empty="a time such as 2024-12-31")
+
+    def load(self, path):
+        """The selected series of the file at ``path`` (:func:`seqlen_tui.core.data.load_series`)."""
+        from .data import load_series
+
+        return load_series(path, self.column, last=self.last, start=self.start, end=self.end)
+
+
+#: Where reports go when no runs folder is named (decided by ``core.report.default_runs_dir``).
+RUNS_DIR_DEFAULT = "$SEQLEN_RUNS_DIR, else the settings block's runs_dir, else the per-user data folder"
+#: Which settings file is read when none is named (decided by ``core.settings.resolve_settings_path``).
+SETTINGS_DEFAULT = "$SEQLEN_SETTINGS, else ./settings.json"
+
+
+@dataclass(frozen=True)
+class PlaceOptions:
+    """Where a run's names and files are: the asset it is saved as, the settings file, the runs
+    folder. Declared here once for every command that takes them; the core decides each one
+    (``names.check_asset``, ``settings.resolve_settings_path``, ``report.default_runs_dir``)."""
+
+    asset: str | None = option(None, TEXT, "asset",
+                               "asset name for the settings key (default: the file name without extension)",
+                               metavar="NAME", blank="from the file name", empty="a name such as BTC-USD")
+    settings: str | None = option(
+        None, TEXT, "settings file", f"settings file or its folder (default: {SETTINGS_DEFAULT})", metavar="PATH",
+        empty="a file or folder",
+        help_for=(("analyze", f"settings file or its folder (default: {SETTINGS_DEFAULT}); read only, for "
+                              "defaults and the current value"),
+                  ("runs", "settings file or its folder whose block may name the runs folder "
+                           f"(default: {SETTINGS_DEFAULT})")))
+    runs_dir: str | None = option(None, TEXT, "runs folder", f"where run reports go (default: {RUNS_DIR_DEFAULT})",
+                                  metavar="DIR", empty="a folder",
+                                  help_for=(("runs", f"runs folder (default: {RUNS_DIR_DEFAULT})"),
+                                            ("show", f"runs folder (default: {RUNS_DIR_DEFAULT})")))
+
+
 @cache
 def seeds_cap(options) -> int:
     """The race's seed cap: ``seeds_max``, else the default but never below ``seeds``."""
@@ -219,66 +284,23 @@ def seeds_cap(options) -> int:
 
 
 def option_specs() -> dict[str, OptionSpec]:
-    """Every option's key and declaration, in declaration order."""
-    return {f.name: f.metadata["option"] for f in fields(RunOptions)}
+    """Every run option's key and declaration, in declaration order (the settings block's keys)."""
+    return specs_of(RunOptions)
 
 
 def default_value(key: str) -> Any:
-    spec_field = next(f for f in fields(RunOptions) if f.name == key)
-    return spec_field.default if spec_field.default is not MISSING else None
-
-
-def parse_lags(text: str) -> tuple[int, ...]:
-    """``"5, 24,48"`` → ``(5, 24, 48)``; ``ValueError`` with a short reason."""
-    parts = [p for p in str(text).replace(" ", "").split(",") if p]
-    try:
-        lags = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError("whole numbers separated by commas, e.g. 5,24") from None
-    return lags  # their range is the declaration's, checked by check_value
+    """A run option's declared default."""
+    return option_specs()[key].default
 
 
 def coerce(key: str, value: Any) -> Any:
-    """A value from text or JSON (a settings block, a form field) as the option's type.
+    """A value from text or JSON (a settings block, a form field) as the run option's type
+    (its kind's reading, :meth:`.option_kinds.Kind.coerce`).
 
     ``ValueError`` says what is wrong in words that need no option name (the caller adds it).
     """
     spec = option_specs()[key]
-    if value is None or (isinstance(value, str) and not value.strip() and spec.kind != "lags"):
-        if spec.optional:
-            return None
-        raise ValueError("is required")
-    if spec.kind == "switch":
-        if isinstance(value, bool):
-            return value
-        raise ValueError(f"must be true or false (got {value!r})")
-    if spec.kind == "choice":
-        if value in spec.choices:
-            return value
-        raise ValueError(f"must be one of {', '.join(spec.choices)} (got {value!r})")
-    if spec.kind == "lags":
-        if isinstance(value, str):
-            return parse_lags(value)
-        if isinstance(value, (list, tuple)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            return parse_lags(",".join(map(str, value)))
-        raise ValueError(f"must be a list of whole numbers, e.g. [24, 48] (got {value!r})")
-    if isinstance(value, bool):
-        raise ValueError(f"must be a number (got {value!r})")
-    if isinstance(value, str):
-        try:
-            value = float(value.strip()) if spec.kind == "float" else int(value.strip())
-        except ValueError:
-            raise ValueError(f"must be {'a number' if spec.kind == 'float' else 'a whole number'} "
-                             f"(got {value!r})") from None
-    if not isinstance(value, (int, float)):
-        raise ValueError(f"must be a number (got {value!r})")
-    if not math.isfinite(value):
-        raise ValueError(f"must be a finite number (got {value!r})")
-    if spec.kind == "int":
-        if value != int(value):
-            raise ValueError(f"must be a whole number (got {value!r})")
-        return int(value)
-    return float(value)
+    return spec.kind.coerce(value, spec)
 
 
 def check_value(key: str, value: Any) -> Any:
@@ -289,12 +311,11 @@ def check_value(key: str, value: Any) -> Any:
         value = coerce(key, value)
     except ValueError as exc:
         raise OptionError(key, f"{ref(key)} {exc}") from None
-    if value is None or spec.kind in ("switch", "choice"):
+    if value is None:
         return value
-    for number in value if spec.kind == "lags" else (value,):
+    for number in spec.kind.numbers(value):
         if not in_range(spec, number):
-            each = " each" if spec.kind == "lags" else ""
-            raise OptionError(key, f"{ref(key)} must be {range_words(spec)}{each} (got {_number(number)})")
+            raise OptionError(key, f"{ref(key)} must be {range_words(spec)}{spec.kind.each} (got {_number(number)})")
     return value
 
 
@@ -343,46 +364,68 @@ def resolve_options(given: dict[str, Any], block: dict[str, Any] | None = None,
     the block holds the user's usual options for every run and must not make one protocol
     unusable.
     """
-    specs = option_specs()
     where = f'the "seqlen_tui" block of {source}' if source else 'the settings file\'s "seqlen_tui" block'
-    values: dict[str, Any] = {}
-    from_block: set[str] = set()
-    problems: list[OptionError] = []
-
-    def blame_block(problem: OptionError) -> None:
-        if strict:
-            raise problem from None
-        problems.append(problem)
-
-    for key, value in (block or {}).items():
-        if key not in specs:
-            continue
-        try:
-            values[key] = check_value(key, value)
-            from_block.add(key)
-        except OptionError as exc:
-            reason = _GOT.sub("", str(exc).removeprefix(ref(key)).strip())
-            blame_block(OptionError(key, f"{_json(key)}: {_json(value)} in {where} {reason}; "
-                                         f"fix it there or pass {ref(key)}"))
+    problems = _BlockProblems(strict)
+    values = _block_values(block or {}, where, problems)
+    from_block = set(values)
     for key, value in given.items():
-        if key not in specs:
+        if key not in option_specs():
             raise KeyError(key)
         values[key] = value
         from_block.discard(key)
-    options = RunOptions(**values)
     if runs_protocol:
-        refuse_unused(options, given, protocol_from_block="protocol" in from_block)
+        refuse_unused(RunOptions(**values), given, protocol_from_block="protocol" in from_block)
+    return _validated(values, from_block, where, problems), problems.found
+
+
+@dataclass
+class _BlockProblems:
+    """Where a settings-block value that cannot be used goes: raised at once when ``strict``
+    (the CLI: exit 2, nothing runs unattended on options the user did not choose), else kept
+    to be reported while the default is used (the app: a notification)."""
+
+    strict: bool
+    found: list[OptionError] = field(default_factory=list)
+
+    def blame(self, problem: OptionError) -> None:
+        if self.strict:
+            raise problem from None
+        self.found.append(problem)
+
+
+def _block_values(block: dict[str, Any], where: str, problems: _BlockProblems) -> dict[str, Any]:
+    """The block's run options, each checked against its declaration; a bad one is blamed on
+    the block and its key (never on a flag the user did not type) and left out. Keys that are
+    no run option (the app's keymap, theme …) are the block's own business."""
+    values: dict[str, Any] = {}
+    for key, value in block.items():
+        if key not in option_specs():
+            continue
+        try:
+            values[key] = check_value(key, value)
+        except OptionError as exc:
+            reason = _GOT.sub("", str(exc).removeprefix(ref(key)).strip())
+            problems.blame(OptionError(key, f"{_json(key)}: {_json(value)} in {where} {reason}; "
+                                            f"fix it there or pass {ref(key)}"))
+    return values
+
+
+def _validated(values: dict[str, Any], from_block: set[str], where: str,
+               problems: _BlockProblems) -> RunOptions:
+    """The options once every rule between them holds. A rule that a given value breaks is
+    raised as it is (its message names the flag or the field); one that a block value breaks
+    is blamed on the block, and that value gives way to its default."""
     while True:
+        options = RunOptions(**values)
         try:
             options.validate()
-            return options, problems
+            return options
         except OptionError as exc:
             if exc.option not in from_block:
-                raise  # a value the user gave: the message names its flag or field
-            blame_block(OptionError(exc.option, f"in {where}: {exc}; fix it there or pass {ref(exc.option)}"))
+                raise
+            problems.blame(OptionError(exc.option, f"in {where}: {exc}; fix it there or pass {ref(exc.option)}"))
             del values[exc.option]  # the app: this block value gives way to its default
             from_block.discard(exc.option)
-            options = RunOptions(**values)
 
 
 def refuse_unused(options: RunOptions, given: dict[str, Any], protocol_from_block: bool = False) -> None:

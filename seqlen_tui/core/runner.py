@@ -7,28 +7,18 @@ compares before re-running an asset (same file bytes, same options → same repo
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from . import engine
-from .data import Series, load_series
+from .data import Series
 from .events import SILENT, Reporter
-from .options import RunOptions
+from .options import DataOptions, RunOptions  # DataOptions: declared with every option
 from .report import file_sha256, options_hash, write_report
 from .settings import asset_from_path
 
-
-@dataclass(frozen=True)
-class DataOptions:
-    """Which part of the file is the series (the ``column``, ``last``, ``start`` and ``end`` options)."""
-
-    column: str | None = None
-    last: int | None = None
-    start: str | None = None
-    end: str | None = None
-
-    def load(self, path: str | Path) -> Series:
-        return load_series(path, self.column, last=self.last, start=self.start, end=self.end)
+#: The whole file as the series: no column named, no points left out.
+WHOLE_FILE = DataOptions()
 
 
 def report_options(options: RunOptions, data: DataOptions) -> dict:
@@ -42,7 +32,7 @@ def report_identity(path: str | Path, options: RunOptions, data: DataOptions) ->
 
 
 def build_report(series: Series, options: RunOptions, asset: str, file: str | Path,
-                 reporter: Reporter = SILENT, data: DataOptions = DataOptions(),
+                 reporter: Reporter = SILENT, data: DataOptions = WHOLE_FILE,
                  analysis=None, shown_as: str | None = None) -> dict:
     """Run the chosen protocol on a loaded series and return its report (not yet written);
     ``analysis``: one already made of this series (``engine.run_analysis``), reused when it
@@ -58,7 +48,7 @@ def build_report(series: Series, options: RunOptions, asset: str, file: str | Pa
     return result.to_report(asset, str(file), recorded, shown_as)
 
 
-def run_file(path: str | Path, options: RunOptions | None = None, *, data: DataOptions = DataOptions(),
+def run_file(path: str | Path, options: RunOptions | None = None, *, data: DataOptions = WHOLE_FILE,
              asset: str | None = None, runs_dir: Path | None = None,
              reporter: Reporter = SILENT, shown_as: str | None = None) -> tuple[dict, Path | None]:
     """Load ``path``, run it, and write the report into ``runs_dir`` (when given).

@@ -19,7 +19,7 @@ from seqlen_tui.core.options import (
     resolve_options,
 )
 
-NUMERIC = {key: spec for key, spec in option_specs().items() if spec.kind in ("int", "float", "lags")}
+NUMERIC = {key: spec for key, spec in option_specs().items() if spec.kind.name in ("int", "float", "lags")}
 
 
 def lowest(spec) -> float:
@@ -41,7 +41,7 @@ def test_every_numeric_option_declares_a_finite_range():
 @pytest.mark.parametrize("key", sorted(NUMERIC))
 def test_the_range_is_enforced_at_both_ends(key):
     spec = NUMERIC[key]
-    step = 1 if spec.kind != "float" else max(abs(highest(spec)), 1) * 1e-3
+    step = 1 if spec.kind.name != "float" else max(abs(highest(spec)), 1) * 1e-3
     if spec.minimum is not None:
         assert check_value(key, _value(spec, spec.minimum)) is not None
     if spec.maximum is not None:
@@ -55,9 +55,9 @@ def test_the_range_is_enforced_at_both_ends(key):
 
 
 def _value(spec, number):
-    if spec.kind == "lags":
+    if spec.kind.name == "lags":
         return [int(number)]
-    return int(number) if spec.kind == "int" else float(number)
+    return int(number) if spec.kind.name == "int" else float(number)
 
 
 @pytest.mark.parametrize("key, value, message", [

@@ -64,7 +64,7 @@ def test_every_declared_option_has_a_flag_and_a_readme_row():
     help_text = build_parser()._subparsers._group_actions[0].choices["run"].format_help()
     readme = README.read_text(encoding="utf-8")
     for key, spec in option_specs().items():
-        flag = "--no-" + key.replace("_", "-") if spec.kind == "switch" and RunOptions().to_dict()[key] \
+        flag = "--no-" + key.replace("_", "-") if spec.kind.name == "switch" and RunOptions().to_dict()[key] \
             else "--" + key.replace("_", "-")
         assert re.search(rf"{flag}\b", help_text), flag
         assert f"| `{key}` |" in readme, key

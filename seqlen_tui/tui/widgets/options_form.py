@@ -19,7 +19,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from seqlen_tui.core.options import check_value, coerce, default_value, option_specs, ref
+from seqlen_tui.core.options import (
+    DataOptions,
+    OptionSpec,
+    PlaceOptions,
+    check_value,
+    default_value,
+    option_specs,
+    ref,
+    specs_of,
+)
 
 
 class _Check(Validator):
@@ -119,30 +128,35 @@ class OptionsForm(VerticalScroll):
     def compose(self) -> ComposeResult:
         """The asset and the value column, then every option the core declares for the form
         (:mod:`seqlen_tui.core.options`), in its order, as its kind asks."""
-        d = self.defaults
-        yield from self._row("asset", "asset", Input(
-            "", placeholder="from the file name", compact=True, id="opt-asset",
+        asset, column = specs_of(PlaceOptions)["asset"], specs_of(DataOptions)["column"]
+        yield from self._row("asset", asset.label, Input(
+            "", placeholder=asset.blank, compact=True, id="opt-asset",
             validators=[_Check(_asset)], valid_empty=False))
         yield PathLine("", id="key-line", classes="hint")
-        yield from self._row("column", "value column", Select(
-            [], prompt="loader's choice", compact=True, id="opt-column"))
+        yield from self._row("column", column.label, Select(
+            [], prompt=column.blank, compact=True, id="opt-column"))
+        fields = {"select": self._select_field, "checkbox": self._checkbox_field, "input": self._input_field}
         for key, spec in form_specs().items():
-            value = d.get(key, default_value(key))
-            if spec.kind == "choice":
-                words = spec.choice_words or spec.choices
-                choices = tuple(zip(words, spec.choices))
-                yield from self._row(key, spec.label, Select(
-                    choices, value=value if value in spec.choices else default_value(key),
-                    allow_blank=False, compact=True, id=f"opt-{key}"))
-            elif spec.kind == "switch":
-                yield OptionSwitch(spec.label, bool(value), id=f"opt-{key}", compact=True)
-            else:
-                text = (",".join(map(str, value)) if spec.kind == "lags" and isinstance(value, (list, tuple))
-                        else "" if value is None else str(value))
-                yield from self._row(key, spec.label, Input(
-                    text, placeholder=spec.blank or str(default_value(key)), compact=True, id=f"opt-{key}",
-                    validators=[_Check(lambda text, key=key: field_problem(key, text))],
-                    valid_empty=spec.optional or spec.kind == "lags"))
+            value = self.defaults.get(key, default_value(key))
+            yield from fields[spec.kind.widget](key, spec, spec.kind.field_value(value))
+
+    def _select_field(self, key: str, spec: OptionSpec, value: Any) -> ComposeResult:
+        """One of the declared choices, shown in the app's words; a value that is none of them
+        (an old settings block) shows the default."""
+        words = spec.choice_words or spec.choices
+        yield from self._row(key, spec.label, Select(
+            tuple(zip(words, spec.choices)), value=value if value in spec.choices else default_value(key),
+            allow_blank=False, compact=True, id=f"opt-{key}"))
+
+    def _checkbox_field(self, key: str, spec: OptionSpec, value: bool) -> ComposeResult:
+        yield OptionSwitch(spec.label, value, id=f"opt-{key}", compact=True)
+
+    def _input_field(self, key: str, spec: OptionSpec, text: str) -> ComposeResult:
+        """Typed text, checked as it is typed by the core's own check of the option."""
+        yield from self._row(key, spec.label, Input(
+            text, placeholder=spec.blank or str(default_value(key)), compact=True, id=f"opt-{key}",
+            validators=[_Check(lambda text: field_problem(key, text))],
+            valid_empty=spec.kind.empty_field_allowed(spec)))
 
     def _row(self, name: str, label: str, widget) -> ComposeResult:
         with Horizontal(classes="field", id=f"row-{name}"):
@@ -207,15 +221,13 @@ class OptionsForm(VerticalScroll):
             "column": select("column"),
         }
         for key, spec in option_specs().items():
-            if not spec.form:
-                out[key] = self.defaults.get(key, default_value(key))
-            elif spec.kind == "choice":
-                out[key] = select(key)
-            elif spec.kind == "switch":
-                out[key] = self.query_one(f"#opt-{key}", Checkbox).value
-            else:
-                out[key] = coerce(key, self.query_one(f"#opt-{key}", Input).value.strip())
+            out[key] = self._field_value(key, spec) if spec.form else self.defaults.get(key, default_value(key))
         return out
+
+    def _field_value(self, key: str, spec: OptionSpec) -> Any:
+        """The option's value as its field holds it (its kind reads the field)."""
+        field = self.query_one(f"#opt-{key}").value
+        return spec.kind.from_field(None if field is Select.NULL else field, spec)
 
 
 def form_specs():
