@@ -14,13 +14,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from helpers import batch_tasks
 from paths import HELPERS, ROOT
-from process_helpers import wait_for_reports
+from process_helpers import wait_for_reports, wait_until
 
 from seqlen_tui.cli import main
 from seqlen_tui.core import batch, resources
@@ -202,14 +201,16 @@ def test_sigterm_and_sighup_stop_the_batch_like_ctrl_c_and_leave_no_process(tmp_
     assert f"stopped by {signal.Signals(stop).name}" in err and "Traceback" not in err
     assert sorted(reports(runs)) == ["fast1", "fast2"]
     assert {r["asset"]: r["status"] for r in summary_rows(runs)}["slow"] == "interrupted"
-    for _ in range(50):  # the group empties once the workers and the tracker have exited
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("processes of the batch are still running after it exited")
+    # The group empties once the workers and the tracker have exited.
+    wait_until(lambda: not group_alive(proc.pid), "processes of the batch are still running after it exited")
+
+
+def group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 # -- Ray -------------------------------------------------------------------------------------

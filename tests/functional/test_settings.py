@@ -518,7 +518,7 @@ def test_lock_timeout_is_a_settings_error(tmp_path):
         started = time.monotonic()
         with pytest.raises(SettingsError, match="another seqlen-tui is saving"):
             SettingsStore(path, lock_timeout=0.2).save_lag("A_SL", 3)
-        assert 0.15 < time.monotonic() - started < 5
+        assert time.monotonic() - started >= 0.15  # it waited for its timeout (a floor: load cannot break it)
     assert snapshot(path) == before
     SettingsStore(path, lock_timeout=0.2).save_lag("A_SL", 3)  # free again once released
     assert json.loads(path.read_text()) == {"home": "/p", "A_SL": 3}
