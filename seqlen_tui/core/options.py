@@ -1,10 +1,13 @@
-"""Every run option, declared once: its type, default, choices, bounds, help and label.
+"""Every option, declared once: its kind, default, choices, bounds, help and label.
 
-:class:`RunOptions` is the declaration. Each field carries an :class:`OptionSpec` in its
-metadata, and every front end is generated from it: the CLI's flags (``cli_common``), the
-app's form (``tui.widgets.options_form``) and the settings file's ``"seqlen_tui"`` block
-(:func:`resolve_options`, the one place where "flag > settings block > default" is decided).
-A new option is one new field here.
+:class:`RunOptions` declares the run's options, :class:`DataOptions` the data selection and
+:class:`PlaceOptions` the asset, the settings file and the runs folder (the command line's
+own outputs are declared the same way in ``cli_options``). Each field carries an
+:class:`OptionSpec` in its metadata, whose kind (:mod:`.option_kinds`, one class per kind)
+reads, checks and offers the value, and every front end is generated from it: the CLI's
+flags (``cli_options``), the app's form (``tui.widgets.options_form``) and the settings
+file's ``"seqlen_tui"`` block (:func:`resolve_options`, the one place where "flag > settings
+block > default" is decided; it holds run options only). A new option is one new field here.
 
 The core's words are its own: a message that names an option writes ``«key»`` (see
 :func:`ref`) and each front end renders it — the CLI as its flag (``--max-seq-len``), the app
