@@ -9,8 +9,8 @@ from __future__ import annotations
 from .acf import AcfAnalysis
 from .analysis import SeriesAnalysis
 from .candidates import UNIT_WORDS
-from .cells import seeds_cell
 from .data import DataSummary
+from .leaderboard_columns import KEY_LINES, LEADERBOARD_COLUMNS, key_line, table_cells
 from .names import MODEL_NAMES  # noqa: F401 - re-exported
 from .report import chosen_model
 
@@ -185,46 +185,33 @@ def _finding_row(result: AcfAnalysis) -> str:
 
 
 def plot_acf_text(result: AcfAnalysis, width: int = 78, height: int = 15, color: bool = True) -> str:
-    """The ACF as a terminal chart (plotext), lags 1 to the max lag, with its band and the
-    article's cutoff marked.
+    """The ACF as a terminal chart (plotext), lags 1 to the max lag, with its band, its peaks and
+    the article's cutoff marked: the plan is :func:`.acf_chart.acf_chart`'s, the app's too.
 
     Lag 0 (always 1) is left out: it would squash every other lag into the zero row. Each lag is
-    a stem from zero while the lags leave two columns each; more lags are drawn as one line
-    through the values, so a long ACF is not a solid block. The x ticks are round numbers at a
-    fixed step (1, 2, 5 × a power of ten). The band is dotted and the cutoff dashed, so the chart
-    reads without colour; ``color=False`` returns it without any escape code (for a pipe, a
-    file or ``NO_COLOR``).
+    a stem from zero while the lags leave two columns each; more lags are drawn as dots, then as
+    one line through the values, so a long ACF is not a solid block. The x ticks are round numbers
+    at a fixed step (1, 2, 5 × a power of ten). The band is dotted, the peaks ``●`` and the cutoff
+    dashed, so the chart reads without colour; ``color=False`` returns it without any escape code
+    (for a pipe, a file or ``NO_COLOR``).
     """
     import re
 
     import plotext as plt
 
-    lags = result.lags.tolist()[1:]
-    values = result.acf.tolist()[1:]
-    high, low = result.band_high.tolist()[1:], result.band_low.tolist()[1:]
-    cut = result.first_insignificant_lag
-    top = max(lags, default=1)
+    from .acf_chart import acf_chart, draw_acf_chart
+    from .chart import fitting
+
     columns = max(width - 8, 10)  # the plot area: the y labels and the frame take the rest
-    step = next(m * 10 ** k for k in range(12) for m in (1, 2, 5) if top / (m * 10 ** k) <= columns // 8)
+    chart = acf_chart(result.to_dict(), columns, alpha=result.alpha)
+    if chart.message is not None:
+        return chart.message
     plt.clear_figure()
     plt.plotsize(width, height)
     plt.theme("clear")
-    if lags:
-        plt.plot(lags, high, color="gray", marker="·")
-        plt.plot(lags, low, color="gray", marker="·")
-        if 2 * len(lags) <= columns:
-            for lag, value in zip(lags, values):
-                plt.plot([lag, lag], [0.0, value], color="blue", marker="│")
-        elif len(lags) <= columns:
-            plt.scatter(lags, values, color="blue", marker="•")
-        else:
-            plt.plot(lags, values, color="blue")
-        bottom, upper = min(0.0, *values, *low), max(0.0, *values, *high)
-        plt.plot([cut, cut], [bottom, upper], color="red", marker="┆")
-    plt.xlim(0, top)
-    plt.xticks(list(range(0, top + 1, step)))
-    plt.title(f"ACF ({result.label}); first insignificant lag {cut} ┆")
-    plt.xlabel(f"lag   (···: {1 - result.alpha:.0%} band around zero)")
+    draw_acf_chart(plt, chart)
+    plt.title(fitting(chart.headings, columns))
+    plt.xlabel(chart.xlabels[0])
     text = plt.build()
     plt.clear_figure()
     return text if color else re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
@@ -242,7 +229,8 @@ def plot_loss_text(curve, width: int = 78, height: int = 18, color: bool = True)
 
     import plotext as plt
 
-    from .loss_curve import draw_plan, fitting, plot_plan
+    from .chart import fitting
+    from .loss_curve import draw_plan, plot_plan
 
     plan = plot_plan(curve, columns=max(width - 10, 10))
     if plan.message is not None:
@@ -287,6 +275,24 @@ def describe_race(report: dict) -> list[str]:
     return lines
 
 
+def leaderboard_table(rows: list[dict], marked: int | None) -> list[str]:
+    """The leaderboard's header and rows (:data:`.leaderboard_columns.LEADERBOARD_COLUMNS`, the
+    app's cells too), ``▶`` before row ``marked``. Each column is as wide as its widest cell, at
+    least its own width, so the rows line up whatever the figures."""
+    cells = table_cells(rows)
+    widths = [max([column.width] + [len(text) for text in cells[column.key]]) for column in LEADERBOARD_COLUMNS]
+
+    def line(texts: list[str]) -> str:
+        return " ".join(text.ljust(width) if column.key == "model" else text.rjust(width)
+                        for column, text, width in zip(LEADERBOARD_COLUMNS, texts, widths))
+
+    table = ["  " + line([column.header for column in LEADERBOARD_COLUMNS])]
+    for index in range(len(rows)):
+        mark = "▶" if index == marked else " "
+        table.append(f"{mark} " + line([cells[column.key][index] for column in LEADERBOARD_COLUMNS]))
+    return table
+
+
 def describe_leaderboard(report: dict, width: int | None = None) -> list[str]:
     """The leaderboard, a short key to its columns and the choice, from a run report (fresh or
     stored). ``width``: the prose lines are wrapped to it at word boundaries; the table's rows
@@ -302,27 +308,13 @@ def describe_leaderboard(report: dict, width: int | None = None) -> list[str]:
     same = [index for index, row in enumerate(rows) if row["model"] == model]
     marked = next((index for index in same if rows[index].get("lag") == chosen),
                   same[0] if len(same) == 1 else None)
-    table = [
-        f"  {'model':<15} {'lag':>5} {'val MSE':>11} {'± SE':>9} {'test MSE':>11} "
-        f"{'skill':>7} {'MASE':>6} {'dir.acc':>7} {'PT p':>7} {'DM p':>8} {'stab.':>5} {'seeds':>5}",
-    ]
-    for index, row in enumerate(rows):
-        mark = "▶" if index == marked else " "
-        table.append(
-            f"{mark} {MODEL_NAMES.get(row['model'], row['model']):<15} {_num(row.get('lag'), 'd'):>5} "
-            f"{_num(row.get('val_mse'), '.4g'):>11} {_num(row.get('val_mse_se'), '.2g'):>9} "
-            f"{_num(row.get('test_mse'), '.4g'):>11} {_num(row.get('skill'), '.3f'):>7} "
-            f"{_num(row.get('mase'), '.3f'):>6} {_num(row.get('directional_accuracy'), '.3f'):>7} "
-            f"{_num(row.get('pt_p'), '.2g'):>7} "
-            f"{_num(row.get('dm_p_vs_persistence'), '.2g'):>8} {_num(row.get('stability'), '.2f'):>5}"
-            f" {seeds_cell(row):>5}"
-        )
+    table = leaderboard_table(rows, marked)
     lines = []
     majority = next((r.get("majority_rate") for r in rows if r.get("majority_rate") is not None), None)
     if majority is not None:
         lines.append(f"  majority-direction rate (training): {majority:.3f}")
     if any(row.get("left_race_after") is not None for row in rows):
-        lines.append("  seeds: LSTMs averaged per lag; ✗ left the race, significantly worse than the leader")
+        lines.append("  " + key_line(("seeds",)))
     if article:
         lines.append("  test MSE: the article's MSE on MinMax-scaled values; dir.acc: share of moves called "
                      "right; no persistence baseline, so no skill, MASE or p-values")
@@ -330,12 +322,7 @@ def describe_leaderboard(report: dict, width: int | None = None) -> list[str]:
         lines += [
             "  val MSE ± SE: validation, which chooses (Newey–West SE); test MSE … DM p: the test block, "
             "unseen by the choice",
-            "  skill: 1 − MSE/persistence's MSE (> 0 beats it); MASE: MAE/persistence's MAE on training "
-            "(< 1 beats it)",
-            "  dir.acc: share of moves called right; PT p: Pesaran–Timmermann p-value that dir.acc beats chance",
-            "  DM p: one-sided Diebold–Mariano p-value that the row beats persistence (small: it does)",
-            "  stab.: share of the (fold, seed) models whose best lag is this one",
-        ]
+        ] + ["  " + key_line(keys) for keys in KEY_LINES]
     lines += describe_race(report)
     lines += ["", f"Chosen sequence length: {chosen}", f"  {report.get('verdict', '')}"]
     if report.get("runner_up") is not None:

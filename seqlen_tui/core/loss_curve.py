@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .chart import Layer, draw_layers
 from .names import MODEL_NAMES
 from .ticks import lag_ticks
 
@@ -119,17 +120,6 @@ SHORT_NAMES = {"ridge_ar": "ridge", "persistence": "persist.", "seasonal_naive":
 
 
 @dataclass(frozen=True)
-class Layer:
-    """One plotext call: ``kind`` ``line`` (through the points) or ``scatter`` (the points)."""
-
-    kind: str
-    xs: tuple[float, ...]
-    ys: tuple[float, ...]
-    marker: str
-    color: str
-
-
-@dataclass(frozen=True)
 class PlotPlan:
     """Everything a front end needs to draw one :class:`LossCurve` at one width.
 
@@ -151,11 +141,6 @@ class PlotPlan:
     message: str | None = None
     key: tuple[str, ...] = ()  # the curves' marks alone (a line of its own under a chart)
     notes: tuple[str, ...] = ()  # what the marks cannot say (for a front end with room)
-
-
-def fitting(texts: tuple[str, ...] | list[str], room: int) -> str:
-    """The first (longest) of ``texts`` no wider than ``room``, else the last (shortest)."""
-    return next((text for text in texts if len(text) <= room), texts[-1] if texts else "")
 
 
 def y_range(curve: LossCurve, bars: bool = True) -> tuple[tuple[float, float], dict[str, float]]:
@@ -403,9 +388,7 @@ def draw_plan(plt, plan: PlotPlan) -> None:
         plt.xscale("linear")
         return
     plt.xscale("log" if plan.log_x else "linear")
-    for layer in plan.layers:
-        draw = plt.plot if layer.kind == "line" else plt.scatter
-        draw(list(layer.xs), list(layer.ys), marker=layer.marker, color=layer.color)
+    draw_layers(plt, plan.layers)
     left, right = plan.xlim
     if plan.log_x:  # plotext scales the data and the ticks, not the limits
         left, right = math.log10(left), math.log10(right)

@@ -9,10 +9,10 @@ import math
 import pytest
 from app_helpers import STORED_REPORT
 
+from seqlen_tui.core.chart import fitting
 from seqlen_tui.core.loss_curve import (
     MARKS,
     draw_plan,
-    fitting,
     loss_curve,
     plot_plan,
     report_curve,

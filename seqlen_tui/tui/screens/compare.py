@@ -44,9 +44,12 @@ from seqlen_tui.core.history import (
 )
 from seqlen_tui.core.loss_curve import LossCurve, report_curve
 from seqlen_tui.core.names import MODEL_NAMES
+from seqlen_tui.core.ticks import lag_ticks
 
 #: The two runs' point marks in the overlaid plot (letters: no legend needed, no colour either).
 MARKERS = ("A", "B")
+#: The curves plot's y labels and frame: its plot area is the width less these.
+PLOT_AXIS_COLUMNS = 10
 COLORS = ("cyan", "orange")
 SHA_CHARS = 12  # a data hash is shown by its first characters
 
@@ -122,6 +125,7 @@ class CompareCurvesPlot(PlotextPlot):
         self.names: tuple[str, ...] = ()
         self.relative = False
         self.titles: list[str] = []
+        self.lags: list[int] = []  # every lag either run drew, for the ticks
 
     def show_runs(self, a: Mapping, b: Mapping) -> None:
         self.curves = (report_curve(dict(a)), report_curve(dict(b)))
@@ -163,8 +167,8 @@ class CompareCurvesPlot(PlotextPlot):
             lags.update(x)
             plt.plot(self._x(x), y, color=COLORS[which], marker="braille")
             plt.scatter(self._x(x), y, color=COLORS[which], marker=MARKERS[which])
-        ticks = lag_ticks(sorted(lags), self.log_x)
-        plt.xticks(self._x(ticks), [str(t) for t in ticks])
+        self.lags = sorted(lags)
+        self._set_ticks(self.size.width)
         legend = [f"{m} {n} (lag {c.chosen if c.chosen is not None else '—'})"
                   for m, n, c in zip(MARKERS, self.names, self.curves)]
         self.titles = [f"{what} by lag: " + ", ".join(legend),
@@ -173,28 +177,23 @@ class CompareCurvesPlot(PlotextPlot):
         plt.title(self.titles[0])
         self.refresh()
 
+    def _set_ticks(self, width: int) -> None:
+        """The lag axis's ticks for a widget ``width`` wide: the one tick rule (``core.ticks``),
+        at every lag when their labels fit, else round numbers; plotext's x range is the lags'."""
+        if not self.lags:
+            return
+        xlim = (self.lags[0], self.lags[-1])
+        ticks = lag_ticks(self.lags, self.log_x, max(width - PLOT_AXIS_COLUMNS, 10), xlim)
+        self.plt.xticks(self._x(ticks), [str(t) for t in ticks])
+
     def render(self):
         if self.titles:  # plotext drops a title wider than the plot: the longest that fits
             width = self.size.width
+            self._set_ticks(width)
             self.plt.title(next((t for t in self.titles if cell_len(t) <= width - 12), self.titles[-1]))
             self.plt.xlabel("" if self.size.height < 12 else
                             "lag (log scale)" if self.log_x else "lag")
         return super().render()
-
-
-def lag_ticks(lags: list[int], log_x: bool, count: int = 8) -> list[int]:
-    """Up to ``count`` of the lags as ticks, spread evenly (the ends always); a linear axis
-    with many lags gets round ticks instead."""
-    if len(lags) <= count:
-        return lags
-    if not log_x:
-        top = lags[-1]
-        raw = max(top / (count - 2), 1)
-        magnitude = 10 ** (len(str(int(raw))) - 1)
-        step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-        return list(range(0, top + 1, step))
-    picks = {lags[round(i * (len(lags) - 1) / (count - 1))] for i in range(count)}
-    return sorted(picks)
 
 
 # ----- the paired leaderboard ----------------------------------------------------------------

@@ -1,9 +1,11 @@
 """One transform's autocorrelation function, drawn in the terminal.
 
-The arrays are computed by the core in a worker; this widget only draws them, and only on
-the main thread (plotext keeps global-ish state per figure, which is not thread-safe).
-It never calls ``show()``: ``PlotextPlot.render`` builds the figure at the widget's size.
-It draws the ``AcfAnalysis.to_dict()`` form, so a stored report redraws without recomputing.
+The arrays are computed by the core in a worker; the picture's plan (band, zero line, stems or
+dots or a line, peaks, cutoff, ticks, titles) is the core's (``core.acf_chart``, which the CLI's
+``analyze --plot`` shares); this widget only plans it for its own width and draws it, on the main
+thread (plotext keeps global-ish state per figure, which is not thread-safe). It never calls
+``show()``: ``PlotextPlot.render`` builds the figure at the widget's size. It draws the
+``AcfAnalysis.to_dict()`` form, so a stored report redraws without recomputing.
 """
 
 from __future__ import annotations
@@ -12,21 +14,28 @@ from typing import Any
 
 from textual_plotext import PlotextPlot
 
-#: Above this many lags stems merge into a block (and cost a series each); a line reads better.
-MAX_STEM_LAGS = 100
-LABELS = {"raw": "raw", "diff": "differenced", "logret": "log returns"}
+from ...core.chart import fitting
+from ...core.ticks import stepped_ticks as lag_ticks
+
+__all__ = ["AcfPlot", "lag_ticks"]  # lag_ticks: the tick rule, for who drew with it here
+
 #: Below this height the x axis loses its "lag" label (a row of data instead).
 SHORT_PLOT_ROWS = 12
+#: The y axis labels and the frame: the plot area is the width less these.
+AXIS_COLUMNS = 8
+#: plotext drops a title wider than the plot: a title gets the width less these.
+TITLE_MARGIN = 12
 
 
 class AcfPlot(PlotextPlot):
-    """ACF (lags 1..max) with its significance band, the first insignificant lag (red line)
-    and the seasonal peaks (yellow dots) marked."""
+    """ACF (lags 1..max) with its significance band, the first insignificant lag (``┆``, red)
+    and the peaks (``●``, yellow) marked."""
 
     def __init__(self, title: str, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.acf: dict[str, Any] | None = None
         self.titles: list[str] = []
+        self._planned_for: int | None = None  # the width the figure was last planned for
         self.show_message(title)
 
     @property
@@ -34,10 +43,10 @@ class AcfPlot(PlotextPlot):
         return None if self.acf is None else self.acf["transform"]
 
     def render(self):
-        # plotext drops a title wider than the plot, so pick the longest one that fits.
-        if self.acf is not None and self.titles:
-            width = self.size.width
-            self.plt.title(next((t for t in self.titles if len(t) <= width - 12), self.titles[-1]))
+        if self.acf is not None:
+            self._plan(self.size.width)
+            # plotext drops a title wider than the plot, so pick the longest one that fits.
+            self.plt.title(fitting(self.titles, self.size.width - TITLE_MARGIN))
             # A short plot keeps its row for the data: the ticks say "lag" well enough.
             self.plt.xlabel("lag" if self.size.height >= SHORT_PLOT_ROWS else "")
         return super().render()
@@ -46,6 +55,7 @@ class AcfPlot(PlotextPlot):
         """An empty chart with a title (no file yet, or the transform does not apply)."""
         self.acf = None
         self.titles: list[str] = []
+        self._planned_for = None
         self.plt.clear_data()
         self.plt.title(text)
         self.plt.xlabel("")
@@ -57,48 +67,25 @@ class AcfPlot(PlotextPlot):
 
     def show_acf(self, acf: dict[str, Any]) -> None:
         """Replace whatever was drawn with ``acf`` (an ``AcfAnalysis.to_dict()``)."""
-        self.acf = acf
-        plt = self.plt
-        plt.clear_data()
-        # Lag 0 is always 1; drawing it squashes the lags that matter into the axis.
-        keep = [i for i, lag in enumerate(acf["lags"]) if lag >= 1]
-        lags = [acf["lags"][i] for i in keep]
-        values = [acf["acf"][i] for i in keep]
-        if not lags:
-            self.show_message(f"ACF {LABELS.get(acf['transform'], '')}: no lags")
+        self.acf, self._planned_for = acf, None
+        self._plan(self.size.width)
+        if self.acf is None:  # nothing to draw: the plan's message is shown
             return
-        plt.plot(lags, [acf["band_high"][i] for i in keep], color="gray", marker="braille")
-        plt.plot(lags, [acf["band_low"][i] for i in keep], color="gray", marker="braille")
-        plt.hline(0, "gray")
-        if len(lags) <= MAX_STEM_LAGS:  # one thin stem per lag: the classic ACF bar chart
-            for lag, value in zip(lags, values):
-                plt.plot([lag, lag], [0, value], color="blue", marker="braille")
-        else:
-            plt.plot(lags, values, color="blue", marker="braille")
-        by_lag = dict(zip(lags, values))
-        peaks = [p for p in acf.get("peaks", []) if p in by_lag]
-        if peaks:
-            plt.scatter(peaks, [by_lag[p] for p in peaks], color="yellow", marker="●")
-        first = acf["first_insignificant_lag"]
-        plt.vline(first, "red")
-        top = max(lags)
-        plt.xlim(0, top + 1)
-        plt.xticks(lag_ticks(top))
-        label = LABELS.get(acf["transform"], acf["transform"])
-        title = f"ACF {label}: first insignificant lag {first} (red)"
-        self.titles = [title]
-        if peaks:
-            self.titles.insert(0, title + f", peaks {', '.join(map(str, peaks[:3]))} (dots)")
-        self.titles.append(f"ACF {label}: 1st insig. {first}")
-        plt.title(self.titles[0])
-        plt.xlabel("lag")
+        self.plt.title(self.titles[0])
+        self.plt.xlabel("lag")
         self.refresh()
 
+    def _plan(self, width: int) -> None:
+        """Plan and draw the chart for ``width`` (once per width: the plan holds the ticks and
+        how the lags are drawn, which depend on it)."""
+        from ...core.acf_chart import acf_chart, draw_acf_chart
 
-def lag_ticks(top: int, count: int = 5) -> list[int]:
-    """About ``count`` whole-number ticks at 1-2-5 steps: lags are integers, and plotext's
-    default ticks (26.2, 52.5, ...) suggest fractional lags."""
-    raw_step = max(top / count, 1)
-    magnitude = 10 ** (len(str(int(raw_step))) - 1)
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw_step)
-    return list(range(0, top + 1, step))
+        if self._planned_for == width:
+            return
+        chart = acf_chart(self.acf, max(width - AXIS_COLUMNS, 10), fine=True)
+        if chart.message is not None:
+            self.show_message(chart.message)
+            return
+        self._planned_for = width
+        draw_acf_chart(self.plt, chart)
+        self.titles = list(chart.titles)

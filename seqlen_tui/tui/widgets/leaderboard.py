@@ -16,45 +16,16 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
-from ...core.cells import column_format, p_value_cell, seeds_cell
-from ...core.names import MODEL_NAMES
+from ...core.leaderboard_columns import BY_KEY, LEADERBOARD_COLUMNS, column_cells, model_name
 
-#: (key, label, row field, format) of the columns, in their order. Format ``None``: text;
-#: ``"column"``: one notation for the whole column (:func:`column_format`); ``"p"``: a p-value.
-COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
-    ("model", "model", "model", None),
-    ("lag", "lag", "lag", "d"),
-    ("val_mse", "val MSE", "val_mse", "column"),
-    ("val_se", "± SE", "val_mse_se", "column"),
-    ("test_mse", "test MSE", "test_mse", "column"),
-    ("skill", "skill", "skill", "+.3f"),
-    ("mase", "MASE", "mase", ".3f"),
-    ("da", "dir.acc", "directional_accuracy", ".3f"),
-    ("pt_p", "PT p", "pt_p", "p"),
-    ("dm_p", "DM p", "dm_p_vs_persistence", "p"),
-    ("stability", "stab.", "stability", ".2f"),
-    ("seeds", "seeds", "seeds", None),  # shown by seeds_cell: "2✗" left the race with 2 seeds
-)
+#: The columns, in their order: the core's schema, which the CLI's table renders too.
+COLUMNS = LEADERBOARD_COLUMNS
 #: Shown only when the table is wide enough, the first of them first (at 80 columns none is;
 #: at 120 all are). The others are always shown.
 OPTIONAL_COLUMNS = ("test_mse", "mase", "dm_p", "pt_p")
 EXPORT_FIELDS = ("model", "lag", "val_mse", "val_mse_se", "test_mse", "test_mae", "mase", "skill",
                  "directional_accuracy", "pt_p", "dm_p_vs_persistence", "stability",
                  "seeds", "left_race_after", "majority_rate", "chosen")
-
-
-def fmt(value: Any, spec: str | None) -> str:
-    if value is None:
-        return "—"
-    if spec == "p":
-        return p_value_cell(value)
-    if spec == "column":
-        return column_format([value])(value)
-    return str(value) if spec is None else format(value, spec)
-
-
-def model_name(model: str) -> str:
-    return MODEL_NAMES.get(model, model)
 
 
 class LeaderboardTable(DataTable):
@@ -105,7 +76,7 @@ class LeaderboardTable(DataTable):
 
     def sort_next(self) -> str:
         """Sort by the next column (after the last one: back to the core's order)."""
-        keys = list(self.shown_keys) or [key for key, *_ in COLUMNS]
+        keys = list(self.shown_keys) or [column.key for column in COLUMNS]
         if self.sort_column is None:
             self.sort_column = keys[0]
         else:
@@ -127,14 +98,14 @@ class LeaderboardTable(DataTable):
     def sort_description(self) -> str:
         if self.sort_column is None:
             return "core order (validation MSE)" + (", reversed" if self.sort_reverse else "")
-        label = next(label for key, label, *_ in COLUMNS if key == self.sort_column)
+        label = BY_KEY[self.sort_column].header
         return f"by {label}, {'descending' if self.sort_reverse else 'ascending'}"
 
     def shown_rows(self) -> list[dict[str, Any]]:
         rows = list(self.rows_by_key.values())
         if self.sort_column is None:
             return rows[::-1] if self.sort_reverse else rows
-        field = next(f for key, _, f, _ in COLUMNS if key == self.sort_column)
+        field = BY_KEY[self.sort_column].field
         if field == "model":
             def order(row):
                 return (0, model_name(row["model"]).lower(), row.get("lag") or 0)
@@ -149,52 +120,51 @@ class LeaderboardTable(DataTable):
         if not self.is_mounted:
             return
         rows = self.shown_rows()
-        texts = {key: [self._text(key, field, spec, row, rows) for row in rows]
-                 for key, _, field, spec in COLUMNS}
+        texts = self._cells(rows)
         keys = self._fitting_columns(texts)
         row_index = self.cursor_row
         if keys != self.shown_keys:
             self.clear(columns=True)
-            for key, label, *_ in COLUMNS:
-                if key in keys:
-                    self.add_column(label, key=key)
+            for column in COLUMNS:
+                if column.key in keys:
+                    self.add_column(column.header, key=column.key)
             self.shown_keys = keys
-        for key, label, *_ in COLUMNS:
-            if key in keys:
-                arrow = (" ▼" if self.sort_reverse else " ▲") if key == self.sort_column else ""
-                self.columns[key].label = Text(label + arrow)
+        for column in COLUMNS:
+            if column.key in keys:
+                arrow = (" ▼" if self.sort_reverse else " ▲") if column.key == self.sort_column else ""
+                self.columns[column.key].label = Text(column.header + arrow)
         self.clear()
         for index, row in enumerate(rows):
-            chosen = self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
+            chosen = self._is_chosen(row)
             style = "bold" if chosen else ""
             self.add_row(*(Text(texts[key][index], style=style,
                                 justify="left" if key == "model" else "right") for key in keys))
         if self.row_count:
             self.move_cursor(row=min(row_index, self.row_count - 1))
 
-    def _text(self, key: str, field: str, spec: str | None, row: dict[str, Any],
-              rows: list[dict[str, Any]]) -> str:
-        if key == "model":
-            chosen = self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
-            return ("▶ " if chosen else "  ") + model_name(row["model"])
-        if key == "seeds":
-            return seeds_cell(row)
-        if spec == "column":
-            return column_format([r.get(field) for r in rows])(row.get(field))
-        return fmt(row.get(field), spec)
+    def _is_chosen(self, row: dict[str, Any]) -> bool:
+        return self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
+
+    def _cells(self, rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+        """Each column's cells (the core's, as the CLI shows them), the chosen row's model
+        marked ``▶``."""
+        texts = {column.key: column_cells(column, rows) for column in COLUMNS}
+        texts["model"] = [("▶ " if self._is_chosen(row) else "  ") + name
+                          for row, name in zip(rows, texts["model"])]
+        return texts
 
     def _fitting_columns(self, texts: dict[str, list[str]]) -> tuple[str, ...]:
         """Every column that always shows, then the optional ones while they fit the width
         (all of them before the table has a width)."""
         width = self.scrollable_content_region.width
         if width <= 0:
-            return tuple(key for key, *_ in COLUMNS)
+            return tuple(column.key for column in COLUMNS)
 
         def needed(key: str, label: str) -> int:
             arrow = 2 if key == self.sort_column else 0  # " ▲"
             return max([len(label) + arrow] + [len(t) for t in texts[key]]) + 2 * self.cell_padding
 
-        labels = {key: label for key, label, *_ in COLUMNS}
+        labels = {column.key: column.header for column in COLUMNS}
         keys = [key for key in labels if key not in OPTIONAL_COLUMNS]
         used = sum(needed(key, labels[key]) for key in keys)
         for key in OPTIONAL_COLUMNS:
@@ -211,20 +181,20 @@ class LeaderboardTable(DataTable):
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(EXPORT_FIELDS)
         for row in self.shown_rows():
-            chosen = self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
+            chosen = self._is_chosen(row)
             writer.writerow(["" if row.get(f) is None else row.get(f) for f in EXPORT_FIELDS[:-1]]
                             + ["yes" if chosen else ""])
         return out.getvalue()
 
     def to_markdown(self) -> str:
         """The shown table as a Markdown table (what ``y`` copies)."""
-        header = [label for _, label, _, _ in COLUMNS]
+        header = [column.header for column in COLUMNS]
         lines = ["| " + " | ".join(header) + " |",
                  "|" + "|".join([":--"] + ["--:"] * (len(header) - 1)) + "|"]
-        for row in self.shown_rows():
-            chosen = self.chosen is not None and (row["model"], row.get("lag")) == self.chosen
-            cells = [model_name(row["model"]) + (" **(chosen)**" if chosen else "")]
-            cells += [self._text(key, field, spec, row, self.shown_rows())
-                      for key, _, field, spec in COLUMNS[1:]]
+        rows = self.shown_rows()
+        texts = {column.key: column_cells(column, rows) for column in COLUMNS[1:]}
+        for index, row in enumerate(rows):
+            cells = [model_name(row["model"]) + (" **(chosen)**" if self._is_chosen(row) else "")]
+            cells += [texts[column.key][index] for column in COLUMNS[1:]]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"

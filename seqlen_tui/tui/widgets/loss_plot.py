@@ -86,7 +86,8 @@ class LossPlot(PlotextPlot):
         return [variant for text in texts for variant in (f"{text} · {self.toggle_key} {other}", text)]
 
     def render(self):
-        from seqlen_tui.core.loss_curve import draw_plan, fitting, plot_plan
+        from seqlen_tui.core.chart import fitting
+        from seqlen_tui.core.loss_curve import draw_plan, plot_plan
 
         room = max(self.size.width - AXIS_COLUMNS, 10)
         size = (room, self.size.height)
