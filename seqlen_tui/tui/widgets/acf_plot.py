@@ -17,7 +17,7 @@ from textual_plotext import PlotextPlot
 from ...core.chart import fitting
 from ...core.ticks import stepped_ticks as lag_ticks
 
-__all__ = ["AcfPlot", "lag_ticks"]  # lag_ticks: the tick rule, for who drew with it here
+__all__ = ["AcfPlot", "lag_ticks"]  # lag_ticks: the core's tick rule, still importable from here
 
 #: Below this height the x axis loses its "lag" label (a row of data instead).
 SHORT_PLOT_ROWS = 12
