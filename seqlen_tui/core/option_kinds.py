@@ -21,10 +21,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .options import OptionSpec
+
+class Declaration(Protocol):
+    """What a kind reads of an option's declaration (:class:`.options.OptionSpec`)."""
+
+    default: Any
+    optional: bool
+    choices: tuple[str, ...]
+    metavar: str
 
 
 class Kind:
@@ -41,7 +47,7 @@ class Kind:
         """Whether ``value`` means "no value" (then ``None`` when the option is optional)."""
         return value is None or (isinstance(value, str) and not value.strip())
 
-    def coerce(self, value: Any, spec: OptionSpec) -> Any:
+    def coerce(self, value: Any, spec: Declaration) -> Any:
         """``value`` (text or JSON) as the option's type; ``ValueError`` when it cannot be."""
         if self.is_blank(value):
             if spec.optional:
@@ -49,7 +55,7 @@ class Kind:
             raise ValueError("is required")
         return self.parse(value, spec)
 
-    def parse(self, value: Any, spec: OptionSpec) -> Any:
+    def parse(self, value: Any, spec: Declaration) -> Any:
         """A value that is not blank as the option's type (the kind's own rules)."""
         return value
 
@@ -67,26 +73,26 @@ class Kind:
         """What the app's field shows for ``value`` (typed text for an ``input``)."""
         return self.to_text(value)
 
-    def from_field(self, field: Any, spec: OptionSpec) -> Any:
+    def from_field(self, field: Any, spec: Declaration) -> Any:
         """The value a field holds (:meth:`field_value` back), once the field is valid."""
         return self.coerce(field.strip(), spec)
 
-    def empty_field_allowed(self, spec: OptionSpec) -> bool:
+    def empty_field_allowed(self, spec: Declaration) -> bool:
         """Whether an empty field is valid: the option is optional, or empty text is a value
         of the kind (no lags)."""
         return spec.optional or not self.is_blank("")
 
     # ----- the command-line flag ---------------------------------------------------------------
 
-    def flag_key(self, key: str, spec: OptionSpec) -> str:
+    def flag_key(self, key: str, spec: Declaration) -> str:
         """The key the flag is named after (``max_seq_len`` → ``--max-seq-len``)."""
         return key
 
-    def flag_help(self, spec: OptionSpec, help_text: str) -> str:
+    def flag_help(self, spec: Declaration, help_text: str) -> str:
         """The flag's help, from the option's help in the command."""
         return help_text
 
-    def flag_kwargs(self, spec: OptionSpec, default: Any) -> dict[str, Any]:
+    def flag_kwargs(self, spec: Declaration, default: Any) -> dict[str, Any]:
         """The flag's ``add_argument`` keywords besides its name, dest and help.
 
         ``default``: what the flag leaves when it is not given (``None`` for a run option, so
@@ -94,7 +100,7 @@ class Kind:
         ``ValueError`` the front end turns into its own usage error."""
         return {"type": self.converter(spec), "metavar": spec.metavar, "default": default}
 
-    def converter(self, spec: OptionSpec) -> Callable[[str], Any]:
+    def converter(self, spec: Declaration) -> Callable[[str], Any]:
         """A flag's text as the option's type, named after the kind (argparse shows the name)."""
 
         def convert(text: str) -> Any:
@@ -111,7 +117,7 @@ class Text(Kind):
     def is_blank(self, value: Any) -> bool:
         return value is None
 
-    def flag_kwargs(self, spec: OptionSpec, default: Any) -> dict[str, Any]:
+    def flag_kwargs(self, spec: Declaration, default: Any) -> dict[str, Any]:
         return {"metavar": spec.metavar, "default": default}
 
 
@@ -127,7 +133,7 @@ class Plain(Kind):
     def is_blank(self, value: Any) -> bool:
         return value is None  # "" is no number, as ``int("")`` says
 
-    def parse(self, value: Any, spec: OptionSpec) -> Any:
+    def parse(self, value: Any, spec: Declaration) -> Any:
         try:
             return self.number_type(value)
         except (TypeError, ValueError):
@@ -141,7 +147,7 @@ class Switch(Kind):
     name = "switch"
     widget = "checkbox"
 
-    def parse(self, value: Any, spec: OptionSpec) -> bool:
+    def parse(self, value: Any, spec: Declaration) -> bool:
         if isinstance(value, bool):
             return value
         raise ValueError(f"must be true or false (got {value!r})")
@@ -149,17 +155,17 @@ class Switch(Kind):
     def field_value(self, value: Any) -> bool:
         return bool(value)
 
-    def from_field(self, field: Any, spec: OptionSpec) -> bool:
+    def from_field(self, field: Any, spec: Declaration) -> bool:
         return field
 
-    def flag_key(self, key: str, spec: OptionSpec) -> str:
+    def flag_key(self, key: str, spec: Declaration) -> str:
         """``no_classifiers`` for a switch that is on by default: its flag turns it off."""
         return "no_" + key if spec.default else key
 
-    def flag_help(self, spec: OptionSpec, help_text: str) -> str:
+    def flag_help(self, spec: Declaration, help_text: str) -> str:
         return "skip: " + help_text if spec.default else help_text
 
-    def flag_kwargs(self, spec: OptionSpec, default: Any) -> dict[str, Any]:
+    def flag_kwargs(self, spec: Declaration, default: Any) -> dict[str, Any]:
         """The other state than the declared default, stored when the flag is given."""
         return {"action": "store_const", "const": not spec.default, "default": default}
 
@@ -170,7 +176,7 @@ class Choice(Kind):
     name = "choice"
     widget = "select"
 
-    def parse(self, value: Any, spec: OptionSpec) -> str:
+    def parse(self, value: Any, spec: Declaration) -> str:
         if value in spec.choices:
             return value
         raise ValueError(f"must be one of {', '.join(spec.choices)} (got {value!r})")
@@ -178,10 +184,10 @@ class Choice(Kind):
     def field_value(self, value: Any) -> Any:
         return value
 
-    def from_field(self, field: Any, spec: OptionSpec) -> Any:
+    def from_field(self, field: Any, spec: Declaration) -> Any:
         return field
 
-    def flag_kwargs(self, spec: OptionSpec, default: Any) -> dict[str, Any]:
+    def flag_kwargs(self, spec: Declaration, default: Any) -> dict[str, Any]:
         return {"choices": spec.choices, "default": default}
 
 
@@ -192,7 +198,7 @@ class Number(Kind):
         self.whole = whole
         self.name = "int" if whole else "float"
 
-    def parse(self, value: Any, spec: OptionSpec) -> int | float:
+    def parse(self, value: Any, spec: Declaration) -> int | float:
         if isinstance(value, bool):
             raise ValueError(f"must be a number (got {value!r})")
         if isinstance(value, str):
@@ -231,7 +237,7 @@ class Lags(Kind):
     def is_blank(self, value: Any) -> bool:
         return value is None
 
-    def parse(self, value: Any, spec: OptionSpec) -> tuple[int, ...]:
+    def parse(self, value: Any, spec: Declaration) -> tuple[int, ...]:
         if isinstance(value, str):
             return parse_lags(value)
         if isinstance(value, (list, tuple)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
