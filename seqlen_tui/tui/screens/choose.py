@@ -32,7 +32,7 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ..messages import AnalysisFailed, AnalysisProgress, AnalysisReady
+from ..messages import AnalysisFailed, AnalysisReady, CoreEvent
 from ..paths import display_path
 from ..widgets.acf_plot import AcfPlot
 from ..widgets.file_tree import DataFileTree
@@ -157,11 +157,12 @@ class ChooseScreen(Screen):
         worker = get_current_worker()
 
         def on_event(event) -> None:
-            if isinstance(event, StageStarted):
-                self.post_message(AnalysisProgress(request, event.message))
+            if isinstance(event, StageStarted):  # the status line says which step runs
+                self.post_message(CoreEvent(event, request))
 
         try:
-            self.post_message(AnalysisProgress(request, f"reading {Path(path).name}"))
+            self.post_message(CoreEvent(StageStarted(message=f"reading {Path(path).name}",
+                                                     stage="read"), request))
             series = load_series(path, column)
             reporter = Reporter(on_event, worker.cancelled_event)
             # What the run will start from: the same options, the points before its test block.
@@ -175,10 +176,11 @@ class ChooseScreen(Screen):
             return
         self.post_message(AnalysisReady(request, path, analysis, column))
 
-    @on(AnalysisProgress)
-    def _show_progress(self, message: AnalysisProgress) -> None:
+    @on(CoreEvent)
+    def _show_progress(self, message: CoreEvent) -> None:
+        """A step of the analysis began (the worker sends only those): the status line says so."""
         if message.request == self._request:
-            self._set_status(message.text + "…")
+            self._set_status(message.event.message + "…")
 
     @on(AnalysisReady)
     def _show_analysis(self, message: AnalysisReady) -> None:

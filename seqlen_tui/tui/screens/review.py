@@ -23,6 +23,7 @@ caches are cleared.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -112,6 +113,81 @@ def summary(run) -> dict:
     """A listed run as the dict :mod:`seqlen_tui.core.history` reads."""
     return {"asset": run.asset, "created_at": run.created_at, "chosen_lag": run.chosen_lag,
             "skill": run.skill, "protocol": run.protocol, "file": run.file, "path": str(run.path)}
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Each column's widest cell over every run or asset (its label included), so neither
+    filtering nor sorting makes a column jump."""
+
+    widths: dict[str, int]  # by column key; the file column's is its label's
+    longest_name: int  # the longest file name: a path is shortened to no less
+    longest_path: int = 0  # the longest whole path (the file column before the first layout)
+    arrow_lag: int = 0  # the lag column with its arrow (``↑48``), when ``Δ lag`` gives way
+
+
+def measure_runs(runs: list, changes: dict[int, tuple], seconds: bool) -> Measured:
+    """The runs view's columns at their widest; ``Δ lag`` only when some run's lag changed."""
+    widths = {key: cell_len(label) for key, label in COLUMNS}
+    if not changes:
+        del widths["change"]
+    arrow_lag = widths["lag"]
+    longest_name = widths["file"]
+    longest_path = widths["file"]
+    for index, run in enumerate(runs):
+        for key, text in cells(run, seconds, changes.get(index)).items():
+            if key == "file":
+                longest_name = max(longest_name, cell_len(file_name(text)))
+                longest_path = max(longest_path, cell_len(text))
+            elif key in widths:
+                widths[key] = max(widths[key], cell_len(text))
+        if index in changes:
+            arrow_lag = max(arrow_lag, cell_len(cells(run, seconds, changes[index], arrows=True)["lag"]))
+    return Measured(widths, longest_name, longest_path, arrow_lag)
+
+
+def runs_layouts(measured: Measured) -> list[tuple[dict[str, int], bool]]:
+    """The runs view's layouts, widest first, each with whether it drops the side borders:
+    every column; without protocol; without the borders too; and, when ``Δ lag`` shows, with
+    an arrow beside the lag instead of it."""
+    widths = measured.widths
+    slim = {k: w for k, w in widths.items() if k != "protocol"}
+    layouts = [(widths, False), (slim, False), (slim, True)]
+    if "change" in widths:
+        layouts.append(({**{k: w for k, w in slim.items() if k != "change"},
+                         "lag": measured.arrow_lag}, True))
+    return layouts
+
+
+def fit_runs(measured: Measured, outer: int, padding: int) -> tuple[dict[str, int], bool]:
+    """The first layout whose file column (the rest of the row) holds the longest file name;
+    with none, the narrowest, and the table scrolls sideways."""
+    layouts = runs_layouts(measured)
+    for keys, tight in layouts:
+        room = outer - (0 if tight else BORDERS)
+        rest = room - sum(w + padding for k, w in keys.items() if k != "file") - padding
+        if rest >= measured.longest_name:
+            return {**keys, "file": rest}, tight
+    return {**layouts[-1][0], "file": measured.longest_name}, True  # scrolls sideways
+
+
+def fit_latest(measured: Measured, outer: int, padding: int) -> tuple[dict[str, int], bool]:
+    """The morning view's columns: asset to verdict always, then the run count and the file
+    (the rest of the row) while they fit; the side borders go before they do."""
+    widths = measured.widths
+    required = {k: w for k, w in widths.items() if k not in LATEST_OPTIONAL}
+    for tight in (False, True):
+        room = outer - (0 if tight else BORDERS) - sum(w + padding for w in required.values())
+        if room < 0:
+            continue
+        chosen = dict(required)
+        if room >= widths["runs"] + padding:
+            chosen["runs"] = widths["runs"]
+            room -= widths["runs"] + padding
+        if room - padding >= measured.longest_name:
+            chosen["file"] = room - padding
+        return chosen, tight
+    return required, True  # scrolls sideways
 
 
 class RunsTable(DataTable):
@@ -291,41 +367,20 @@ class ReviewScreen(Screen):
         of room the protocol column goes first, then the table's side borders, then the
         ``Δ lag`` column (an arrow beside the lag says it instead). That column shows only
         when some run's lag changed."""
-        widths = {key: cell_len(label) for key, label in COLUMNS}
-        if not self.changes:
-            del widths["change"]
-        arrow_lag = widths["lag"]
-        longest_name = widths["file"]
-        longest_path = widths["file"]
-        for index, run in enumerate(self.runs):
-            for key, text in cells(run, seconds, self.changes.get(index)).items():
-                if key == "file":
-                    longest_name = max(longest_name, cell_len(file_name(text)))
-                    longest_path = max(longest_path, cell_len(text))
-                elif key in widths:
-                    widths[key] = max(widths[key], cell_len(text))
-            if index in self.changes:
-                arrow_lag = max(arrow_lag, cell_len(
-                    cells(run, seconds, self.changes[index], arrows=True)["lag"]))
+        measured = measure_runs(self.runs, self.changes, seconds)
+        if not table.outer_size.width:  # not laid out yet: whole paths; the first resize fits them
+            return {**measured.widths, "file": measured.longest_path}, False
+        return fit_runs(measured, self._room(table), 2 * table.cell_padding)
+
+    def _room(self, table: DataTable) -> int:
+        """The table's width for its columns: less the scrollbar when the rows overflow, less
+        the row-label column while the marked run is shown."""
         outer = table.outer_size.width
-        if not outer:  # not laid out yet: whole paths; the first resize fits them
-            return {**widths, "file": longest_path}, False
         if len(self.shown) + 1 > table.content_region.height:  # header and rows
             outer -= table.styles.scrollbar_size_vertical
         if self._marked_index() in self.shown:  # the mark's row-label column
             outer -= cell_len(MARK) + 2 * table.cell_padding
-        padding = 2 * table.cell_padding
-        slim = {k: w for k, w in widths.items() if k != "protocol"}
-        options = [(widths, False), (slim, False), (slim, True)]
-        if "change" in widths:
-            options.append(({**{k: w for k, w in slim.items() if k != "change"},
-                             "lag": arrow_lag}, True))
-        for keys, tight in options:
-            room = outer - (0 if tight else BORDERS)
-            rest = room - sum(w + padding for k, w in keys.items() if k != "file") - padding
-            if rest >= longest_name:
-                return {**keys, "file": rest}, tight
-        return {**options[-1][0], "file": longest_name}, True  # scrolls sideways
+        return outer
 
     def _fit_key(self, table: DataTable) -> tuple:
         return (table.outer_size.width, id(self.runs), tuple(self.shown), self.mode, self.marked)
@@ -396,6 +451,14 @@ class ReviewScreen(Screen):
         sorting makes them jump; a sortable label has room for its arrow): asset to verdict
         always, then the run count and the file (the rest of the row, paths shortened from the
         left) while they fit; the side borders go before they do."""
+        measured = self._measure_latest()
+        if not table.outer_size.width:
+            return LATEST_COLUMNS, measured.widths, False
+        widths, tight = fit_latest(measured, self._room(table), 2 * table.cell_padding)
+        return LATEST_COLUMNS, widths, tight
+
+    def _measure_latest(self) -> Measured:
+        """The morning view's columns at their widest, over the latest run of every asset."""
         widths = {key: cell_len(label) + (2 if key in MORNING_SORTS else 0)
                   for key, label in LATEST_COLUMNS}
         longest_name = widths["file"]
@@ -405,27 +468,7 @@ class ReviewScreen(Screen):
                     longest_name = max(longest_name, cell_len(file_name(text)))
                 else:
                     widths[key] = max(widths[key], cell_len(text))
-        required = {k: w for k, w in widths.items() if k not in LATEST_OPTIONAL}
-        outer = table.outer_size.width
-        if not outer:
-            return LATEST_COLUMNS, widths, False
-        if len(self.shown) + 1 > table.content_region.height:
-            outer -= table.styles.scrollbar_size_vertical
-        if self._marked_index() in self.shown:
-            outer -= cell_len(MARK) + 2 * table.cell_padding
-        padding = 2 * table.cell_padding
-        for tight in (False, True):
-            room = outer - (0 if tight else BORDERS) - sum(w + padding for w in required.values())
-            if room < 0:
-                continue
-            chosen = dict(required)
-            if room >= widths["runs"] + padding:
-                chosen["runs"] = widths["runs"]
-                room -= widths["runs"] + padding
-            if room - padding >= longest_name:
-                chosen["file"] = room - padding
-            return LATEST_COLUMNS, chosen, tight
-        return LATEST_COLUMNS, required, True  # scrolls sideways
+        return Measured(widths, longest_name)
 
     @on(RunsTable.Resized)
     def _resized(self) -> None:

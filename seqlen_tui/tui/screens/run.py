@@ -1,10 +1,11 @@
 """The run screen: watch one run (or review a stored one), then save its lag.
 
-A live run starts the core in a thread worker (group ``run``).  The worker turns the core's
-events into messages; this screen draws them: a time-stamped log, a progress bar with ETA,
+A live run starts the core in a thread worker (group ``run``).  The worker hands each of the
+core's events to this screen as it is (a :class:`~..messages.CoreEvent`), and the screen draws
+it by its type: a time-stamped log, a progress bar with ETA,
 the ACF plots as soon as each transform is computed, the candidates with their reasons, the
 device once the run has looked, and the leaderboard filling in (baselines first, then each
-LSTM training group).  ``c`` stops the run (after a confirmation) within one batch and
+LSTM training group).  ``c`` stops the run (after a confirmation) within one call of 16 training batches and
 nothing is written.  When it ends the confirm dialog opens; ``a`` opens it again later.
 
 Given a stored report instead, the same screen shows it without recomputing anything.
@@ -16,6 +17,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime
+from functools import singledispatchmethod
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,18 +39,22 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ..messages import (
-    RunAcf,
-    RunCancelled,
-    RunCandidates,
-    RunDevice,
-    RunDeviceProblem,
-    RunFailed,
-    RunFinished,
-    RunLog,
-    RunProgress,
-    RunRows,
+from seqlen_tui.core.events import (
+    AcfReady,
+    CandidatesReady,
+    Caution,
+    DeviceChosen,
+    DeviceProblem,
+    Event,
+    LeaderboardRows,
+    Note,
+    Progress,
+    RaceExits,
+    StageStarted,
+    TrainingEstimate,
 )
+
+from ..messages import CoreEvent, RunCancelled, RunFailed, RunFinished
 from ..widgets.acf_plot import AcfPlot
 from ..widgets.leaderboard import COLUMNS, LeaderboardTable
 from ..widgets.loss_plot import LossPlot
@@ -220,6 +226,7 @@ class RunScreen(Screen):
             )
             self.running = True
             self.refresh_bindings()
+            self._log_line(time.time(), f"reading {request.path}", "info")
             self.run_asset(request)
         board.focus()
 
@@ -227,117 +234,126 @@ class RunScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="run")
     def run_asset(self, request: RunRequest) -> None:
-        # Heavy imports happen here, in the worker: TensorFlow only if the judge needs it.
-        from seqlen_tui.core.errors import DataError, SettingsError
-        from seqlen_tui.core.events import (
-            AcfReady,
-            Cancelled,
-            CandidatesReady,
-            Caution,
-            DeviceChosen,
-            DeviceProblem,
-            LeaderboardRows,
-            Note,
-            Progress,
-            RaceExits,
-            Reporter,
-            StageStarted,
-            TrainingEstimate,
-        )
-        from seqlen_tui.core.report import write_report
-        from seqlen_tui.core.runner import build_report
+        """The run, in a thread: each of the core's events goes to the screen as it happens,
+        then how the run ended (a report, written or not; a refusal; a cancel)."""
+        from seqlen_tui.core.errors import DataError
+        from seqlen_tui.core.events import Cancelled
 
         worker = get_current_worker()
-        post = self.post_message
-
-        def on_event(event) -> None:
-            if isinstance(event, (StageStarted, Note, Caution, DeviceChosen, DeviceProblem,
-                                  TrainingEstimate)) and event.message:
-                post(RunLog(event.time, in_app(event.message), event.kind))
-            if isinstance(event, DeviceChosen):
-                post(RunDevice(event.device))
-            elif isinstance(event, DeviceProblem):
-                post(RunDeviceProblem(in_app(event.message)))
-            elif isinstance(event, Progress):
-                detail = (f"lags {','.join(map(str, event.lags))} epoch {event.epoch}"
-                          if event.epoch is not None else "")
-                post(RunProgress(event.fraction, detail))
-            if isinstance(event, AcfReady):
-                post(RunAcf(event.analysis.to_dict()))
-            elif isinstance(event, CandidatesReady):
-                # The core says what it benchmarks; the app never recomputes it.
-                post(RunCandidates([c.to_dict() for c in event.candidates],
-                                   [d.to_dict() for d in event.dropped]))
-            elif isinstance(event, RaceExits):
-                post(RunLog(event.time, in_app(event.message), "info"))
-            elif isinstance(event, LeaderboardRows):
-                rows = [asdict(r) if is_dataclass(r) else dict(r) for r in event.rows]
-                post(RunRows(rows, event.final))
-
         try:
-            post(RunLog(time.time(), f"reading {request.path}"))
-            series = request.series if request.series is not None else request.data.load(request.path)
-            reporter = Reporter(on_event, worker.cancelled_event)
-            report = build_report(series, request.options, request.asset, request.path,
-                                  reporter, request.data, analysis=request.analysis)
+            report = self._build_report(request, worker.cancelled_event)
         except Cancelled:
-            post(RunCancelled())
+            self.post_message(RunCancelled())
             return
         except DataError as exc:
-            post(RunFailed(in_app(exc)))
+            self.post_message(RunFailed(in_app(exc)))
             return
         if worker.is_cancelled:
-            post(RunCancelled())
+            self.post_message(RunCancelled())
             return
-        written, error = None, None
+        self.post_message(self._write_report(report))
+
+    def _build_report(self, request: RunRequest, cancel) -> dict:
+        """The core's run on the request's series (read here unless the choose screen already
+        read it), every event posted to this screen; ``cancel`` stops it (``Cancelled``)."""
+        # Heavy imports happen here, in the worker: TensorFlow only if the judge needs it.
+        from seqlen_tui.core.events import Reporter
+        from seqlen_tui.core.runner import build_report
+
+        series = request.series if request.series is not None else request.data.load(request.path)
+        reporter = Reporter(lambda event: self.post_message(CoreEvent(event)), cancel)
+        return build_report(series, request.options, request.asset, request.path,
+                            reporter, request.data, analysis=request.analysis)
+
+    def _write_report(self, report: dict) -> RunFinished:
+        """The finished run, its report written to the runs folder (or why it could not be)."""
+        from seqlen_tui.core.errors import DataError, SettingsError
+        from seqlen_tui.core.report import write_report
+
         try:
             written = str(write_report(report, self.app.config.resolved_runs_dir()))
         except (DataError, SettingsError, OSError) as exc:
-            error = in_app(exc)
-        post(RunFinished(report, written, error))
+            return RunFinished(report, None, in_app(exc))
+        return RunFinished(report, written, None)
 
-    # ----- worker messages -------------------------------------------------------------------
+    # ----- the core's events, each drawn by its type -----------------------------------------
 
-    @on(RunLog)
-    def _log(self, message: RunLog) -> None:
-        stamp = datetime.fromtimestamp(message.time).strftime("%H:%M:%S")
-        mark = "! " if message.severity == "warning" else ""
-        self._write_log(f"{stamp} {mark}{message.text}")
-        if message.severity == "stage" or message.severity == "info":
-            self.query_one("#stage", Static).update(message.text[:60])
+    @on(CoreEvent)
+    def _core_event(self, message: CoreEvent) -> None:
+        self._draw_event(message.event)
 
-    @on(RunProgress)
-    def _progress(self, message: RunProgress) -> None:
-        self.query_one("#progress", ProgressBar).update(progress=min(1.0, message.fraction))
-        if message.detail:
-            self.query_one("#stage", Static).update(message.detail)
+    @singledispatchmethod
+    def _draw_event(self, event: Event) -> None:
+        """An event this screen does not draw (a group's forecasts): nothing to do."""
 
-    @on(RunAcf)
-    def _acf(self, message: RunAcf) -> None:
-        name = message.acf["transform"]
+    @_draw_event.register(StageStarted)
+    @_draw_event.register(Note)
+    @_draw_event.register(Caution)
+    @_draw_event.register(TrainingEstimate)
+    def _log_event(self, event: Event) -> None:
+        """A line in the log, when the event says something (warnings marked)."""
+        if event.message:
+            self._log_line(event.time, in_app(event.message), event.kind)
+
+    @_draw_event.register(RaceExits)
+    def _race_exits(self, event: RaceExits) -> None:
+        """Lags that left the race: a plain line in the log."""
+        self._log_line(event.time, in_app(event.message), "info")
+
+    @_draw_event.register(DeviceChosen)
+    def _device(self, event: DeviceChosen) -> None:
+        """Where the judge trains: said in the log and on the status row."""
+        self._log_event(event)
+        self.query_one("#device", Static).update(f"device: {event.device}")
+
+    @_draw_event.register(DeviceProblem)
+    def _device_problem(self, event: DeviceProblem) -> None:
+        """A listed GPU TensorFlow cannot use: a log line, and a warning with the fix."""
+        self._log_event(event)
+        self.notify(in_app(event.message), title="GPU not used", severity="warning", timeout=15)
+
+    @_draw_event.register(Progress)
+    def _progress(self, event: Progress) -> None:
+        """The bar; while training, which lags and which epoch on the status row."""
+        self.query_one("#progress", ProgressBar).update(progress=min(1.0, event.fraction))
+        if event.epoch is not None:
+            self.query_one("#stage", Static).update(
+                f"lags {','.join(map(str, event.lags))} epoch {event.epoch}")
+
+    @_draw_event.register(AcfReady)
+    def _acf(self, event: AcfReady) -> None:
+        """One transform's ACF, drawn in its tab as soon as it is computed."""
+        acf = event.analysis.to_dict()
+        name = acf["transform"]
         if name in dict(PLOTS):
-            self.query_one(f"#run-plot-{name}", AcfPlot).show_acf(message.acf)
+            self.query_one(f"#run-plot-{name}", AcfPlot).show_acf(acf)
 
-    @on(RunCandidates)
-    def _candidates(self, message: RunCandidates) -> None:
-        self.show_candidates(message.candidates, message.dropped)
+    @_draw_event.register(CandidatesReady)
+    def _candidates(self, event: CandidatesReady) -> None:
+        """What the core benchmarks, and what it leaves out: the app never recomputes it."""
+        self.show_candidates([c.to_dict() for c in event.candidates],
+                             [d.to_dict() for d in event.dropped])
 
-    @on(RunDevice)
-    def _device(self, message: RunDevice) -> None:
-        self.query_one("#device", Static).update(f"device: {message.device}")
-
-    @on(RunDeviceProblem)
-    def _device_problem(self, message: RunDeviceProblem) -> None:
-        self.notify(message.text, title="GPU not used", severity="warning", timeout=15)
-
-    @on(RunRows)
-    def _rows(self, message: RunRows) -> None:
+    @_draw_event.register(LeaderboardRows)
+    def _rows(self, event: LeaderboardRows) -> None:
+        """Provisional rows are merged in as lags finish; the final table replaces them all."""
+        rows = [asdict(r) if is_dataclass(r) else dict(r) for r in event.rows]
         board = self.query_one("#board", LeaderboardTable)
-        if message.final:
-            board.replace_rows(message.rows)
+        if event.final:
+            board.replace_rows(rows)
         else:
-            board.merge_rows(message.rows)
+            board.merge_rows(rows)
         self._draw_loss()
+
+    def _log_line(self, stamp: float, text: str, severity: str) -> None:
+        """A time-stamped log line; a stage or a note also shows on the status row."""
+        clock = datetime.fromtimestamp(stamp).strftime("%H:%M:%S")
+        mark = "! " if severity == "warning" else ""
+        self._write_log(f"{clock} {mark}{text}")
+        if severity == "stage" or severity == "info":
+            self.query_one("#stage", Static).update(text[:60])
+
+    # ----- how the run ended -----------------------------------------------------------------
 
     @on(RunFinished)
     def _finished(self, message: RunFinished) -> None:
@@ -520,7 +536,8 @@ class RunScreen(Screen):
                                    no="Keep running"), answer)
 
     def stop_run(self) -> None:
-        """Cancel the worker: the core sees the signal within one batch and stops."""
+        """Cancel the worker: the core sees the signal within one call of the fused step
+        (at most 16 training batches) and stops."""
         self.stopping = True
         self.query_one("#stage", Static).update("stopping…")
         self.query_one("#verdict", Static).update("Stopping: the current batch finishes first…")
