@@ -1,5 +1,6 @@
 """Shared test set-up: the ``slow`` marker (slow tests still run in CI), each process's own
-device-rate cache, the check that keeps unit tests unit tests, and the fixtures every folder uses.
+device-rate cache and data folder, the check that keeps unit tests unit tests, and the fixtures
+every folder uses.
 
 Helpers are modules (``synthetic``, ``judge_swap``, ``app_helpers``), imported by name: no test
 imports this file.
@@ -30,6 +31,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # itself, so workers never share one), never the user's.
 CACHE_DIR = tempfile.mkdtemp(prefix="seqlen-cache-")
 os.environ["SEQLEN_CACHE_DIR"] = CACHE_DIR
+# The per-user data folder (where runs go by default) too: a test that forgets --runs-dir writes
+# into this process's own folder, never the user's, and no -n worker lists another's runs.
+os.environ["XDG_DATA_HOME"] = os.path.join(CACHE_DIR, "data-home")
 
 UNIT_TESTS = Path(__file__).resolve().parent / "unit"
 #: Modules a unit test must not import: they mean training (or a model) is under test.
