@@ -4,8 +4,9 @@ The engine only orchestrates, as a sequence of named phases (:func:`run_asset`):
 splits come from :mod:`.windows`, models from :mod:`.judges`, the lags and their cost cut from
 :mod:`.lag_plan`, the race from :mod:`.race`, scores from :mod:`.metrics` and
 :mod:`.leaderboard`, the choice from :mod:`.selection`. It reports through the caller's
-:class:`~.events.Reporter` and stops within one training batch when the caller cancels; a
-cancelled run returns nothing (so no report is written).
+:class:`~.events.Reporter` and stops training within one call of the fused step (at most
+:data:`.fused_lstm.BATCHES_PER_CALL` batches) when the caller cancels; a cancelled run returns
+nothing (so no report is written).
 """
 
 from __future__ import annotations
