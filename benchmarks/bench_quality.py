@@ -588,8 +588,7 @@ def samples_stability(seeds=(42, 7, 123)) -> None:
               f"{'stable' if len(set(picks)) == 1 else 'UNSTABLE'}; by tie-break: {rules}", flush=True)
 
 
-def main() -> None:
-    global MAX_SEEDS
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", nargs="*", default=[entry.name for entry in CORPUS],
                         choices=[entry.name for entry in CORPUS], metavar="NAME")
@@ -606,38 +605,51 @@ def main() -> None:
                         help="replay other selection rules on LABEL's saved selection inputs")
     parser.add_argument("--highway", action="store_true", help="the tool's judge with LSTNet's linear highway")
     args = parser.parse_args()
+    if not (args.label or args.oracle_only or args.samples_stability or args.replay
+            or args.table is not None):
+        parser.error("give --label LABEL (to run), --oracle-only or --table (to print)")
+    return args
+
+
+def oracle_for_every_label(name: str, record: dict) -> None:
+    """Complete the oracle of one series; every label's picks join the grid, so tables of
+    different labels share one oracle."""
+    picks, considered = [lag for lag in (record["aic"], record["bic"]) if lag is not None], []
+    for other in PICKS_DIR.iterdir():
+        if picks_path(other.name, name).exists():
+            recorded = json.loads(picks_path(other.name, name).read_text())
+            tool = recorded["tool"]
+            picks += [tool["lag"], *tool.get("within", []), recorded["aic"], recorded["bic"]]
+            considered += tool["candidates"]
+    complete_oracle(name, sorted(set(picks)), sorted(set(considered)))
+
+
+def record_and_score(args: argparse.Namespace) -> None:
+    for name in args.series:
+        record = {"aic": None, "bic": None} if args.oracle_only else record_picks(args.label, name)
+        if not args.no_oracle:
+            oracle_for_every_label(name, record)
+    if args.label:
+        print_table(args.label, args.series)
+
+
+def main() -> None:
+    global MAX_SEEDS
+    args = parse_args()
     if args.highway:
         TOOL_OPTIONS["highway"] = True
     if args.max_seeds:
         MAX_SEEDS = args.max_seeds
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
     if args.samples_stability:
         samples_stability()
-        return
-    if args.replay:  # the samples' stability runs replay with it (--samples-stability keeps them)
+    elif args.replay:  # the samples' stability runs replay with it (--samples-stability keeps them)
         replay(args.replay, args.series)
-        return
-    if args.table is not None:
+    elif args.table is not None:
         for label in args.table or sorted(p.name for p in PICKS_DIR.iterdir()):
             print_table(label, args.series)
-        return
-    if not args.label and not args.oracle_only:
-        parser.error("give --label LABEL (to run), --oracle-only or --table (to print)")
-    for name in args.series:
-        record = {"aic": None, "bic": None} if args.oracle_only else record_picks(args.label, name)
-        if not args.no_oracle:
-            picks, considered = [lag for lag in (record["aic"], record["bic"]) if lag is not None], []
-            # Every label's picks join the grid, so tables of different labels share one oracle.
-            for other in PICKS_DIR.iterdir():
-                if picks_path(other.name, name).exists():
-                    recorded = json.loads(picks_path(other.name, name).read_text())
-                    tool = recorded["tool"]
-                    picks += [tool["lag"], *tool.get("within", []), recorded["aic"], recorded["bic"]]
-                    considered += tool["candidates"]
-            complete_oracle(name, sorted(set(picks)), sorted(set(considered)))
-    if args.label:
-        print_table(args.label, args.series)
+    else:
+        record_and_score(args)
 
 
 if __name__ == "__main__":
