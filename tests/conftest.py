@@ -54,6 +54,12 @@ def in_unit_folder(path: Path) -> bool:
     return UNIT_TESTS in Path(str(path)).parents
 
 
+def pytest_collection_modifyitems(config, items):
+    """The ``slow`` tests first, each group in collection order: ``-n`` workers then share out
+    the long tests at the start instead of one worker finishing a long one alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 class TrainingImportsRefused(importlib.abc.MetaPathFinder):
     """While a unit test runs, ``import tensorflow`` (or keras) fails and is remembered, even
     where an earlier test of this process loaded it: its ``sys.modules`` entries are hidden

@@ -77,6 +77,7 @@ def test_bad_run_options_exit_2(series_file, tmp_path, capsys, args, words):
     assert not list(Path(tmp_path).glob("*.json"))
 
 
+@pytest.mark.slow
 def test_run_end_to_end_with_the_lstm(series_file, tmp_path, capsys):
     code = main(["run", str(series_file), "--runs-dir", str(tmp_path), "--budget", "quick",
                  "--epochs", "2", "--seeds", "1", "--lags", "2,5", "--only-lags",

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from paths import TESTS
 
 UNIT_FILE = '''
@@ -37,6 +38,7 @@ def test_may_load_tensorflow():
 '''
 
 
+@pytest.mark.slow  # a pytest of its own: its start-up
 def test_unit_tests_that_load_tensorflow_or_start_the_app_fail_and_functional_ones_may(tmp_path):
     for helper in ("conftest.py", "judge_swap.py", "synthetic.py"):
         shutil.copy(TESTS / helper, tmp_path / helper)
