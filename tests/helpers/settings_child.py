@@ -21,42 +21,52 @@ from seqlen_tui.core.errors import SettingsError
 from seqlen_tui.core.settings import SettingsStore
 
 
-def main() -> int:
-    path, key, lag = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    target = os.path.realpath(path)
+def die_at_the_replace(target: str, how: str) -> None:
+    """``SEQLEN_TEST_DIE``: die when the temp file would replace ``target``."""
+    real_replace = os.replace
 
-    die = os.environ.get("SEQLEN_TEST_DIE")
-    if die:
-        real_replace = os.replace
+    def replace(src, dst):
+        if os.fspath(dst) == target:
+            if how == "sigkill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            os._exit(9)
+        real_replace(src, dst)
 
-        def replace(src, dst):
-            if os.fspath(dst) == target:
-                if die == "sigkill":
-                    os.kill(os.getpid(), signal.SIGKILL)
-                os._exit(9)
-            real_replace(src, dst)
+    os.replace = replace
 
-        os.replace = replace
 
-    slow = float(os.environ.get("SEQLEN_TEST_SLOW", "0"))
-    if slow:
-        real_fsync = os.fsync
+def slow_fsyncs(seconds: float) -> None:
+    """``SEQLEN_TEST_SLOW``: every fsync sleeps first, widening the read-modify-write window."""
+    real_fsync = os.fsync
 
-        def fsync(fd):
-            time.sleep(slow)
-            real_fsync(fd)
+    def fsync(fd):
+        time.sleep(seconds)
+        real_fsync(fd)
 
-        os.fsync = fsync
+    os.fsync = fsync
 
+
+def met_at_the_go_file() -> bool:
+    """``SEQLEN_TEST_READY`` / ``SEQLEN_TEST_GO``: say ready, then wait for go (False: no go)."""
     if ready := os.environ.get("SEQLEN_TEST_READY"):
         Path(ready).touch()
     if go := os.environ.get("SEQLEN_TEST_GO"):
         deadline = time.monotonic() + 15
         while not os.path.exists(go):
             if time.monotonic() > deadline:
-                return 4
+                return False
             time.sleep(0.002)
+    return True
 
+
+def main() -> int:
+    path, key, lag = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if die := os.environ.get("SEQLEN_TEST_DIE"):
+        die_at_the_replace(os.path.realpath(path), die)
+    if slow := float(os.environ.get("SEQLEN_TEST_SLOW", "0")):
+        slow_fsyncs(slow)
+    if not met_at_the_go_file():
+        return 4
     try:
         SettingsStore(path).save_lag(key, lag)
     except SettingsError as exc:
