@@ -2,7 +2,9 @@
 
 Workers run the real per-asset task code with the LSTM swapped for the ridge judge
 (``helpers.batch_tasks.ridge_task``), so no worker imports TensorFlow; one slow test trains the
-real LSTM end to end.  Everything runs in real spawned processes (and a real local Ray).
+real LSTM end to end.  The pool runs in real spawned processes (and a real local Ray); where the
+pool is not the subject (reruns: planning, skipping, forcing, saving) one thread of the test
+process stands in for it (``in_process_pool``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -50,6 +53,18 @@ def folder(tmp_path):
 def ridge(monkeypatch):
     """The CLI's default task becomes the ridge task (importable by name in the workers)."""
     monkeypatch.setattr(batch, "run_asset_job", batch_tasks.ridge_task)
+
+
+def thread_pool(context, workers, waiting, import_guard):
+    """Stands in for ``batch._start_pool`` where the pool is not the subject (planning, resume,
+    force, saving): one thread of this process runs the jobs one after another, so no worker
+    process pays seconds of imports. The real spawned pool is what the other tests here run."""
+    return ThreadPoolExecutor(max_workers=1)
+
+
+@pytest.fixture
+def in_process_pool(monkeypatch):
+    monkeypatch.setattr(batch, "_start_pool", thread_pool)
 
 
 def reports(runs: Path) -> dict[str, list[dict]]:
@@ -93,7 +108,7 @@ def test_bad_file_is_in_the_summary_and_the_others_get_their_reports(folder, tmp
 
 
 @pytest.mark.slow
-def test_rerun_skips_finished_assets_force_and_changes_rerun(folder, tmp_path, ridge, capsys):
+def test_rerun_skips_finished_assets_force_and_changes_rerun(folder, tmp_path, ridge, in_process_pool, capsys):
     runs = tmp_path / "runs"
     settings = tmp_path / "settings.json"
     settings.write_text(json.dumps({"home": "/project", "AAA_SL": 99, "seqlen_tui": {"alpha": 0.05}}))
@@ -143,7 +158,8 @@ def test_killed_worker_loses_only_the_asset_in_flight(tmp_path, monkeypatch):
     assert status == {"a1": "done", "a2": "done", "die": "failed", "z1": "done"}
     assert "worker process died" in next(o.error for o in result.outcomes if o.asset == "die")
     assert not result.all_done and result.count("failed") == 1
-    # The rerun finishes only what is missing.
+    # The rerun finishes only what is missing (planning: no worker process needed for it).
+    monkeypatch.setattr(batch, "_start_pool", thread_pool)
     again = run_batch(plan_batch(collect_files(folder=data), options, runs), runs, workers=1,
                       task=batch_tasks.ridge_task)
     assert {o.asset: o.status for o in again.outcomes} == {
@@ -175,17 +191,16 @@ def stopped_batch(tmp_path: Path, stop: int, new_session: bool = False):
 
 
 @pytest.mark.slow
-def test_ctrl_c_keeps_finished_assets_and_a_rerun_finishes_the_rest(tmp_path):
-    proc, err, runs, args, env = stopped_batch(tmp_path, signal.SIGINT)  # "slow" still running
+def test_ctrl_c_keeps_finished_assets_and_a_rerun_finishes_the_rest(tmp_path, ridge, in_process_pool, capsys):
+    proc, err, runs, args, _ = stopped_batch(tmp_path, signal.SIGINT)  # "slow" still running
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert sorted(reports(runs)) == ["fast1", "fast2"]
     assert {r["asset"]: r["status"] for r in summary_rows(runs)}["slow"] == "interrupted"
 
-    rerun = subprocess.run([sys.executable, str(CHILD), "ridge_task", *args], env=env,
-                           capture_output=True, text=True, timeout=120)
-    assert rerun.returncode == 0, rerun.stderr
-    assert "1 to run, 2 skipped" in rerun.stdout
+    # The rerun is planning and resuming, no signal: in this process.
+    assert main(["batch", *args]) == 0, capsys.readouterr().err
+    assert "1 to run, 2 skipped" in capsys.readouterr().out
     assert {asset: len(r) for asset, r in reports(runs).items()} == {"fast1": 1, "fast2": 1, "slow": 1}
 
 
@@ -329,19 +344,18 @@ def test_job_with_payload_names_the_original_file(tmp_path):
 
 
 @pytest.mark.slow
-def test_real_lstm_batch_on_two_workers(tmp_path):
+def test_real_lstm_batch_on_two_workers(tmp_path, capsys):
     data = tmp_path / "assets"
     data.mkdir()
     for seed, name in enumerate(("ONE", "TWO")):
         write_asset(data / f"{name}.csv", n=300, seed=seed)
     runs = tmp_path / "runs"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    result = subprocess.run(
-        [sys.executable, "-m", "seqlen_tui.cli", "batch", "--dir", str(data), "--runs-dir", str(runs),
-         "--workers", "2", "--budget", "quick", "--epochs", "1", "--seeds", "1", "--lags", "2,5",
-         "--only-lags", "--no-classifiers"],
-        capture_output=True, text=True, env=env, timeout=300)
-    assert result.returncode == 0, result.stderr
+    # The CLI's main in this process (the parent needs no TensorFlow); the two workers are real
+    # spawned processes running the default task, which trains the LSTM.
+    code = main(["batch", "--dir", str(data), "--runs-dir", str(runs), "--workers", "2", "--budget", "quick",
+                 "--epochs", "1", "--seeds", "1", "--seeds-max", "1", "--folds", "1", "--lags", "2,5",
+                 "--only-lags", "--no-classifiers"])  # one model per lag: no race of extra seeds, one fold
+    assert code == 0, capsys.readouterr().err
     found = reports(runs)
     assert sorted(found) == ["ONE", "TWO"]
     for (report,) in found.values():

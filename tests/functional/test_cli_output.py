@@ -32,12 +32,22 @@ def cli_env(**extra: str) -> dict:
     return {**env, "SEQLEN_SETTINGS": os.devnull + ".absent.json", **extra}
 
 
-def analyze_plot_through_a_pipe(**env: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "seqlen_tui.cli", "analyze", str(MSFT), "--plot"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                          timeout=60, env=cli_env(**env))
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+def analyze_plots_through_a_pipe(*envs: dict) -> list[str]:
+    """``analyze --plot`` into a pipe, once per environment in ``envs`` (the processes run side by
+    side); the stdout of each."""
+    procs = [subprocess.Popen([sys.executable, "-m", "seqlen_tui.cli", "analyze", str(MSFT), "--plot"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                              env=cli_env(**env)) for env in envs]
+    try:
+        done = [(proc, *proc.communicate(timeout=60)) for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    for proc, _, err in done:
+        assert proc.returncode == 0, err
+    return [out for _, out, _ in done]
 
 
 def analyze_plot_on_a_terminal(**env: str) -> str:
@@ -69,11 +79,11 @@ def msft_acf(name: str, max_lag: int | None = None):
 
 
 def test_plot_in_a_pipe_has_no_escape_codes_unless_forced():
-    plain = analyze_plot_through_a_pipe()
+    plain, forced = analyze_plots_through_a_pipe({}, {"FORCE_COLOR": "1"})
     assert "ACF (raw)" in plain and "ACF (differenced)" in plain
     assert "\x1b" not in plain
     # The check can see colour: asked for, the same pipe gets it.
-    assert COLOUR.search(analyze_plot_through_a_pipe(FORCE_COLOR="1"))
+    assert COLOUR.search(forced)
 
 
 def test_a_terminal_gets_colour():

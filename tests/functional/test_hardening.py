@@ -3,6 +3,7 @@ behind. Concurrency cases run with real processes."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -306,11 +307,16 @@ async def test_the_review_lists_the_good_runs_and_names_a_damaged_report(tmp_pat
 
 # -- every check that needs no model runs before TensorFlow loads --------------------------------
 
+#: One fresh process runs each command line of its JSON argument in turn; after each, the exit code
+#: and whether TensorFlow is loaded yet go to stdout, and a separator to stderr (a command that
+#: loaded TensorFlow is caught by its own line: nothing unloads it).
 LATE = """
-import sys
+import json, sys
 from seqlen_tui.cli import main
-code = main(sys.argv[1:])
-print(code, "tensorflow" in sys.modules)
+for args in json.loads(sys.argv[1]):
+    code = main(args)
+    print(code, "tensorflow" in sys.modules, flush=True)
+    print("--- end of command", file=sys.stderr, flush=True)
 """
 
 
@@ -323,11 +329,17 @@ def test_refusals_that_need_no_model_come_before_tensorflow_loads(tmp_path):
     pd.DataFrame({"close": np.cumsum(rng.normal(0, 1, 300))}).to_csv(negative, index=False)
     short = tmp_path / "SHORT.csv"
     pd.DataFrame({"close": 100 + np.cumsum(rng.normal(0, 1, 60))}).to_csv(short, index=False)
-    for args, words in (([str(negative), "--target", "logret"], "needs every value above zero"),
-                        ([str(short)], "no candidate sequence length fits 60 points"),
-                        ([str(MSFT), "--folds", "1000"], "folds")):
-        result = subprocess.run([sys.executable, "-c", LATE, "run", *args, "--runs-dir", str(tmp_path / "runs"),
-                                 "--settings", str(tmp_path / "s.json")],
-                                cwd=ROOT, capture_output=True, text=True, timeout=120)
-        assert result.stdout.splitlines()[-1].split() == ["2", "False"], (args, result.stdout, result.stderr)
-        assert words in result.stderr
+    cases = (([str(negative), "--target", "logret"], "needs every value above zero"),
+             ([str(short)], "no candidate sequence length fits 60 points"),
+             ([str(MSFT), "--folds", "1000"], "folds"))
+    commands = [["run", *args, "--runs-dir", str(tmp_path / "runs"), "--settings", str(tmp_path / "s.json")]
+                for args, _ in cases]
+    result = subprocess.run([sys.executable, "-c", LATE, json.dumps(commands)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    ends = [line.split() for line in result.stdout.splitlines() if line.split()[-1:] in (["True"], ["False"])]
+    errs = result.stderr.split("--- end of command\n")
+    assert len(ends) == len(cases) and len(errs) == len(cases) + 1, (result.stdout, result.stderr)
+    for (args, words), end, err in zip(cases, ends, errs, strict=False):
+        assert end == ["2", "False"], (args, result.stdout, result.stderr)
+        assert words in err, (args, err)

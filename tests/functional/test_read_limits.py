@@ -217,14 +217,20 @@ def accounts(path, negative: str = "({:.2f})", junk_every: int = 0):
 @pytest.mark.parametrize("negative, said", [("({:.2f})", "written as (12.34)"),
                                             ("\u2212{:.2f}", "written with the sign \u2212"),
                                             ("{:.2f}-", "written as 12.34-")])
-def test_the_cli_reads_negatives_in_any_style_and_says_so(tmp_path, negative, said):
+def test_the_cli_reads_negatives_in_any_style_and_says_so(tmp_path, negative, said, monkeypatch, capsys):
+    from seqlen_tui.cli import main
+
     path, values = accounts(tmp_path / "ledger.csv", negative)
-    result = cli("analyze", str(path), "--json", str(tmp_path / "out.json"), cwd=tmp_path)
+    # The CLI's main in this process (what it reads is the subject, not the process), as `cli` runs it.
+    monkeypatch.setenv("SEQLEN_SETTINGS", str(tmp_path / "settings.json"))
+    monkeypatch.chdir(tmp_path)
+    code = main(["analyze", str(path), "--json", str(tmp_path / "out.json")])
+    out, err = capsys.readouterr()
     # before: exit 2 "no numeric column (columns: date, balance)": half the cells unread, so not
     # numeric; with fewer negatives than positives, exit 0 over the positive rows alone
-    assert result.returncode == 0, result.stderr
-    assert "column 'balance', 120 points" in result.stdout and "dropped" not in result.stdout
-    assert f"column 'balance': read 60 negatives {said}" in result.stdout
+    assert code == 0, err
+    assert "column 'balance', 120 points" in out and "dropped" not in out
+    assert f"column 'balance': read 60 negatives {said}" in out
     import json
 
     summary = json.loads((tmp_path / "out.json").read_text())["summary"]

@@ -46,12 +46,20 @@ def test_the_core_never_touches_file_descriptors():
 
 @pytest.mark.slow
 def test_tensorflow_start_up_lines_stay_off_stderr_and_doctor_shows_them():
-    unguarded = subprocess.run(
-        [sys.executable, "-c", "from seqlen_tui.core.tf_runtime import load_tensorflow; load_tensorflow()"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
-    said = [line for line in unguarded.stderr.splitlines() if line.strip()]
-    result = subprocess.run([sys.executable, "-m", "seqlen_tui.cli", "doctor", "--no-bench", "--json"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""  # not absl's "WARNING: All log messages before …", oneDNN, CUDA stubs
-    assert len(json.loads(result.stdout)["startup_messages"]) == len(said)
+    # Two fresh processes, each importing TensorFlow: started together, neither waits for the other.
+    pipes = {"cwd": ROOT, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    unguarded = subprocess.Popen(
+        [sys.executable, "-c", "from seqlen_tui.core.tf_runtime import load_tensorflow; load_tensorflow()"], **pipes)
+    doctor = subprocess.Popen([sys.executable, "-m", "seqlen_tui.cli", "doctor", "--no-bench", "--json"], **pipes)
+    try:
+        _, unguarded_err = unguarded.communicate(timeout=300)
+        out, err = doctor.communicate(timeout=300)
+    finally:
+        for proc in (unguarded, doctor):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    said = [line for line in unguarded_err.splitlines() if line.strip()]
+    assert doctor.returncode == 0, err
+    assert err == ""  # not absl's "WARNING: All log messages before …", oneDNN, CUDA stubs
+    assert len(json.loads(out)["startup_messages"]) == len(said)
