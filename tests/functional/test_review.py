@@ -54,14 +54,17 @@ def full_date(created_at: str) -> str:
     return created_at[:16].replace("T", " ")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("size", SIZES)
-async def test_opened_20_times_the_table_is_never_squeezed(runs_folder, size):
-    """As a user does it: f2, look, escape, twenty times (a fresh app every fifth time)."""
-    for _ in range(4):
+async def test_opened_again_and_again_the_table_is_never_squeezed(runs_folder, size):
+    """As a user does it: f2, look, escape, again (two fresh apps, each opening it twice).
+
+    Its two cases are the first opening in a fresh app and an opening after escape; more
+    openings repeat them (it used to be twenty, 16 s a size): the paint racing the table's idle
+    pass, the one timing that could squeeze it, is forced in the test below instead."""
+    for _ in range(2):
         app = make_app(runs_folder)
         async with app.run_test(size=size) as pilot:
-            for _ in range(5):
+            for _ in range(2):
                 screen = await open_review(app, pilot)
                 rows = rendered_rows(screen)
                 body = "\n".join(rows)
