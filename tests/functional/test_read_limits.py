@@ -14,6 +14,7 @@ import gzip
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -252,8 +253,9 @@ def test_the_cli_names_a_symbolic_link_loop_and_a_dangling_link(tmp_path):
     os.symlink(tmp_path / "b.csv", tmp_path / "a.csv")
     os.symlink(tmp_path / "a.csv", tmp_path / "b.csv")
     os.symlink(tmp_path / "moved.csv", tmp_path / "c.csv")
-    loop, dangling = cli("analyze", str(tmp_path / "a.csv"), cwd=tmp_path), cli("analyze", str(tmp_path / "c.csv"),
-                                                                                cwd=tmp_path)
+    with ThreadPoolExecutor(2) as side_by_side:  # two fresh processes, neither waits for the other
+        loop, dangling = side_by_side.map(lambda name: cli("analyze", str(tmp_path / name), cwd=tmp_path),
+                                          ("a.csv", "c.csv"))
     assert (loop.returncode, dangling.returncode) == (2, 2)  # before: "file not found; check the path …"
     assert loop.stderr.strip() == f"seqlen-tui: {tmp_path / 'a.csv'}: is a symbolic link loop; give the path of the data file itself"
     assert dangling.stderr.strip() == (f"seqlen-tui: {tmp_path / 'c.csv'}: is a symbolic link to a missing file "
