@@ -46,6 +46,14 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: over 5 s on 2 cores (pytest --durations); still part of CI")
 
 
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: one worker more than the cores. Many tests wait on a child process (the CLI,
+    a batch's pool, TensorFlow's import in a fresh interpreter), and a spare worker keeps the
+    cores busy meanwhile: on 2 cores 3 workers ran the suite in 217 s against 289 s for 2 (and
+    257 s for 4), all with ``--dist worksteal``."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_unconfigure(config):
     shutil.rmtree(CACHE_DIR, ignore_errors=True)
 
