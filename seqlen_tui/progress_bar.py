@@ -1,8 +1,8 @@
 """The bar that both terminal displays draw (``run``'s and ``batch``'s), made with ``rich.progress``.
 
 rich draws the bar on one line, erases it before each log line and draws it again below the
-line (the log scrolls above a bar that stays), and erases the bar when the display closes.  rich ships with Textual, so this costs no dependency; it is imported
-only when a bar is drawn.
+line (the log scrolls above a bar that stays), and erases the bar when the display closes.
+rich ships with Textual, so this costs no dependency; it is imported only when a bar is drawn.
 
 What the callers keep hand-written, and why:
 

@@ -26,14 +26,14 @@ from .data import Series
 from .errors import DataError
 from .events import SILENT, AcfReady, CandidatesReady, Finished, LeaderboardRows, Reporter
 from .judges import LSTMJudge, RidgeJudge
-from .lag_plan import DevicePlan, benchmarked_lags, bound_sequence_length, cost_cut, planned_lags
-from .leaderboard import BASELINE_MODELS, provisional_rows, score_row, sort_leaderboard
+from .lag_plan import DevicePlan, benchmarked_lags, bound_sequence_length
+from .leaderboard import provisional_rows, score_row, sort_leaderboard
 from .metrics import diebold_mariano
 from .options import TARGETS, RunOptions
 from .race import RaceResult, run_race
 from .results import LeaderboardRow, RunResult
 from .run_device import choose_run_device
-from .seed_stats import lag_stability, race_losses, seed_average, seed_losses
+from .seed_stats import lag_stability, seed_average, seed_losses
 from .selection import Selection, select_lag
 from .training import DEFAULT_MAX_TRAIN_WINDOWS, Job, Judge, budget_for
 from .windows import (
@@ -132,7 +132,7 @@ class Pooled:
 
 
 @dataclass(frozen=True)
-class Choice:
+class ChosenLag:
     """The choose phase: the selection, each lag's stability, and how training ended."""
 
     selection: Selection
@@ -170,7 +170,7 @@ def run_asset(
     trained = train_baselines_and_race(folds, target, plan.judge, options, reporter)
     timings["train"] = time.perf_counter() - t0
     pooled = pool_folds(folds, trained, plan.judge.name)
-    chosen = choose_lag(pooled, target, trained.race, plan.judge, options, reporter)
+    chosen = choose_on_validation(pooled, target, trained.race, plan.judge, options, reporter)
     rows = leaderboard_rows(pooled, folds, trained.race, chosen.stability, plan.judge.name)
     if options.classifiers:
         rows += classifier_rows(folds.prepared, target, chosen.selection, options, reporter)
@@ -305,8 +305,8 @@ def pool_folds(folds: RunFolds, trained: Trained, judge_name: str) -> Pooled:
     return Pooled(forecasts, losses, actual, levels[evaluate - 1], len(val_targets), seed_parts)
 
 
-def choose_lag(pooled: Pooled, target: TargetPlan, race: RaceResult, judge: Judge, options: RunOptions,
-               reporter: Reporter) -> Choice:
+def choose_on_validation(pooled: Pooled, target: TargetPlan, race: RaceResult, judge: Judge, options: RunOptions,
+                         reporter: Reporter) -> ChosenLag:
     """The choose phase: :func:`.selection.select_lag` on the pooled validation losses, with
     what the race and the analysis know; a warning when too many LSTMs ended at the epoch cap."""
     analysis, lags, n_val = target.analysis, target.lags, pooled.n_val
@@ -332,7 +332,7 @@ def choose_lag(pooled: Pooled, target: TargetPlan, race: RaceResult, judge: Judg
     if cap_warning:
         reporter.warning(cap_warning, stage="train")
         selection = replace(selection, warnings=(*selection.warnings, cap_warning))
-    return Choice(selection, stability, training)
+    return ChosenLag(selection, stability, training)
 
 
 def leaderboard_rows(pooled: Pooled, folds: RunFolds, race: RaceResult, stability: dict[int, float],
@@ -505,8 +505,6 @@ def choose_target(levels, analysis: SeriesAnalysis, lags, period, judge, options
 
 #: What other modules and the tests import from the engine; each lives in its own module now.
 __all__ = [
-    "BASELINE_MODELS", "DEFAULT_OPTIONS", "LeaderboardRow", "RaceResult", "RunOptions", "RunResult",
-    "analysis_fits", "benchmarked_lags", "bound_sequence_length", "cost_cut", "lag_stability",
-    "planned_lags", "provisional_rows", "race_losses", "run_analysis", "run_article_report", "run_asset",
-    "run_race", "seed_average", "seed_losses", "sort_leaderboard",
+    "DEFAULT_OPTIONS", "LeaderboardRow", "RunOptions", "RunResult", "analysis_fits", "run_analysis",
+    "run_article_report", "run_asset",
 ]
