@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("files", nargs="*", metavar="FILE", help="CSV or Parquet files, one asset each")
     add_flags(batch, "batch")
 
-    runs = sub.add_parser("runs", help="list stored runs (asset, date, file, chosen lag, skill)")
+    runs = sub.add_parser("runs", help="list stored runs (asset, date, file, chosen lag, plateau, skill)")
     add_flags(runs, "runs")
     show = sub.add_parser("show", help="print a stored run's leaderboard from its report; --save saves its choice")
     show.add_argument("run", metavar="RUN", help="report file name or path, or an asset name (its newest run)")
@@ -569,6 +569,7 @@ def run_batch(args: argparse.Namespace) -> int:
 
 
 def run_runs(args: argparse.Namespace) -> int:
+    from .core.history import plateau_label
     from .core.report import list_runs
 
     folder = runs_folder(args)
@@ -579,11 +580,14 @@ def run_runs(args: argparse.Namespace) -> int:
     if not runs:
         print(f"No stored runs in {folder}; 'seqlen-tui run FILE' makes one.")
         return EXIT_OK
-    print(f"{'asset':<24} {'date (UTC)':<20} {'lag':>5} {'skill':>7}  {'protocol':<8} file")
+    # plateau: the lags within one SE of the best, where they span more than an octave
+    print(f"{'asset':<24} {'date (UTC)':<20} {'lag':>5} {'plateau':<8} {'skill':>7}  {'protocol':<8} file")
     for run in runs:
         skill = "—" if run.skill is None else f"{run.skill:.3f}"
         lag = "—" if run.chosen_lag is None else str(run.chosen_lag)
-        print(f"{run.asset:<24} {run.created_at[:19].replace('T', ' '):<20} {lag:>5} {skill:>7}  {run.protocol:<8} {run.file}")
+        plateau = plateau_label(run.plateau) or "—"
+        print(f"{run.asset:<24} {run.created_at[:19].replace('T', ' '):<20} {lag:>5} {plateau:<8} "
+              f"{skill:>7}  {run.protocol:<8} {run.file}")
     print(f"\n{len(runs)} run(s) in {folder}; 'seqlen-tui show ASSET' prints the newest of an asset.")
     return EXIT_OK
 

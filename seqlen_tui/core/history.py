@@ -4,8 +4,9 @@ changed, and what differs between two runs.
 Users come back to ask "did BTC's lag change since last month?", "which of my fifty assets
 moved?" and "how did this run differ from the last one?". Everything here is a pure function
 of report dicts (a stored report, or any dict with at least ``asset``, ``created_at`` and
-``chosen_lag``; ``skill`` is read when present, else from the leaderboard), so the app's review
-screen, a test or a script answer them the same way. Runs are referred to by their index in
+``chosen_lag``; ``skill`` is read when present, else from the leaderboard; the plateau from
+``plateau``, else from ``within_one_se``), so the app's review screen, a test or a script
+answer them the same way. Runs are referred to by their index in
 the list passed in; nothing is read from disk.
 """
 
@@ -18,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from .names import MODEL_NAMES
+from .selection_facts import spans_plateau
 
 #: The one-word verdicts, most useful first (the morning view sorts by this order).
 VERDICTS = ("predictable", "not predictable", "untested", "none")
@@ -93,6 +95,39 @@ def lag_changes(reports: Sequence[Mapping]) -> dict[int, tuple[int | None, int |
     return changes
 
 
+# ----- the plateau: a one-SE set that spans more than an octave -----------------------------
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def report_plateau(report: Mapping) -> tuple[int, int] | None:
+    """The run's plateau as ``(low, high)``: the report's ``plateau`` field, or for a report
+    made before it, its one-SE set (``within_one_se``) when that spans more than an octave;
+    ``None`` when neither says there is one (or the fields are not what they should be)."""
+    if "plateau" in report:
+        found = report["plateau"]
+        if isinstance(found, Mapping) and _whole(found.get("low")) and _whole(found.get("high")):
+            return found["low"], found["high"]
+        return None
+    within = report.get("within_one_se")
+    if not isinstance(within, list) or not within or not all(_whole(lag) for lag in within):
+        return None
+    low, high = min(within), max(within)
+    return (low, high) if spans_plateau(low, high) else None
+
+
+def plateau_label(plateau: tuple[int, int] | None) -> str:
+    """``4–32``, or empty when there is no plateau."""
+    return "" if plateau is None else f"{plateau[0]}–{plateau[1]}"
+
+
+def lag_with_plateau(lag: int | None, plateau: tuple[int, int] | None) -> str:
+    """The chosen lag as the histories show it: ``5 (4–32)`` on a plateau, ``5``, ``—``."""
+    shown = "—" if lag is None else str(lag)
+    return f"{shown} ({plateau_label(plateau)})" if plateau is not None and lag is not None else shown
+
+
 @dataclass(frozen=True)
 class HistoryStep:
     """One run in its asset's history."""
@@ -103,6 +138,8 @@ class HistoryStep:
     previous: int | None  # the lag of the asset's run before this one
     first: bool  # the asset's first run (no previous)
     skill: float | None
+    #: The one-SE set's span ``(low, high)`` when it is a plateau (:func:`report_plateau`).
+    plateau: tuple[int, int] | None = None
 
     @property
     def changed(self) -> bool:
@@ -122,7 +159,7 @@ def asset_history(reports: Sequence[Mapping], asset: str) -> list[HistoryStep]:
         report = reports[index]
         lag = report.get("chosen_lag")
         steps.append(HistoryStep(index, str(report.get("created_at") or ""), lag, previous,
-                                 number == 0, skill_of(report)))
+                                 number == 0, skill_of(report), report_plateau(report)))
         previous = lag
     return steps
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from .errors import DataError, SettingsError
 from .filekind import not_regular
+from .history import report_plateau
 from .jsonutil import dumps, to_jsonable
 
 SCHEMA_VERSION = 1
@@ -231,6 +232,8 @@ class StoredRun:
     chosen_lag: int | None
     skill: float | None
     protocol: str
+    #: The one-SE set's span ``(low, high)`` when it is a plateau (``history.report_plateau``).
+    plateau: tuple[int, int] | None = None
 
 
 def report_problem(report) -> str | None:
@@ -285,7 +288,8 @@ def list_runs(runs_dir: Path, skipped: list | None = None) -> list[StoredRun]:
     for path, report in iter_reports(runs_dir, skipped):
         runs.append(StoredRun(path, report["asset"], report.get("created_at", ""),
                               report.get("file", ""), report.get("chosen_lag"),
-                              chosen_skill(report), report.get("options", {}).get("protocol", "")))
+                              chosen_skill(report), report.get("options", {}).get("protocol", ""),
+                              report_plateau(report)))
     return sorted(runs, key=lambda run: run.created_at, reverse=True)
 
 

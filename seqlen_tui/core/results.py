@@ -86,6 +86,10 @@ class RunResult:
             "qualified": list(selection.qualified),
             "within_one_se": list(selection.within),
             "priors_passed_over": list(selection.priors_beaten),
+            # The one-SE set when it spans more than an octave; reports before it have no
+            # such field (history.report_plateau derives it from within_one_se).
+            "plateau": None if selection.plateau is None else selection.plateau.to_dict(),
+            "choice_rule": selection.rule or None,
             "gate_p_values": {str(k): v for k, v in selection.gate_p_values.items()},
             "reason": selection.reason,
             "verdict": selection.verdict,

@@ -1,5 +1,5 @@
 """What each step of the lag choice found, as facts: the gate's outcome, the one-SE set, the
-choice and the linear yardstick's win.
+choice, the plateau (a one-SE set over more than an octave) and the linear yardstick's win.
 
 The decision (:mod:`.selection`) produces these and the words (:mod:`.selection_words`) read
 them; neither imports the other's internals, and no fact here is a sentence. Kept apart from
@@ -57,6 +57,37 @@ class Choice:
     within: tuple[int, ...] = ()
     #: Prior lags passed over: a better lag beat each significantly, or it left the race.
     priors_beaten: tuple[int, ...] = ()
+
+
+#: The one-SE set is a *plateau* when its longest lag is more than this many times its
+#: shortest: it spans more than an octave, and validation cannot say where in it to be.
+PLATEAU_FACTOR = 2
+
+
+def spans_plateau(low: int, high: int) -> bool:
+    """Whether lags from ``low`` to ``high`` span more than an octave (:data:`PLATEAU_FACTOR`)."""
+    return high > PLATEAU_FACTOR * low
+
+
+@dataclass(frozen=True)
+class Plateau:
+    """A one-SE set that spans more than an octave, and the rule that chose the lag."""
+
+    #: The shortest and longest lags of the one-SE set.
+    low: int
+    high: int
+    #: The best lag on validation, and the chosen one.
+    best: int
+    chosen: int
+    #: The rule that chose (:data:`ChoiceRule`).
+    rule: str
+    #: Lags tried between ``low`` and ``high`` that are not in the one-SE set (none: every
+    #: lag tried in the span is).
+    outside: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict:
+        """What the report keeps: ``{"low": 4, "high": 32, "rule": "structure"}``."""
+        return {"low": self.low, "high": self.high, "rule": self.rule}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .selection_facts import Choice, GateOutcome, LinearWin
+from .selection_facts import Choice, GateOutcome, LinearWin, Plateau
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,10 @@ def nothing_finite(non_finite: tuple[int, ...]) -> Explanation:
 def explain(gate: GateOutcome, choice: Choice, *, prior_alpha: float,
             own_lags: frozenset[int] | set[int] = frozenset(),
             longer_left_out: dict[int, str] | None = None,
-            linear: LinearWin | None = None) -> Explanation:
+            linear: LinearWin | None = None, plateau: Plateau | None = None) -> Explanation:
     """The reason, verdict and warnings of one choice, in the order the reports show them:
-    the choice's own warning (an edge of the candidates), the linear yardstick's, the lags
-    left out for a non-finite error."""
+    the choice's own warning (an edge of the candidates), the plateau's, the linear
+    yardstick's, the lags left out for a non-finite error."""
     if choice.rule == "unqualified":
         reason = unqualified_reason(choice.chosen, gate.alpha)
         verdict = UNPREDICTABLE_VERDICT
@@ -62,6 +62,9 @@ def explain(gate: GateOutcome, choice: Choice, *, prior_alpha: float,
                    f"(p = {gate.p_values[choice.chosen]:.3g} over the {len(gate.lags)} candidates); "
                    f"{reason}.")
         warnings = edge_warnings(choice.chosen, gate.lags, longer_left_out or {})
+        if plateau is not None:
+            verdict += " " + plateau_sentence(plateau, own_lags)
+            warnings.append(plateau_warning(plateau))
     if linear is not None:
         sentence = linear_sentence(linear)
         warnings.append(sentence)
@@ -155,6 +158,44 @@ def edge_warning(chosen: int, longer_left_out: dict[int, str]) -> str:
     left = "; ".join(f"{lag}: {why}" for lag, why in sorted(longer_left_out.items()))
     return (f"{chosen} is the longest lag benchmarked and it won: the longer candidates left out "
             f"might do better ({left})")
+
+
+def plateau_sentence(plateau: Plateau, own_lags: frozenset[int] | set[int] = frozenset()) -> str:
+    """One sentence: the one-SE set spans more than an octave, and which rule chose in it."""
+    low, high, best = plateau.low, plateau.high, plateau.best
+    if plateau.outside:
+        span = (f"The lags within one standard error of the best ({best}) on validation run "
+                f"from {low} to {high} (of the lags tried in between, {_lags(plateau.outside)} "
+                f"{'is' if len(plateau.outside) == 1 else 'are'} not)")
+    else:
+        span = (f"Every lag tried from {low} to {high} is within one standard error of the best "
+                f"({best}) on validation")
+    return f"{span}: a plateau, where validation cannot tell the lags apart; {plateau_rule(plateau, own_lags)}."
+
+
+def plateau_rule(plateau: Plateau, own_lags: frozenset[int] | set[int]) -> str:
+    """Which rule chose inside the plateau, as ``choose_lag`` applies it."""
+    chosen = plateau.chosen
+    if plateau.rule == "best":
+        return f"inside it the best on validation, {chosen}, is chosen"
+    if plateau.rule == "structure":
+        return (f"inside it {chosen} is chosen as the shortest lag, not longer than the best, with "
+                "the data's own AR order (its PACF cutoff or AR order)")
+    if plateau.rule == "prior":
+        what = ("your own lag" if chosen in own_lags
+                else "the natural period of the clock that the ACF confirms")
+        if plateau.low <= chosen <= plateau.high and chosen not in plateau.outside:
+            return f"inside it {chosen} is chosen as {what}"
+        return f"{chosen} is chosen outside it as {what}, not significantly worse than the best"
+    return f"{chosen} is chosen (rule: {plateau.rule})"
+
+
+def plateau_warning(plateau: Plateau) -> str:
+    """The plateau in a line: the leaderboard's and the CLI's warning."""
+    if plateau.outside:
+        return (f"plateau: lags from {plateau.low} to {plateau.high} are as good on validation "
+                f"(one SE; not {_lags(plateau.outside)})")
+    return f"plateau: any lag tried from {plateau.low} to {plateau.high} is as good on validation (one SE)"
 
 
 def linear_sentence(win: LinearWin) -> str:

@@ -7,7 +7,8 @@ without colour). Under 32 rows the table and the plot take turns (``t``); taller
 under the table and ``t`` gives it the whole lower half.
 
 ``HistoryScreen``: the chosen lag of each run of one asset, oldest to newest, with the runs
-where it changed marked (``24→48``) and a plot of the lag run by run.
+where it changed marked (``24→48``), a plateau beside its lag (``5 (4–32)``: the lags within
+one SE of the best span more than an octave) and a plot of the lag run by run.
 
 Both only read reports (the review screen loads them); the arithmetic is
 :mod:`seqlen_tui.core.history`'s.
@@ -36,6 +37,7 @@ from seqlen_tui.core.history import (
     DATA_FIELDS,
     asset_history,
     history_summary,
+    lag_with_plateau,
     option_differences,
     paired_leaderboards,
     show_value,
@@ -501,7 +503,7 @@ class HistoryScreen(Screen[int | None]):
         for position in reversed(range(len(self.steps))):
             step = self.steps[position]
             values = {"date": short_date(step.created_at),
-                      "lag": "—" if step.lag is None else str(step.lag),
+                      "lag": lag_with_plateau(step.lag, step.plateau),  # 5 (4–32)
                       "change": step.change,
                       "skill": "—" if step.skill is None else f"{step.skill:+.3f}",
                       "verdict": self.briefs.get(self._path(step), {}).get("verdict", "…"),

@@ -111,8 +111,10 @@ def cells(run, seconds: bool, change: tuple | None = None, arrows: bool = False)
 
 def summary(run) -> dict:
     """A listed run as the dict :mod:`seqlen_tui.core.history` reads."""
+    plateau = run.plateau  # (low, high) of the one-SE set: kept as the report keeps it
     return {"asset": run.asset, "created_at": run.created_at, "chosen_lag": run.chosen_lag,
-            "skill": run.skill, "protocol": run.protocol, "file": run.file, "path": str(run.path)}
+            "skill": run.skill, "protocol": run.protocol, "file": run.file, "path": str(run.path),
+            "plateau": None if plateau is None else {"low": plateau[0], "high": plateau[1]}}
 
 
 @dataclass(frozen=True)
