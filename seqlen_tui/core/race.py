@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .candidates import refinement_rungs
 from .events import GroupTrained, LeaderboardRows, RaceExits, Reporter
 from .leaderboard import provisional_rows
 from .metrics import diebold_mariano
@@ -105,6 +106,14 @@ class RaceResult:
     #: Per (fold, job): whether early stopping ended its training, and after how many epochs.
     stopped_early: dict[tuple[int, Job], bool] = field(default_factory=dict)
     epochs: dict[tuple[int, Job], int] = field(default_factory=dict)
+    #: Lags the race added around its leader (:func:`.candidates.refinement_rungs`), each with
+    #: the round after which it was added and the leader it refined.
+    refined: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def lags(self) -> tuple[int, ...]:
+        """Every lag the race trained, shortest first."""
+        return tuple(sorted(self.seeds))
 
     def training_summary(self, epoch_cap: int) -> dict:
         """How many models stopped early and how many were still improving at the cap."""
@@ -117,7 +126,9 @@ class RaceResult:
     def to_dict(self) -> dict:
         return {"seeds": self.seeds_start, "seeds_max": self.seeds_max, "rounds": self.rounds, "ended": self.ended,
                 "seeds_per_lag": {str(lag): n for lag, n in sorted(self.seeds.items())},
-                "exits": [exit.to_dict() for exit in self.exits]}
+                "exits": [exit.to_dict() for exit in self.exits],
+                "refined": [{"lag": lag, "after_round": round_number, "leader": leader}
+                            for lag, (round_number, leader) in sorted(self.refined.items())]}
 
 
 class Race:
@@ -156,13 +167,16 @@ class Race:
         return self.seeds_max > self.options.seeds
 
     def run(self) -> RaceResult:
-        """Rounds until one lag is left, the survivors reach the seed cap, or the budget is spent."""
+        """Rounds until one lag is left, the survivors reach the seed cap, or the budget is spent
+        — and, with the ladder, until the leader's neighbours are close (:meth:`refine`)."""
         while True:
             self.train_round()
-            if self.over():
+            if not self.over():
+                self.eliminate()
+            added = self.refine()
+            if self.over() and not added:
                 break
-            self.eliminate()
-            if self.over() or not self.next_round():
+            if not self.next_round(added):
                 break
         self.announce_end()
         self.result.ended = self.ended if len(self.alive) > 1 else "one left"
@@ -187,11 +201,27 @@ class Race:
             self.reporter.stage("train", f"training {counted(len(self.lags), 'lag')} × {counted(seeds, 'seed')}"
                                 + (f" (racing: up to {self.seeds_max} seeds for the lags still in contention)"
                                    if self.racing else ""))
-            return (0.03, 0.95 if self.rounds_left == 0 else 0.70)
-        # Later rounds share what is left, one slice per possible round.
-        self.reporter.stage("race", f"race round {rounds}: {', '.join(map(str, self.alive))} "
-                            f"get seed {self.seeds[self.alive[0]]} of at most {self.seeds_max}")
-        return tuple(0.70 + 0.25 * (rounds - k) / self.rounds_left for k in (2, 1))
+            refining = self.options.ladder and not self.options.only_lags
+            return (0.03, 0.95 if self.rounds_left == 0 and not refining else 0.70)
+        self.reporter.stage("race", self.describe_round(rounds))
+        # Later rounds share what is left, one slice per possible round (refinement rounds past
+        # the seeds' last one stay in the last slice).
+        slots = max(self.rounds_left, 1)
+        slot = min(rounds - 1, slots)
+        return tuple(0.70 + 0.25 * (slot - k) / slots for k in (1, 0))
+
+    def describe_round(self, rounds: int) -> str:
+        """What a later round trains: one more seed for the survivors, the lags the ladder added."""
+        joining = sorted({job.lag for job in self.jobs if job.lag in self.result.refined
+                          and self.seeds[job.lag] == self.options.seeds})
+        more = [lag for lag in self.alive if lag not in joining]
+        parts = []
+        if more and any(job.lag in more for job in self.jobs):
+            parts.append(f"{', '.join(map(str, more))} get seed {self.seeds[more[0]]} of at most {self.seeds_max}")
+        if joining:
+            parts.append(f"{', '.join(map(str, joining))} join from the ladder with "
+                         f"{counted(self.options.seeds, 'seed')}")
+        return f"race round {rounds}: " + "; ".join(parts)
 
     def train_fold(self, index: int, share: tuple[float, float]) -> None:
         """Train the round's jobs on fold ``index``; its forecasts arrive group by group (the
@@ -238,15 +268,44 @@ class Race:
         self.reporter.send(RaceExits(describe_exits(exits), exits=tuple(exits), round=self.result.rounds,
                                      alive=tuple(self.alive)))
 
-    def next_round(self) -> bool:
-        """One more seed for each survivor, if the budget's race work allows another round."""
-        if self.work_done + sum(self.alive) > self.work_allowed:
+    def refine(self) -> tuple[int, ...]:
+        """With the ladder on: the lags to add around this round's leader where its nearest
+        trained neighbours are more than ``LADDER_RATIO`` apart. The first round tried the
+        evidence and a coarse ladder (no gap over an octave); a finer ladder everywhere would
+        cost several times the run, so it is spent only where the race says the best window is.
+        They join the race with the starting seeds (their work is not the race's budget: it is
+        the candidates' own search)."""
+        if not (self.options.ladder and not self.options.only_lags) or not self.alive:
+            return ()
+        averaged = race_losses(self.per_seed, self.fold_prepared, self.fold_targets, self.fold_n_val,
+                               self.alive, self.judge.name)
+        leader = min(self.alive, key=lambda lag: (float(np.mean(averaged[lag])), lag))
+        added = refinement_rungs(tuple(self.seeds), leader)
+        for lag in added:
+            self.result.refined[lag] = (self.result.rounds, leader)
+        if added:
+            self.reporter.info(f"ladder: refining around the leader {leader}: adding "
+                               f"{', '.join(map(str, added))}", stage="race")
+        return added
+
+    def next_round(self, added: tuple[int, ...] = ()) -> bool:
+        """One more seed for each survivor, if the budget's race work allows another round (and
+        the seeds are not at their cap); the ``added`` lags start with the starting seeds."""
+        more_seeds = not self.over()
+        if more_seeds and self.work_done + sum(self.alive) > self.work_allowed:
             self.ended = "budget"
+            more_seeds = False
+        if not (more_seeds or added):
             return False
-        self.work_done += sum(self.alive)
-        self.jobs = [Job(lag, self.options.seed + self.seeds[lag]) for lag in self.alive]
-        for lag in self.alive:
+        survivors = self.alive if more_seeds else []
+        self.work_done += sum(survivors)
+        self.jobs = [Job(lag, self.options.seed + self.seeds[lag]) for lag in survivors]
+        self.jobs += [Job(lag, self.options.seed + s) for lag in added for s in range(self.options.seeds)]
+        for lag in survivors:
             self.seeds[lag] += 1
+        for lag in added:
+            self.seeds[lag] = self.options.seeds
+        self.alive = sorted([*self.alive, *added])
         return True
 
     def announce_end(self) -> None:

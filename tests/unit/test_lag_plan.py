@@ -83,7 +83,9 @@ def test_the_preview_plans_what_the_run_benchmarks_on_the_device_it_remembers(
 
     # The preview, after the run, reads the device the run remembered: the same plan.
     planned, left_out = planned_lags(run_analysis(hourly_series, options), options)
-    assert planned == result.lags
+    # (the run may add lags the preview cannot know: the race's ladder refines around its leader)
+    refined = {entry["lag"] for entry in result.race["refined"]}
+    assert planned == tuple(lag for lag in result.lags if lag not in refined)
     cost = {d.lag: d.reason for d in result.analysis.candidates.dropped if d.kind == "cost"}
     assert {lag: why for lag, why in left_out.items() if "(cost)" in why} == cost
     own_only = set(left_out) - set(cost)
