@@ -20,7 +20,15 @@ import numpy as np
 from .analysis import SeriesAnalysis, analyze_series
 from .article_report import run_article_report
 from .baselines import persistence, seasonal_naive
-from .candidates import DroppedCandidate, check_lags_fit, prior_lags, seasonal_peaks
+from .candidates import (
+    LADDER_RATIO,
+    Candidate,
+    CandidateSet,
+    DroppedCandidate,
+    check_lags_fit,
+    prior_lags,
+    seasonal_peaks,
+)
 from .classifiers import direction_classifiers
 from .data import Series
 from .errors import DataError
@@ -168,6 +176,7 @@ def run_asset(
     folds = make_folds(series, target, options, reporter)
     t0 = time.perf_counter()
     trained = train_baselines_and_race(folds, target, plan.judge, options, reporter)
+    target = with_refined_lags(target, trained.race)
     timings["train"] = time.perf_counter() - t0
     pooled = pool_folds(folds, trained, plan.judge.name)
     chosen = choose_on_validation(pooled, target, trained.race, plan.judge, options, reporter)
@@ -279,7 +288,26 @@ def train_baselines_and_race(folds: RunFolds, target: TargetPlan, judge: Judge, 
                                     target.period, reporter, live=index == 0, n_val=len(fold.val))
                  for index, fold in enumerate(folds.folds)]
     race = run_race(folds.fold_prepared, folds.fold_targets, folds.n_val, target.lags, judge, options, reporter)
+    if race.refined:  # the lags the ladder added get their ridge AR yardstick too
+        for index, fold_baselines in enumerate(baselines):
+            fold_baselines.update(ridge_forecasts(folds.fold_prepared[index], folds.fold_targets[index],
+                                                  sorted(race.refined), SILENT))
     return Trained(baselines, race)
+
+
+def with_refined_lags(target: TargetPlan, race: RaceResult) -> TargetPlan:
+    """The target plan with the lags the race's ladder added (:meth:`.race.Race.refine`): they
+    are candidates like the others from here on, each with the reason it was tried."""
+    if not race.refined:
+        return target
+    candidates = target.analysis.candidates
+    added = tuple(Candidate(lag, (f"ladder: between the leader {leader} and its neighbour, tried "
+                                  f"after race round {round_number} so no gap over "
+                                  f"{LADDER_RATIO:g}× is left around the best",), rung=True)
+                  for lag, (round_number, leader) in race.refined.items())
+    merged = CandidateSet(tuple(sorted((*candidates.candidates, *added), key=lambda c: c.lag)),
+                          candidates.dropped)
+    return replace(target, analysis=replace(target.analysis, candidates=merged), lags=race.lags)
 
 
 def pool_folds(folds: RunFolds, trained: Trained, judge_name: str) -> Pooled:
@@ -319,6 +347,7 @@ def choose_on_validation(pooled: Pooled, target: TargetPlan, race: RaceResult, j
         options.gate_alpha,
         eliminated=frozenset(exit.lag for exit in race.exits),
         exact_lags=frozenset(c.lag for c in candidates.candidates if c.exact),
+        rung_lags=frozenset(c.lag for c in candidates.candidates if c.rung),
         seed_val_losses=seed_losses(pooled.seed_parts, lags),
         prior_lags=prior_lags(candidates, analysis.transforms),
         own_lags=frozenset(analysis.user_lags),
@@ -455,14 +484,18 @@ def baseline_forecasts(prepared: Prepared, targets, lags, period, reporter: Repo
     if period:
         forecasts[("seasonal_naive", period)] = seasonal_naive(levels, targets, period)
     reporter.stage("baselines", "ridge AR baseline on every candidate")
-    ridge = RidgeJudge().predict(prepared, [Job(lag, 0) for lag in lags], targets, reporter)
-    for job, scaled in ridge.items():
-        forecasts[("ridge_ar", job.lag)] = prepared.to_levels(scaled, targets)
+    forecasts.update(ridge_forecasts(prepared, targets, lags, reporter))
     if live:  # so a UI can show them before any model trains
         actual_val = levels[targets[:len(targets) if n_val is None else n_val]]
         reporter.send(LeaderboardRows(f"{len(forecasts)} provisional row(s)",
                                       rows=tuple(provisional_rows(forecasts, actual_val))))
     return forecasts
+
+
+def ridge_forecasts(prepared: Prepared, targets, lags, reporter: Reporter) -> dict:
+    """Ridge AR's level forecasts at ``targets`` for each of ``lags``."""
+    ridge = RidgeJudge().predict(prepared, [Job(lag, 0) for lag in lags], targets, reporter)
+    return {("ridge_ar", job.lag): prepared.to_levels(scaled, targets) for job, scaled in ridge.items()}
 
 
 def seasonal_period(analysis: SeriesAnalysis, longest: int) -> int | None:

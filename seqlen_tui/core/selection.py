@@ -111,6 +111,7 @@ def select_lag(
     eliminated: frozenset[int] | set[int] = frozenset(),
     exact_lags: frozenset[int] | set[int] = frozenset(),
     own_lags: frozenset[int] | set[int] = frozenset(),
+    rung_lags: frozenset[int] | set[int] = frozenset(),
 ) -> Selection:
     """Apply the gate and the one-SE rule to per-point validation losses of each lag.
 
@@ -138,7 +139,7 @@ def select_lag(
                          gate_p_values={}, reason=words.reason, verdict=words.verdict,
                          warnings=words.warnings)
     gate = apply_gate(finite, naive_val_losses, gate_alpha, non_finite)
-    choice = choose_lag(gate, finite, seed_val_losses, prior_lags, eliminated, exact_lags)
+    choice = choose_lag(gate, finite, seed_val_losses, prior_lags, eliminated, exact_lags, rung_lags)
     linear = linear_yardstick(linear_val_losses, finite, choice.best) if linear_val_losses else None
     plateau = plateau_of(choice, tuple(val_losses))
     words = explain(gate, choice, prior_alpha=PRIOR_ALPHA, own_lags=own_lags,
@@ -216,12 +217,14 @@ def runner_up(gate: GateOutcome, chosen: int) -> int | None:
 def choose_lag(gate: GateOutcome, val_losses: dict[int, np.ndarray],
                seed_val_losses: dict[int, np.ndarray] | None,
                prior_lags: frozenset[int] | set[int], eliminated: frozenset[int] | set[int],
-               exact_lags: frozenset[int] | set[int]) -> Choice:
+               exact_lags: frozenset[int] | set[int],
+               rung_lags: frozenset[int] | set[int] = frozenset()) -> Choice:
     """Priors, then the data's own AR order, then the best (point 2); the shortest candidate
-    when nothing passed the gate (point 3). No lag is chosen over one that beats it
-    significantly."""
+    with evidence of its own (not a ladder rung, ``rung_lags``) when nothing passed the gate
+    (point 3). No lag is chosen over one that beats it significantly."""
     if not gate.qualified:
-        return Choice(chosen=gate.lags[0], best=best_of(gate.lags, gate.means), rule="unqualified")
+        evidence = [lag for lag in gate.lags if lag not in rung_lags] or list(gate.lags)
+        return Choice(chosen=evidence[0], best=best_of(gate.lags, gate.means), rule="unqualified")
     one_se = one_se_set(gate, val_losses, seed_val_losses, eliminated)
 
     def beaten_here(lag: int, others) -> bool:

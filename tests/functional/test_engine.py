@@ -92,7 +92,9 @@ def test_folds_pool_validation_and_count_stability_per_fold_and_seed(ar_levels_f
     lstm = [r for r in three.leaderboard if r.model == "ridge_ar"]
     # Test scores come from the final fold only: identical with and without folds.
     by_lag = {r.lag: r.test_mse for r in one.leaderboard if r.model == "ridge_ar"}
-    assert all(r.test_mse == pytest.approx(by_lag[r.lag]) for r in lstm)
+    # (the lags both runs trained: the ladder refines around each run's own leader)
+    shared = [r for r in lstm if r.lag in by_lag]
+    assert len(shared) >= 3 and all(r.test_mse == pytest.approx(by_lag[r.lag]) for r in shared)
     assert three.chosen_lag == 2
     # Stability counts (fold, seed) pairs: 3 folds × 2 seeds.
     shares = [r.stability for r in three.leaderboard if r.stability is not None]
