@@ -624,6 +624,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--max-seeds", type=int, metavar="N",
                         help=f"the oracle's seeds at noisy lags near the best and at the picks "
                              f"(default {MAX_SEEDS}): more settles a close call")
+    parser.add_argument("--near-seeds", type=int, metavar="N",
+                        help=f"the oracle's seeds near the best and at the picks (default {NEAR_SEEDS})")
     parser.add_argument("--samples-stability", action="store_true")
     parser.add_argument("--replay", metavar="LABEL",
                         help="replay other selection rules on LABEL's saved selection inputs")
@@ -648,7 +650,9 @@ def oracle_for_every_label(name: str, record: dict) -> None:
             recorded = json.loads(picks_path(other.name, name).read_text())
             tool = recorded["tool"]
             picks += [tool["lag"], *tool.get("within", []), recorded["aic"], recorded["bic"]]
-            considered += tool["candidates"]
+            # The ladder's rungs are not evidence: the grid already covers every octave, and
+            # scoring each rung of every label would multiply the oracle's training.
+            considered += [lag for lag in tool["candidates"] if lag not in tool.get("rungs", ())]
     complete_oracle(name, sorted(set(picks)), sorted(set(considered)))
 
 
@@ -703,8 +707,10 @@ def print_cuts(label: str, cuts: list[float], names: list[str]) -> None:
 
 
 def main() -> None:
-    global MAX_SEEDS
+    global MAX_SEEDS, NEAR_SEEDS
     args = parse_args()
+    if args.near_seeds:
+        NEAR_SEEDS = args.near_seeds
     if args.highway:
         TOOL_OPTIONS["highway"] = True
     if args.no_ladder:
