@@ -75,8 +75,10 @@ MAX_RELATIVE_SE = 0.03
 #: Lags whose oracle MSE is within this factor of the best get NEAR_SEEDS seeds.
 NEAR_FACTOR = 1.05
 MATTERS_SPREAD = 1.10
-#: AIC or BIC "beats" the tool when its regret is lower by more than this factor (1 %).
-BEATEN_BY = 1.01
+#: AIC or BIC "beats" the tool when its regret is lower by more than this factor: 3 % since
+#: issue 29 (1 % before, which is below what validation resolves on monthly climate series).
+BEATEN_BY = 1.03
+BEATEN_WORDS = f"> {BEATEN_BY - 1:.0%}"
 SAMPLES = ("MSFT", "mauna_loa_co2_weekly", "uk_electricity_demand_halfhourly")
 
 
@@ -425,7 +427,7 @@ def print_table(label: str, names: list[str]) -> None:
         print(f"{title}: {len(group)} series; tool regret median {statistics.median(tool):.3f}, "
               f"max {max(tool):.3f}; AIC median {statistics.median(r['aic_regret'] for r in group):.3f}, "
               f"BIC median {statistics.median(r['bic_regret'] for r in group):.3f}; "
-              f"AIC or BIC beats the tool by > 1 % on: {', '.join(beaten) or 'none'}")
+              f"AIC or BIC beats the tool by {BEATEN_WORDS} on: {', '.join(beaten) or 'none'}")
     early = np.mean([r["early"] for r in rows])
     print(f"oracle models stopped early: {early:.0%}; oracle {ORACLE}")
     trained = [r["training"] for r in rows if r["training"]]
@@ -507,6 +509,7 @@ def replay_rules() -> dict:
 
     return {
         "engine": lambda selection, inputs: selection.chosen_lag,
+        **plateau_rules(priors_within),
         "engine on one-model losses": one_model,
         "best": lambda selection, inputs: selection.best_lag,
         "prior in set, shortest exact": fallback(lambda exact, m: exact[0]),
@@ -515,6 +518,32 @@ def replay_rules() -> dict:
         "prior in set, best": lambda selection, inputs: (priors_within(selection, inputs)
                                                           or [selection.best_lag])[0],
         "ridge-best in one-SE set": ridge_within,
+    }
+
+
+def plateau_rules(priors_within) -> dict:
+    """Rules that differ from the engine's only inside a plateau: a one-SE set spanning more
+    than an octave, where validation cannot tell the lags apart (issue 29)."""
+    def spans_plateau(selection) -> bool:
+        within = selection.within
+        return bool(within) and max(within) > 2 * min(within)
+
+    def in_plateau(pick):
+        """``pick`` inside a one-SE set that spans more than an octave; the engine elsewhere."""
+        def rule(selection, inputs) -> int:
+            return pick(selection, inputs) if spans_plateau(selection) else selection.chosen_lag
+        return rule
+
+    def middle(selection, inputs) -> int:
+        centre = np.sqrt(min(selection.within) * max(selection.within))
+        return min(selection.within, key=lambda lag: (abs(np.log(lag / centre)), lag))
+
+    return {
+        "plateau: best": in_plateau(lambda selection, inputs: selection.best_lag),
+        "plateau: prior, else best": in_plateau(lambda selection, inputs: (priors_within(selection, inputs)
+                                                                            or [selection.best_lag])[0]),
+        "plateau: geometric middle": in_plateau(middle),
+        "plateau: longest": in_plateau(lambda selection, inputs: selection.within[-1]),
     }
 
 
@@ -548,7 +577,7 @@ def replay_stability(rules: dict) -> None:
 
 def replay(label: str, names: list[str]) -> None:
     """Each rule of :func:`replay_rules` on ``label``'s saved selection inputs, scored by the
-    oracle: its picks, its regret where the lag matters, and where AIC or BIC beats it by > 1 %."""
+    oracle: its picks, its regret where the lag matters, and where AIC or BIC beats it by > ``BEATEN_BY``."""
     rules = replay_rules()
     picks: dict[str, dict[str, int]] = {rule: {} for rule in rules}
     rows = {r["series"]: r for r in regret_rows(label, names)}
@@ -562,7 +591,7 @@ def replay(label: str, names: list[str]) -> None:
         print(f"[{label}] no saved selection inputs")
         return
     print(f"\n[{label}] replayed on the saved selection inputs of {len(series)} series "
-          "(regret where the lag matters; * marks a pick AIC or BIC beats by > 1 %)")
+          f"(regret where the lag matters; * marks a pick AIC or BIC beats by {BEATEN_WORDS})")
     print(f"{'series':<24}" + "".join(f"{f'({number})':>15}" for number in range(1, len(rules) + 1)))
     summary = {rule: [] for rule in rules}
     beaten = {rule: [] for rule in rules}
@@ -583,9 +612,44 @@ def replay(label: str, names: list[str]) -> None:
     for number, (rule, values) in enumerate(summary.items(), 1):
         values = [v for v in values if np.isfinite(v)]
         print(f"({number}) {rule:<30} lag matters: median {statistics.median(values):.3f} mean {np.mean(values):.3f} "
-              f"max {max(values):.3f} (n={len(values)}); AIC/BIC beat it by > 1 % on "
+              f"max {max(values):.3f} (n={len(values)}); AIC/BIC beat it by {BEATEN_WORDS} on "
               f"{len(beaten[rule])}: {', '.join(beaten[rule]) or 'none'}")
     replay_stability(rules)
+
+
+def replay_cuts(label: str, cuts: list[float], names: list[str]) -> None:
+    """Each rule on every cut's saved selection inputs (``--cuts``): its regret per cut where
+    the lag matters, and on how many series its pick changed between cuts."""
+    rules = replay_rules()
+    shares = sorted({*cuts, 1.0})
+    regrets = {rule: {cut: [] for cut in shares} for rule in rules}
+    changed = {rule: [] for rule in rules}
+    for name in names:
+        paths = [picks_path(cut_label(label, cut), name).with_suffix(".npz") for cut in shares]
+        if not all(path.exists() for path in paths) or not oracle_path(name).exists():
+            continue
+        mse = oracle_mse(json.loads(oracle_path(name).read_text()))
+        matters = max(mse.values()) >= MATTERS_SPREAD * min(mse.values())
+        picks = [replayed_picks(path, rules) for path in paths]
+        for rule in rules:
+            lags = [p[rule] for p in picks]
+            if len(set(lags)) > 1:
+                changed[rule].append(f"{name} {'/'.join(map(str, lags))}")
+            if matters:
+                for cut, lag in zip(shares, lags):
+                    regrets[rule][cut].append(regret_of(mse, lag))
+    print(f"\n[{label}] rules replayed on the cuts {', '.join(f'{c:.0%}' for c in shares)} "
+          "(regret where the lag matters: median / max / over 1.05; missing oracle lags as n/a)")
+    for number, rule in enumerate(rules, 1):
+        cells = []
+        for cut in shares:
+            values = [v for v in regrets[rule][cut] if np.isfinite(v)]
+            missing = len(regrets[rule][cut]) - len(values)
+            cells.append(f"{cut:.0%} {statistics.median(values):.3f}/{max(values):.3f}/{sum(v > 1.05 for v in values)}"
+                         + (f" ({missing} n/a)" if missing else "") if values else f"{cut:.0%} –")
+        print(f"({number}) {rule:<30} " + "; ".join(cells) + f"; changed on {len(changed[rule])}")
+    for number, rule in enumerate(rules, 1):
+        print(f"  ({number}) changed: {', '.join(changed[rule]) or 'none'}")
 
 
 # --- stability on the samples ----------------------------------------------------------------
@@ -706,22 +770,29 @@ def print_cuts(label: str, cuts: list[float], names: list[str]) -> None:
     print(f"the pick changed between cuts on {changed} series ({moved} changes in all)")
 
 
-def main() -> None:
+def configure(args: argparse.Namespace) -> None:
+    """The seeds of the oracle and the tool's options, as the flags set them."""
     global MAX_SEEDS, NEAR_SEEDS
-    args = parse_args()
     if args.near_seeds:
         NEAR_SEEDS = args.near_seeds
+    if args.max_seeds:
+        MAX_SEEDS = args.max_seeds
     if args.highway:
         TOOL_OPTIONS["highway"] = True
     if args.no_ladder:
         TOOL_OPTIONS["ladder"] = False
-    if args.max_seeds:
-        MAX_SEEDS = args.max_seeds
+
+
+def main() -> None:
+    args = parse_args()
+    configure(args)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if args.samples_stability:
         samples_stability()
     elif args.replay:  # the samples' stability runs replay with it (--samples-stability keeps them)
         replay(args.replay, args.series)
+        if args.cuts:
+            replay_cuts(args.replay, args.cuts, args.series)
     elif args.table is not None:
         for label in args.table or sorted(p.name for p in PICKS_DIR.iterdir()):
             print_table(label, args.series)
