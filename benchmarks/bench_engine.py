@@ -9,6 +9,8 @@ by side in one invocation, on a generated 5,000-point hourly series:
     ``--repeat N``, N rounds of the three, alternating, and the median of each ratio: on a
     shared machine one round's ratio moves by ±10 %);
 (c) peak memory (max RSS) of each;
+(e) with ``--ladder-cost``: the default run with and without its ladder of lags (issue 29's
+    target: at most 1.3×), alternating ``--repeat`` rounds, and the median ratio;
 (d) ``seqlen-tui --help`` and importing the app without TensorFlow.
 """
 
@@ -52,6 +54,8 @@ elif variant.startswith("robust"):
     same = {}
     if variant == "robust-article-lags":  # the article's candidate set, trained the robust way
         same = {"lags": article_lags(levels, 0.05, article_acf_nlags(len(levels)))[1], "only_lags": True}
+    if variant == "robust-no-ladder":  # the default run as it was before the ladder (issue 29)
+        same = {"ladder": False}
     result = run_asset(load_series(path), RunOptions(classifiers=False, **same))
     extra = {"train_s": result.timings["train"], "lags": list(result.lags), "race": result.race,
              "training": result.training, "chosen": result.chosen_lag}
@@ -83,11 +87,30 @@ def timed_process(args: list[str]) -> float:
     return best
 
 
+def ladder_cost(path: str, repeat: int) -> None:
+    """(e): the whole default run with its ladder over the same run without it, alternating."""
+    import numpy as np
+
+    ratios = []
+    for round_ in range(repeat):
+        without = run_child("robust-no-ladder", 0, path)
+        with_ladder = run_child("robust", 0, path)
+        ratios.append(with_ladder["process_s"] / without["process_s"])
+        for name, run in (("without the ladder", without), ("with the ladder", with_ladder)):
+            print(f"(e) round {round_ + 1}, {name:<19} whole process {run['process_s']:6.1f} s, training "
+                  f"{run['train_s']:6.1f} s on lags {run['lags']}, chose {run['chosen']} "
+                  f"(race refined {[entry['lag'] for entry in run['race'].get('refined', [])]})")
+        print(f"    ratio with / without: {ratios[-1]:.2f}× (target ≤ 1.3×)")
+    print(f"    median of {repeat} round(s): {np.median(ratios):.2f}× (range {min(ratios):.2f}–{max(ratios):.2f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--full", action="store_true", help="also (b): robust vs article end to end")
     parser.add_argument("--repeat", type=int, default=1, help="rounds of (b), alternating; medians of the ratios")
+    parser.add_argument("--ladder-cost", action="store_true",
+                        help="only (e): the default run with and without the ladder, side by side")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,6 +126,9 @@ def main() -> None:
         pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
                       "value": levels}).to_csv(path, index=False)
 
+        if args.ladder_cost:
+            ladder_cost(path, args.repeat)
+            return
         print(f"(a) 4 lags × 3 seeds, {args.epochs} epochs each, batch 32, 5,000 hourly points")
         sep = run_child("separate", args.epochs, path)
         fused = run_child("fused", args.epochs, path)
