@@ -28,6 +28,17 @@ async def settle(app, pilot, group: str = "analyze") -> None:
     await pilot.pause()
 
 
+async def open_options(app, pilot):
+    """Open the Options tab as the user does (``o``: the asset field focused) and return its
+    form, built when the tab is first shown (the choose screen's first frame goes without it).
+    Where the tab shows already, no key is pressed: ``o`` would be typed into a field."""
+    if app.screen.query_one("#tabs").active != "options":
+        await pilot.press("o")
+    form = await app.screen.options_form()
+    await pilot.pause()
+    return form
+
+
 def errors(app) -> list:
     return [n for n in app._notifications if n.severity == "error"]
 

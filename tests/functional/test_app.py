@@ -9,12 +9,13 @@ import subprocess
 import sys
 
 import pytest
-from app_helpers import CO2, MSFT, ROOT, errors, settle
+from app_helpers import CO2, MSFT, ROOT, errors, open_options, settle
 from textual.widgets import Input, Static, TabbedContent, TextArea
 
 from seqlen_tui.tui.app import SeqlenApp, run_app
 from seqlen_tui.tui.widgets.acf_plot import AcfPlot, lag_ticks
 from seqlen_tui.tui.widgets.file_tree import DataFileTree
+from seqlen_tui.tui.widgets.options_form import OptionsForm
 
 SIZE = (100, 30)
 
@@ -50,6 +51,7 @@ async def test_opens_with_file_and_shows_analysis(make_app):
         await pilot.pause()
         raw = app.screen.query_one("#plot-raw", AcfPlot)
         assert "first insignificant lag 40" in str(raw.render())
+        await open_options(app, pilot)
         assert app.screen.query_one("#opt-asset", Input).value == "MSFT"
         key_line = str(app.screen.query_one("#key-line", Static).render())
         assert "MSFT_SL" in key_line and "not set yet" in key_line
@@ -75,6 +77,7 @@ async def test_bad_paths_notify_and_keep_previous_results(make_app, tmp_path):
         assert all(title == "Cannot use this file" for title, _ in titles)
         assert "binary" in titles[0][1] and "not found" in titles[1][1]
         assert app.screen.current_path == str(MSFT)
+        await open_options(app, pilot)
         assert app.screen.query_one("#opt-asset", Input).value == "MSFT"
 
 
@@ -121,6 +124,7 @@ async def test_tree_lists_data_files_and_enter_loads_one(tmp_path, monkeypatch, 
         await settle(app, pilot)
         assert "2,225 points" in report_text(app)
         assert app.screen.query_one("#path", Input).value == "co2.csv"
+        await open_options(app, pilot)
         assert app.screen.query_one("#opt-asset", Input).value == "co2"
 
 
@@ -158,6 +162,7 @@ async def test_invalid_options_are_flagged_and_block_the_run(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         screen = app.screen
+        await open_options(app, pilot)
         screen.query_one("#opt-epochs", Input).value = "0"
         screen.query_one("#opt-alpha", Input).value = "1.5"
         screen.query_one("#opt-lags", Input).value = "5,x"
@@ -178,6 +183,27 @@ async def test_invalid_options_are_flagged_and_block_the_run(make_app):
         assert "letters or digits" in str(screen.query_one("#err-asset", Static).render())
 
 
+async def test_a_run_asked_before_the_options_tab_was_opened_flags_the_asset_there(make_app, tmp_path):
+    """The Options form is built when first needed: F5 on a file whose name makes no settings
+    key builds it, shows the tab, flags the asset and focuses it, as when it had been open."""
+    data = tmp_path / "---.csv"
+    shutil.copy(MSFT, data)
+    app = make_app(data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert not screen.query_one("#form", OptionsForm).is_built
+        await pilot.press("f5")
+        await screen.options_form()
+        await pilot.pause()
+        assert app.screen is screen and app.is_running  # no run screen
+        assert screen.query_one("#tabs", TabbedContent).active == "options"
+        asset = screen.query_one("#opt-asset", Input)
+        assert asset.value == "---" and asset.has_class("-invalid") and app.focused is asset
+        assert "letters or digits" in str(screen.query_one("#err-asset", Static).render())
+        assert errors(app) and errors(app)[-1].title == "Fix the flagged options"
+
+
 async def test_run_without_a_file_says_so(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -196,15 +222,21 @@ async def test_settings_block_sets_form_defaults_keymap_and_theme(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
+        assert app.theme == "ansi-dark"
+        form = screen.query_one("#form", OptionsForm)
+        unbuilt = form.values()  # what a run started without opening the tab uses
+        assert not form.is_built and form.options_valid() and unbuilt["asset"] == "MSFT"
+        tabs = screen.query_one("#tabs", TabbedContent)
+        await pilot.press("f8")
+        assert tabs.active == "options"
+        await screen.options_form()  # built as its tab is first shown
+        await pilot.pause()
+        assert form.is_built and form.values() == unbuilt and form.options_valid()
         assert str(screen.query_one("#opt-budget").value) == "quick"
         assert screen.query_one("#opt-seeds", Input).value == "2"
         assert screen.query_one("#opt-max_lag", Input).value == "60"
         assert screen.query_one("#opt-lags", Input).value == "5,24"
         assert "(now 7)" in str(screen.query_one("#key-line", Static).render())
-        assert app.theme == "ansi-dark"
-        tabs = screen.query_one("#tabs", TabbedContent)
-        await pilot.press("f8")
-        assert tabs.active == "options"
 
 
 async def test_bad_choice_in_the_settings_block_is_reported(make_app):
@@ -212,6 +244,9 @@ async def test_bad_choice_in_the_settings_block_is_reported(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert any('"budget": "fast" in the "seqlen_tui" block of' in n.message for n in app._notifications)
+        unbuilt = app.screen.query_one("#form", OptionsForm).values()
+        form = await open_options(app, pilot)
+        assert form.values() == unbuilt  # the run uses the default budget, opened or not
         assert str(app.screen.query_one("#opt-budget").value) == "standard"
         assert app.screen.query_one("#opt-seeds", Input).value == "2"
 
@@ -223,6 +258,7 @@ async def test_unreadable_settings_warn_and_use_defaults(make_app, tmp_path):
         await settle(app, pilot)
         assert app.is_running
         assert any("not valid JSON" in n.message for n in app._notifications)
+        await open_options(app, pilot)
         assert app.screen.query_one("#opt-seeds", Input).value == "2"
 
 

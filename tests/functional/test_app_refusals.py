@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from app_helpers import errors, settle
+from app_helpers import errors, open_options, settle
 from paths import ROOT
 from textual.widgets import Input, Select
 
@@ -28,7 +28,7 @@ async def test_the_article_protocol_with_changed_lags_is_refused_in_the_app(tmp_
     app = make_app(tmp_path, {"seeds": 1})
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        form = app.screen
+        form = await open_options(app, pilot)
         form.query_one("#opt-protocol", Select).value = "article"
         form.query_one("#opt-lags", Input).value = "5,24"
         await pilot.pause()
@@ -47,6 +47,7 @@ async def test_an_out_of_range_block_value_is_named_with_its_file_and_the_defaul
         assert any(note.startswith('"units": 100000 in the "seqlen_tui" block of ') and
                    "must be between 1 and 4096; fix it there or pass ‘LSTM units’; the default is used" in note
                    for note in notes), notes
+        await open_options(app, pilot)
         assert app.screen.query_one("#opt-units", Input).value == "16"
         assert app.screen.query_one("#opt-seeds", Input).value == "1"
 

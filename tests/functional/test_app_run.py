@@ -24,6 +24,7 @@ from app_helpers import (
     errors,
     finish_run,
     messages,
+    open_options,
     screen_text,
     settle,
 )
@@ -99,7 +100,7 @@ def make_app(tmp_path, settings_file, path=MSFT) -> SeqlenApp:
 
 async def start_run(app, pilot, classifiers: bool = False, **fields: str) -> RunScreen:
     await settle(app, pilot)
-    form = app.screen
+    form = await open_options(app, pilot)
     for name, value in fields.items():
         form.query_one(f"#opt-{name}", Input).value = value
     form.query_one("#opt-classifiers").value = classifiers
@@ -366,6 +367,7 @@ async def test_remapped_run_key_from_the_settings_file(tmp_path, ridge_engine):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         form = app.screen
+        await open_options(app, pilot)
         form.query_one("#opt-classifiers").value = False
         await pilot.press("f5")  # no longer the run key
         await pilot.pause()
@@ -385,7 +387,7 @@ async def test_a_real_lstm_run_end_to_end(tmp_path, settings_file, devices_chose
     app = make_app(tmp_path, settings_file, path=data)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        form = app.screen
+        form = await open_options(app, pilot)
         form.query_one("#opt-budget").value = "quick"
         form.query_one("#opt-only_lags").value = True
         run = await start_run(app, pilot, epochs="1", seeds="1", lags="2,5")
@@ -422,6 +424,7 @@ async def test_the_choose_screen_shows_what_the_run_benchmarks(tmp_path, setting
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         choose = app.screen
+        await open_options(app, pilot)
         choose.query_one("#opt-lags", Input).value = "5"
         choose.query_one("#opt-max_seq_len", Input).value = "10"
         choose.query_one("#opt-only_lags").value = True

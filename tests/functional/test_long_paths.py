@@ -132,6 +132,7 @@ async def test_the_choose_screen_shows_a_long_file_path_with_its_name_whole(tmp_
         if size[1] >= 32:  # the header shows at 40 rows
             assert "MSFT.csv" in rows[0], rows[0]
         app.screen.query_one("#tabs").active = "options"  # the key line is on the Options tab
+        await app.screen.options_form()  # built as its tab is first shown
         await pilot.pause()
         await pilot.pause()
         rows = screen_text(app)

@@ -8,6 +8,7 @@ choice and its results on screen untouched.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual import on, work
@@ -86,6 +87,7 @@ class ChooseScreen(Screen):
         self._focus_before_zoom: Widget | None = None
         self._options_timer = None  # debounces re-analysis while options are typed
         self._left_out: dict[int, str] = {}  # candidates a run with the form's options leaves out
+        self._form_ready: asyncio.Future | None = None  # the Options form's build (options_form)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -135,7 +137,7 @@ class ChooseScreen(Screen):
 
         form = self.query_one("#form", OptionsForm)
         defaults = dict(self.app.config.defaults)
-        if form.is_mounted and not form.problems(flag=False):
+        if form.is_mounted and form.options_valid():
             values = form.values()
             values.pop("asset"), values.pop("column")
             try:
@@ -286,6 +288,24 @@ class ChooseScreen(Screen):
         else:
             self.load(self.current_path, self.current_column)
 
+    async def options_form(self) -> OptionsForm:
+        """The Options tab's form, built the first time it is needed (its tab shown, or a run
+        whose options need fixing), its key line drawn; until then it answers from the values
+        it would be built with (:class:`OptionsForm`)."""
+        if self._form_ready is None:
+            self._form_ready = asyncio.ensure_future(self._build_form())
+        await self._form_ready
+        return self.query_one("#form", OptionsForm)
+
+    async def _build_form(self) -> None:
+        await self.query_one("#form", OptionsForm).build()
+        self._update_key_line()
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "options":
+            await self.options_form()
+
     @on(AnalysisFailed)
     def _show_failure(self, message: AnalysisFailed) -> None:
         if message.request != self._request:
@@ -327,8 +347,11 @@ class ChooseScreen(Screen):
         from seqlen_tui.core.errors import SettingsError
         from seqlen_tui.core.settings import SettingsStore, settings_key
 
-        line = self.query_one("#key-line", PathLine)
-        asset = self.query_one("#opt-asset", Input).value.strip()
+        form = self.query_one("#form", OptionsForm)
+        if not form.is_built:  # drawn when the form is
+            return
+        line = form.query_one("#key-line", PathLine)
+        asset = form.asset.strip()
         path = self.app.config.settings_path
         if not asset:
             line.show_path("saves <ASSET>_SL in ", path)
@@ -375,20 +398,29 @@ class ChooseScreen(Screen):
             return
         self.load(self.current_path, self.current_column)
 
-    def action_run(self) -> None:
+    async def _checked_form(self) -> OptionsForm | None:
+        """The form when every field is valid; else None, the Options tab shown, the fields
+        flagged and the first focused (the form is built for that, if it was not yet)."""
+        form = self.query_one("#form", OptionsForm)
+        if not form.is_built and not (form.options_valid() and form.asset_valid()):
+            await self.options_form()
+        problems = form.problems() if form.is_built else []
+        if not problems:
+            return form
+        self.query_one("#tabs", TabbedContent).active = "options"
+        problems[0][0].focus()
+        self.notify("; ".join(f"{(f.id or '').removeprefix('opt-')}: {why}" for f, why in problems),
+                    severity="error", title="Fix the flagged options")
+        return None
+
+    async def action_run(self) -> None:
         """Check the form, then open the run screen (which starts the run)."""
         if self.current_path is None or self.analysis is None:
             self.notify("Choose a file first: pick one on the left or type its path.",
                         severity="warning", title="No file")
             return
-        form = self.query_one("#form", OptionsForm)
-        problems = form.problems()
-        if problems:
-            self.query_one("#tabs", TabbedContent).active = "options"
-            problems[0][0].focus()
-            self.notify("; ".join(f"{(f.id or '').removeprefix('opt-')}: {why}"
-                                  for f, why in problems),
-                        severity="error", title="Fix the flagged options")
+        form = await self._checked_form()
+        if form is None:
             return
         from seqlen_tui.core.errors import DataError
         from seqlen_tui.core.options import RunOptions
@@ -425,9 +457,10 @@ class ChooseScreen(Screen):
     def action_focus_path(self) -> None:
         self.query_one("#path", Input).focus()
 
-    def action_options(self) -> None:
+    async def action_options(self) -> None:
         self.query_one("#tabs", TabbedContent).active = "options"
-        self.query_one("#opt-asset", Input).focus()
+        form = await self.options_form()
+        form.query_one("#opt-asset", Input).focus()
 
     def action_next_tab(self) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
