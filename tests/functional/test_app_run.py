@@ -424,6 +424,12 @@ async def test_the_choose_screen_shows_what_the_run_benchmarks(tmp_path, setting
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         choose = app.screen
+        from seqlen_tui.core.lag_plan import planned_lags
+        rungs = [lag for lag in planned_lags(choose.analysis, choose.analysis_options())[0]
+                 if lag not in choose.analysis.candidates.lags]
+        headline = str(choose.query_one("#headline", Static).render())
+        # (MSFT's evidence, 1 … 5, leaves no octave untried: no rungs, none shown)
+        assert ("ladder" in headline) == bool(rungs) and (not rungs or f"ladder {', '.join(map(str, rungs))}" in headline)
         await open_options(app, pilot)
         choose.query_one("#opt-lags", Input).value = "5"
         choose.query_one("#opt-max_seq_len", Input).value = "10"
@@ -433,6 +439,7 @@ async def test_the_choose_screen_shows_what_the_run_benchmarks(tmp_path, setting
         headline = str(choose.query_one("#headline", Static).render())
         planned = [lag for lag in choose.analysis.candidates.lags if lag != 5]
         assert f"a run leaves out {', '.join(map(str, planned))}" in headline, headline
+        assert "ladder" not in headline  # only your own lags: no ladder between them
         summary = choose.query_one("#report").text
         assert "A run with these options leaves out:" in summary and "‘benchmark only my lags’" in summary
         run = await start_run(app, pilot)

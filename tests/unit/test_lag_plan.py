@@ -116,3 +116,16 @@ def test_an_asked_for_device_cuts_like_the_run_without_remembering(hourly_series
 
 def test_with_nothing_remembered_the_preview_plans_for_an_unmeasured_cpu(own_cache):
     assert DevicePlan.of(remembered_choice("auto")) == DevicePlan("CPU", None) == DevicePlan.of(None)
+
+
+def test_the_preview_shows_the_ladders_rungs_the_run_will_train(hourly_series, own_cache):
+    """The ladder is part of the plan: the preview lists its rungs (1, and between 47 and 168)
+    and the run benchmarks them; with ``ladder`` off neither does."""
+    options = RunOptions(seeds=1, folds=1, classifiers=False, max_seq_len=256)
+    analysis = run_analysis(hourly_series, options)
+    planned, _ = planned_lags(analysis, options)
+    rungs = sorted(set(planned) - set(analysis.candidates.lags))
+    assert 1 in rungs and any(47 < lag < 168 for lag in rungs)
+    assert all(b <= 2 * a for a, b in zip(planned, planned[1:]))
+    off, _ = planned_lags(analysis, RunOptions(seeds=1, folds=1, classifiers=False, max_seq_len=256, ladder=False))
+    assert off == analysis.candidates.lags

@@ -257,9 +257,11 @@ class ChooseScreen(Screen):
         planned, left_out = planned_lags(analysis, self.analysis_options())
         lags = ", ".join(f"{lag}" if lag in planned else f"[strike]{lag}[/strike]"
                          for lag in analysis.candidates.lags) or "none"
+        rungs = [lag for lag in planned if lag not in analysis.candidates.lags]
         self.query_one("#headline", Static).update(
             f"[b]{Path(path).name}[/b] · {summary.column} · {summary.n:,} points · "
             f"candidates [b]{lags}[/b]"
+            + (f" · ladder {', '.join(map(str, rungs))}" if rungs else "")
             + (f" · a run leaves out {', '.join(map(str, sorted(left_out)))}" if left_out else "")
         )
         return left_out
