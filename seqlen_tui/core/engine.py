@@ -177,6 +177,8 @@ def run_asset(
     t0 = time.perf_counter()
     trained = train_baselines_and_race(folds, target, plan.judge, options, reporter)
     target = with_refined_lags(target, trained.race)
+    if trained.race.refined:  # the front ends list the lags the ladder added, with their reasons
+        emit_candidates(target.analysis, target.lags, reporter)
     timings["train"] = time.perf_counter() - t0
     pooled = pool_folds(folds, trained, plan.judge.name)
     chosen = choose_on_validation(pooled, target, trained.race, plan.judge, options, reporter)
