@@ -62,6 +62,10 @@ LADDER = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
 #: Nonlinear series (``CorpusSeries.nonlinear``) hold every lag up to this in their grid too:
 #: their best window need not sit at any landmark the ladder or the candidates hold.
 DENSE_UP_TO = 24
+#: … and their ladder stops here (the picks of the tool, AIC and BIC still join beyond it): the
+#: longest memory among them is 12 steps, and on the 2-core CPU each longer rung costs as much
+#: as a third of the dense grid.
+NONLINEAR_LADDER_TO = 64
 #: The longest lag the oracle trains (the tool's CPU default --max-seq-len).
 ORACLE_MAX_LAG = 256
 FIRST_SEEDS = 2
@@ -266,8 +270,10 @@ def complete_oracle(name: str, picks: list[int], considered: list[int] = ()) -> 
     table = read_oracle(name)
     _, n_seen = seen_part(load(name))
     cap = oracle_max_lag(n_seen)
-    dense = range(1, DENSE_UP_TO + 1) if BY_NAME[name].nonlinear else ()
-    grid = sorted({lag for lag in (*LADDER, *dense, *considered, *picks) if lag <= cap})
+    nonlinear = BY_NAME[name].nonlinear
+    dense = range(1, DENSE_UP_TO + 1) if nonlinear else ()
+    ladder = [lag for lag in LADDER if lag <= NONLINEAR_LADDER_TO] if nonlinear else LADDER
+    grid = sorted({lag for lag in (*ladder, *dense, *considered, *picks) if lag <= cap})
     table["grid_cap"] = cap
     train_oracle(name, table, grid, range(FIRST_SEEDS))
     # More seeds near the best until the best and its neighbours all have NEAR_SEEDS (a lag
