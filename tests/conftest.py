@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.abc
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -34,6 +35,13 @@ os.environ["SEQLEN_CACHE_DIR"] = CACHE_DIR
 # The per-user data folder (where runs go by default) too: a test that forgets --runs-dir writes
 # into this process's own folder, never the user's, and no -n worker lists another's runs.
 os.environ["XDG_DATA_HOME"] = os.path.join(CACHE_DIR, "data-home")
+# A suite started with SIGHUP ignored (under ``nohup``, or by a CI runner that ignores it) would
+# hand that to every app and child it starts, and the hang-up tests would test the wrong thing:
+# the app and batch rightly leave an inherited "ignore" alone. Each process here (and each -n
+# worker, which imports this file) takes the default users have; the tests about ``nohup`` set
+# the ignore themselves.
+if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) == signal.SIG_IGN:
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 UNIT_TESTS = Path(__file__).resolve().parent / "unit"
 #: Modules a unit test must not import: they mean training (or a model) is under test.
