@@ -322,7 +322,7 @@ def ladder_rungs(lags, top: int, ratio: float = OCTAVE) -> tuple[int, ...]:
         inside = np.rint(low * (high / low) ** (np.arange(1, steps) / steps)).astype(int)
         rungs.update(int(lag) for lag in inside if low < lag < high)
     missing_one = {1} - set(lags)  # the ladder starts at 1 even when no evidence does
-    return tuple(sorted((rungs - set(points)) | missing_one))
+    return tuple(sorted(rungs | missing_one))
 
 
 def with_ladder(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
@@ -344,6 +344,13 @@ def refinement_rungs(trained, leader: int, ratio: float = LADDER_RATIO) -> tuple
     gaps = ([(max(below), leader)] if below else []) + ([(leader, min(above))] if above else [])
     middles = {int(np.rint(np.sqrt(low * high))) for low, high in gaps if high / low > ratio}
     return tuple(sorted(lag for lag in middles if lag not in trained and lag >= 1))
+
+
+def refined_candidate(lag: int, round_number: int, leader: int) -> Candidate:
+    """A lag the race added around its leader (:func:`refinement_rungs`), with why."""
+    return Candidate(lag, (f"ladder: between the leader {leader} and its neighbour, tried after race "
+                           f"round {round_number} so no gap over {LADDER_RATIO:g}× is left around the best",),
+                     rung=True)
 
 
 def _priority(candidate: Candidate) -> int:

@@ -21,12 +21,11 @@ from .analysis import SeriesAnalysis, analyze_series
 from .article_report import run_article_report
 from .baselines import persistence, seasonal_naive
 from .candidates import (
-    LADDER_RATIO,
-    Candidate,
     CandidateSet,
     DroppedCandidate,
     check_lags_fit,
     prior_lags,
+    refined_candidate,
     seasonal_peaks,
 )
 from .classifiers import direction_classifiers
@@ -303,9 +302,7 @@ def with_refined_lags(target: TargetPlan, race: RaceResult) -> TargetPlan:
     if not race.refined:
         return target
     candidates = target.analysis.candidates
-    added = tuple(Candidate(lag, (f"ladder: between the leader {leader} and its neighbour, tried "
-                                  f"after race round {round_number} so no gap over "
-                                  f"{LADDER_RATIO:g}× is left around the best",), rung=True)
+    added = tuple(refined_candidate(lag, round_number, leader)
                   for lag, (round_number, leader) in race.refined.items())
     merged = CandidateSet(tuple(sorted((*candidates.candidates, *added), key=lambda c: c.lag)),
                           candidates.dropped)

@@ -17,7 +17,7 @@ from .analysis import SeriesAnalysis
 from .candidates import CandidateSet, DroppedCandidate, with_ladder
 from .errors import DataError
 from .events import Reporter
-from .options import OptionError, RunOptions
+from .options import OptionError, RunOptions, ladder_on
 from .tf_runtime import default_max_seq_len
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def cost_cut(analysis: SeriesAnalysis, options: RunOptions, device: DevicePlan) 
 def ladder_for(candidates: list, options: RunOptions) -> list:
     """The affordable candidates with the ladder's rungs from 1 to the longest of them
     (:func:`.candidates.with_ladder`), unless ``ladder`` is off or only your own lags train."""
-    if not options.ladder or options.only_lags:
+    if not ladder_on(options):
         return candidates
     return list(with_ladder(tuple(candidates)))
 

@@ -285,6 +285,11 @@ class PlaceOptions:
 
 
 @cache
+def ladder_on(options) -> bool:
+    """Whether a run trains the ladder of lags: ``ladder`` on, and not only your own lags."""
+    return options.ladder and not options.only_lags
+
+
 def seeds_cap(options) -> int:
     """The race's seed cap: ``seeds_max``, else the default but never below ``seeds``."""
     return options.seeds_max if options.seeds_max is not None else max(DEFAULT_SEEDS_MAX, options.seeds)

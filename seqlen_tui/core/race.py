@@ -29,7 +29,7 @@ from .events import GroupTrained, LeaderboardRows, RaceExits, Reporter
 from .leaderboard import provisional_rows
 from .metrics import diebold_mariano
 from .names import counted
-from .options import DEFAULT_SEEDS_MAX, RunOptions, seeds_cap  # noqa: F401 - the race's cap, declared with its option
+from .options import DEFAULT_SEEDS_MAX, RunOptions, ladder_on, seeds_cap  # noqa: F401 - the race's cap, declared with its option
 from .seed_stats import race_losses, seed_average
 from .selection import holm_adjust
 from .training import Job, Judge
@@ -160,6 +160,12 @@ class Race:
         self.work_done, self.ended = sum(lags), "cap"  # "budget" when the work allowed runs out
         # This round's jobs: every lag with every starting seed, then one new seed per survivor.
         self.jobs = [Job(lag, options.seed + s) for lag in lags for s in range(options.seeds)]
+        # A later round's jobs, as :meth:`next_round` decided them: the survivors that get one
+        # more seed, and the lags that join from the ladder (what the round announces).
+        self.more_seeds: list[int] = []
+        self.joining: tuple[int, ...] = ()
+        # This round's seed-averaged validation losses (:meth:`round_losses`), and their round.
+        self._losses: tuple[int, dict] = (0, {})
 
     @property
     def racing(self) -> bool:
@@ -201,8 +207,7 @@ class Race:
             self.reporter.stage("train", f"training {counted(len(self.lags), 'lag')} × {counted(seeds, 'seed')}"
                                 + (f" (racing: up to {self.seeds_max} seeds for the lags still in contention)"
                                    if self.racing else ""))
-            refining = self.options.ladder and not self.options.only_lags
-            return (0.03, 0.95 if self.rounds_left == 0 and not refining else 0.70)
+            return (0.03, 0.95 if self.rounds_left == 0 and not ladder_on(self.options) else 0.70)
         self.reporter.stage("race", self.describe_round(rounds))
         # Later rounds share what is left, one slice per possible round (refinement rounds past
         # the seeds' last one stay in the last slice).
@@ -212,14 +217,12 @@ class Race:
 
     def describe_round(self, rounds: int) -> str:
         """What a later round trains: one more seed for the survivors, the lags the ladder added."""
-        joining = sorted({job.lag for job in self.jobs if job.lag in self.result.refined
-                          and self.seeds[job.lag] == self.options.seeds})
-        more = [lag for lag in self.alive if lag not in joining]
         parts = []
-        if more and any(job.lag in more for job in self.jobs):
-            parts.append(f"{', '.join(map(str, more))} get seed {self.seeds[more[0]]} of at most {self.seeds_max}")
-        if joining:
-            parts.append(f"{', '.join(map(str, joining))} join from the ladder with "
+        if self.more_seeds:
+            parts.append(f"{', '.join(map(str, self.more_seeds))} get seed {self.seeds[self.more_seeds[0]]} "
+                         f"of at most {self.seeds_max}")
+        if self.joining:
+            parts.append(f"{', '.join(map(str, self.joining))} join from the ladder with "
                          f"{counted(self.options.seeds, 'seed')}")
         return f"race round {rounds}: " + "; ".join(parts)
 
@@ -256,11 +259,20 @@ class Race:
             self.reporter.send(LeaderboardRows(f"{len(averaged)} provisional row(s)",
                                                rows=tuple(provisional_rows(averaged, self.first_levels, self.seeds))))
 
+    def round_losses(self) -> dict:
+        """This round's seed-averaged validation losses (all folds) of the lags in the race,
+        computed once a round: the exits and the ladder's leader read the same numbers. (Within
+        a round the race only loses lags, so the survivors' losses are among them.)"""
+        computed_in, losses = self._losses
+        if computed_in != self.result.rounds:
+            losses = race_losses(self.per_seed, self.fold_prepared, self.fold_targets, self.fold_n_val,
+                                 self.alive, self.judge.name)
+            self._losses = (self.result.rounds, losses)
+        return losses
+
     def eliminate(self) -> None:
         """The lags the leader beats significantly (all folds' validation together) leave."""
-        val_losses = race_losses(self.per_seed, self.fold_prepared, self.fold_targets, self.fold_n_val,
-                                 self.alive, self.judge.name)
-        exits = race_exits(val_losses, self.alive, self.result.rounds, self.seeds)
+        exits = race_exits(self.round_losses(), self.alive, self.result.rounds, self.seeds)
         if not exits:
             return
         self.result.exits.extend(exits)
@@ -275,11 +287,10 @@ class Race:
         cost several times the run, so it is spent only where the race says the best window is.
         They join the race with the starting seeds (their work is not the race's budget: it is
         the candidates' own search)."""
-        if not (self.options.ladder and not self.options.only_lags) or not self.alive:
+        if not ladder_on(self.options) or not self.alive:
             return ()
-        averaged = race_losses(self.per_seed, self.fold_prepared, self.fold_targets, self.fold_n_val,
-                               self.alive, self.judge.name)
-        leader = min(self.alive, key=lambda lag: (float(np.mean(averaged[lag])), lag))
+        losses = self.round_losses()
+        leader = min(self.alive, key=lambda lag: (float(np.mean(losses[lag])), lag))
         added = refinement_rungs(tuple(self.seeds), leader)
         for lag in added:
             self.result.refined[lag] = (self.result.rounds, leader)
@@ -297,7 +308,8 @@ class Race:
             more_seeds = False
         if not (more_seeds or added):
             return False
-        survivors = self.alive if more_seeds else []
+        survivors = list(self.alive) if more_seeds else []
+        self.more_seeds, self.joining = survivors, added
         self.work_done += sum(survivors)
         self.jobs = [Job(lag, self.options.seed + self.seeds[lag]) for lag in survivors]
         self.jobs += [Job(lag, self.options.seed + s) for lag in added for s in range(self.options.seeds)]
