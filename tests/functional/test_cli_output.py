@@ -287,21 +287,3 @@ def test_a_silent_stage_gets_a_heartbeat_line():
     assert lines[0].endswith("] XGBoost and RandomForest direction classifiers")
     assert len(beats()) == 2  # one per 10 s of silence, not one per tick
     assert beats()[1].endswith("(20s so far)")
-
-
-@pytest.mark.slow
-def test_tensorflow_loading_is_announced_before_its_silent_import(tmp_path):
-    """A fresh process: the core says it loads TensorFlow before the seconds of silence."""
-    result = subprocess.run(
-        [sys.executable, "-m", "seqlen_tui.cli", "run", str(MSFT), "--budget", "quick", "--seeds", "1",
-         "--seeds-max", "1", "--epochs", "1", "--lags", "2", "--only-lags", "--no-classifiers",
-         "--last", "400"],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-        env={**os.environ, "SEQLEN_SETTINGS": str(tmp_path / "s.json"), "SEQLEN_RUNS_DIR": str(tmp_path / "runs")})
-    assert result.returncode == 0, result.stderr
-    # Heartbeats ("… still working on: loading TensorFlow") come after 10 silent seconds, as on
-    # a loaded machine: the announcement is counted without them.
-    lines = [line for line in result.stderr.splitlines() if "still working on" not in line]
-    loading = next(i for i, line in enumerate(lines) if "loading TensorFlow" in line)
-    device = next(i for i, line in enumerate(lines) if "training on CPU" in line or "training on GPU" in line)
-    assert loading < device and sum("loading TensorFlow" in line for line in lines) == 1

@@ -1,6 +1,7 @@
 """A whole run is reproducible: the same file and options give the same leaderboard, every row
 and every number, and the same chosen lag, in two fresh processes (so no TensorFlow state,
-cache or seed can carry from one to the other).
+cache or seed can carry from one to the other). Each fresh process also shows the first thing a
+user sees of a run: it says it loads TensorFlow before that import's seconds of silence.
 
 A CPU claim: both runs force ``--device cpu``, so the test means the same on a GPU box. (On a
 GPU the fused step is deterministic too, ``enable_op_determinism``, but the GPU's numbers need
@@ -37,7 +38,7 @@ def start_run(series, folder) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "seqlen_tui.cli", "run", str(series), *RUN,
                              "--runs-dir", str(folder / "runs"), "--settings", str(folder / "settings.json"),
                              "--json", str(folder / "report.json")],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def compared_fields(folder) -> str:
@@ -50,8 +51,9 @@ def test_two_fresh_processes_give_the_same_leaderboard_and_lag(tmp_path):
     series = write_ar2_closes(tmp_path / "AR2.csv", 400)
     runs = [start_run(series, tmp_path / name) for name in ("first", "second")]
     for proc in runs:
-        out, _ = proc.communicate(timeout=900)
-        assert proc.returncode == 0, out
+        out, err = proc.communicate(timeout=900)
+        assert proc.returncode == 0, out + err
+        assert_tensorflow_announced_before_training(err)
     first, second = compared_fields(tmp_path / "first"), compared_fields(tmp_path / "second")
     assert first == second
     report = json.loads(first)
@@ -61,3 +63,14 @@ def test_two_fresh_processes_give_the_same_leaderboard_and_lag(tmp_path):
                for row in report["leaderboard"])  # the classifiers ran
     assert max(report["race"]["seeds_per_lag"].values()) == 3  # the race gave a lag another seed
     assert report["chosen_lag"] in (3, 5, 8)
+
+
+def assert_tensorflow_announced_before_training(stderr: str) -> None:
+    """The core says it loads TensorFlow (once) before the silent import, then the device.
+
+    Heartbeats ("… still working on: loading TensorFlow") come after 10 silent seconds, as on a
+    loaded machine: the announcement is counted without them."""
+    lines = [line for line in stderr.splitlines() if "still working on" not in line]
+    loading = next(i for i, line in enumerate(lines) if "loading TensorFlow" in line)
+    device = next(i for i, line in enumerate(lines) if "training on CPU" in line or "training on GPU" in line)
+    assert loading < device and sum("loading TensorFlow" in line for line in lines) == 1
