@@ -13,7 +13,8 @@ cell with masks for shorter lags trained by ``Model.fit``, reached 3.8×: per-st
 in the RNN loop, and Keras' tracing of its step, cost the rest.
 
 Each model stays exactly the model the user would train alone (``keras.layers.LSTM(16)`` +
-``Dense(1)`` with Keras' Adam; a test compares them fit for fit):
+``Dense(1)`` with Keras' Adam, or its stacked form, :func:`..judges.keras_model`; tests compare
+them fit for fit):
 
 * model m reads only its last ``L_m`` inputs (each lag's op sees its own window);
 * it is initialised as Keras' ``LSTM`` initialises one model (Glorot-uniform kernel,
@@ -25,6 +26,21 @@ Each model stays exactly the model the user would train alone (``keras.layers.LS
 * early stopping and best-weight restore are per model; once every seed of a lag has
   stopped, its forecasts are reported at once (a UI shows them while longer lags train on),
   and the lag leaves the step when the work saved outweighs tracing a new one.
+
+Deeper models and dropout keep one op per lag and layer:
+
+* with ``layers`` = 2 or 3, layer k is one more ``BlockLSTM`` over the h sequence the layer
+  below returns for every step, with a block-diagonal *input* kernel as well (model m's layer k
+  reads only its own layer k−1), and the head reads the last layer's last h; their initial
+  weights are Keras' for ``LSTM(units)`` on ``units`` features, drawn from the seed after the
+  first layer's (:func:`initial_weights`), so one layer gives the same weights as before;
+* ``dropout`` thins each layer's *input* (the window, and the h between layers) while
+  training, from masks seeded by each job's seed and the step counter (:func:`dropout_masks`),
+  so CPU runs repeat bit for bit and a model's masks do not depend on the models beside it;
+  forecasts and the early-stopping scores use no dropout. Recurrent dropout is left out: a
+  mask on h inside the recurrence would have to be applied between time steps, which the
+  fused op cannot do, so each step would be its own op again (Keras' cuDNN path refuses it
+  for the same reason).
 
 ``BlockLSTMV2`` would take Keras' gate order directly, but its registered gradient swaps the
 forget and cell gates (TensorFlow 2.21, measured against a reference loop; a test guards
@@ -70,7 +86,7 @@ def highway_term(windows, highway, lag: int, max_lag: int, einsum):
     return einsum("bl,ml->bm", windows, highway[:, max_lag - lag:])
 
 
-def initial_weights(job: Job, units: int) -> dict[str, np.ndarray]:
+def initial_weights(job: Job, units: int, layers: int = 1) -> dict[str, np.ndarray]:
     """Keras-LSTM-style initial weights for one model, from its seed alone.
 
     Every lag with the same seed starts from the same weights (their shapes do not depend on
@@ -78,19 +94,55 @@ def initial_weights(job: Job, units: int) -> dict[str, np.ndarray]:
     only by what they are meant to differ by, the length of their input, so the comparison
     between lags carries far less training noise than with independent starts — and the
     choice depends less on the base seed.
+
+    Layers 2 and 3 (``kernel_2``, ``recurrent_2``, ``bias_2``, …) start as Keras' ``LSTM(units)``
+    on an input of ``units`` features; they are drawn after everything one layer draws, so a
+    one-layer model's weights do not depend on ``layers``.
     """
     rng = np.random.default_rng(job.seed)
     gates = 4 * units
     limit = np.sqrt(6.0 / (1 + gates))  # Glorot uniform, fan_in 1, fan_out 4H
     kernel = rng.uniform(-limit, limit, size=(1, gates))
-    # Orthogonal (H, 4H): QR of a Gaussian (4H, H), sign-fixed, transposed (as Keras does).
-    q, r = np.linalg.qr(rng.standard_normal((gates, units)))
-    recurrent = (q * np.sign(np.diag(r))).T
-    bias = np.zeros(gates)
-    bias[units : 2 * units] = 1.0  # unit forget bias
+    recurrent = _orthogonal(rng, units)
     head_limit = np.sqrt(6.0 / (units + 1))
     head = rng.uniform(-head_limit, head_limit, size=(units,))
-    return {"kernel": kernel, "recurrent": recurrent, "bias": bias, "head": head, "head_bias": np.zeros(1)}
+    out = {"kernel": kernel, "recurrent": recurrent, "bias": _unit_forget_bias(units), "head": head,
+           "head_bias": np.zeros(1)}
+    for layer in range(2, layers + 1):
+        deep_limit = np.sqrt(6.0 / (units + gates))  # Glorot uniform, fan_in H, fan_out 4H
+        out[f"kernel_{layer}"] = rng.uniform(-deep_limit, deep_limit, size=(units, gates))
+        out[f"recurrent_{layer}"] = _orthogonal(rng, units)
+        out[f"bias_{layer}"] = _unit_forget_bias(units)
+    return out
+
+
+def _orthogonal(rng: np.random.Generator, units: int) -> np.ndarray:
+    """Orthogonal (H, 4H): QR of a Gaussian (4H, H), sign-fixed, transposed (as Keras does)."""
+    q, r = np.linalg.qr(rng.standard_normal((4 * units, units)))
+    return (q * np.sign(np.diag(r))).T
+
+
+def _unit_forget_bias(units: int) -> np.ndarray:
+    bias = np.zeros(4 * units)
+    bias[units : 2 * units] = 1.0  # unit forget bias
+    return bias
+
+
+def deep_weight_names(layers: int) -> tuple[str, ...]:
+    """The weights of layers 2…``layers``, layer by layer: kernel (H, 4H), recurrent, bias."""
+    return tuple(f"{name}_{layer}" for layer in range(2, layers + 1) for name in ("kernel", "recurrent", "bias"))
+
+
+def weight_names(layers: int = 1) -> tuple[str, ...]:
+    """Every LSTM weight of a ``layers``-deep model, in :func:`block_forecast`'s argument order."""
+    return WEIGHT_NAMES + deep_weight_names(layers)
+
+
+def check_shape(layers: int, dropout: float) -> None:
+    if layers not in (1, 2, 3):
+        raise ValueError(f"layers must be 1, 2 or 3, not {layers}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be at least 0 and below 1, not {dropout}")
 
 
 @dataclass(frozen=True)
@@ -117,84 +169,151 @@ def lag_blocks(jobs: list[Job]) -> list[LagBlock]:
     return blocks
 
 
-def stacked_initial_weights(jobs: list[Job], units: int) -> dict[str, np.ndarray]:
+def stacked_initial_weights(jobs: list[Job], units: int, layers: int = 1) -> dict[str, np.ndarray]:
     """Every job's initial weights, model axis first: kernel (M, 4H), recurrent (M, H, 4H),
-    bias (M, 4H), head (M, H), head_bias (M,)."""
-    weights = [initial_weights(job, units) for job in jobs]
-    out = {name: np.stack([w[name] for w in weights]).astype("float32") for name in WEIGHT_NAMES}
+    bias (M, 4H), head (M, H), head_bias (M,); per layer k ≥ 2 kernel_k and recurrent_k
+    (M, H, 4H), bias_k (M, 4H)."""
+    weights = [initial_weights(job, units, layers) for job in jobs]
+    out = {name: np.stack([w[name] for w in weights]).astype("float32") for name in weight_names(layers)}
     out["kernel"] = out["kernel"][:, 0, :]
     out["head_bias"] = out["head_bias"][:, 0]
     return out
 
 
-def block_forecast(tf, windows, kernel, recurrent, bias, head, head_bias):
-    """Forecasts of S LSTMs of one lag: windows (batch, lag) → (batch, S), as one ``BlockLSTM``.
+def block_forecast(tf, windows, kernel, recurrent, bias, head, head_bias, *deeper, masks=None):
+    """Forecasts of S LSTMs of one lag: windows (batch, lag) → (batch, S), one ``BlockLSTM`` per layer.
 
     The S models become one LSTM of S·H cells whose recurrent matrix is block-diagonal (so no
     model sees another's state), with the gates laid out gate-major as the op expects.
     Weights are the stacked per-model ones (model axis first, Keras layout). Shapes may be
     dynamic, so one traced graph serves every lag (see :func:`compiled_block_forecast`).
+
+    ``deeper`` holds layers 2… as consecutive (kernel_k, recurrent_k, bias_k): layer k is one
+    more ``BlockLSTM`` over the previous layer's h at every step, its input kernel
+    block-diagonal too (model m reads only its own h). ``masks`` (training with dropout only):
+    one scaled dropout mask per layer, (lag, batch, S) for the window — each model then reads
+    its own masked copy, through a block-diagonal input kernel — and (lag, batch, S·H) for the
+    h sequence entering each deeper layer (see :func:`dropout_masks`).
     """
     models, units = tf.shape(head)[0], tf.shape(head)[1]
-    cells = models * units
-
-    def gate_major(w):  # (S, 4H) → (4·S·H,), gates in BlockLSTM's order
-        w = tf.gather(tf.reshape(w, (models, 4, units)), BLOCK_GATE_ORDER, axis=1)
-        return tf.reshape(tf.transpose(w, (1, 0, 2)), (4 * cells,))
-
-    per_model = tf.gather(tf.reshape(recurrent, (models, units, 4, units)), BLOCK_GATE_ORDER, axis=2)
-    block_diagonal = tf.einsum("mhgk,mn->mhgnk", per_model, tf.eye(models, dtype=per_model.dtype))
-    weights = tf.concat([gate_major(kernel)[None, :], tf.reshape(block_diagonal, (cells, 4 * cells))], 0)
     steps = tf.transpose(windows)[:, :, None]  # (lag, batch, 1), time-major
-    zeros = tf.zeros((tf.shape(windows)[0], cells), dtype=windows.dtype)
-    no_peephole = tf.zeros((cells,), dtype=windows.dtype)
+    if masks is None:  # every model reads the same input: one shared input row
+        input_weights = _gate_major(tf, kernel, models, units)[None, :]
+    else:
+        steps = steps * masks[0]  # (lag, batch, S): model m's own masked window
+        input_weights = _block_diagonal(tf, kernel[:, None, :], models, units)
+    h = _block_lstm(tf, steps, input_weights, recurrent, bias, models, units)
+    for layer in range(len(deeper) // 3):
+        layer_kernel, layer_recurrent, layer_bias = deeper[3 * layer : 3 * layer + 3]
+        if masks is not None:
+            h = h * masks[layer + 1]
+        h = _block_lstm(tf, h, _block_diagonal(tf, layer_kernel, models, units), layer_recurrent, layer_bias,
+                        models, units)
+    last = tf.reshape(h[-1], (-1, models, units))  # every model's h after the last step
+    return tf.einsum("bmh,mh->bm", last, head) + head_bias
+
+
+def _gate_major(tf, w, models, units):
+    """(S, 4H) → (4·S·H,), gates in BlockLSTM's order, then model, then unit."""
+    w = tf.gather(tf.reshape(w, (models, 4, units)), BLOCK_GATE_ORDER, axis=1)
+    return tf.reshape(tf.transpose(w, (1, 0, 2)), (4 * models * units,))
+
+
+def _block_diagonal(tf, w, models, units):
+    """Per-model matrices (S, F, 4H) → one (S·F, 4·S·H): model m's F inputs reach only its own
+    gates, laid out gate-major."""
+    per_model = tf.gather(tf.reshape(w, (models, -1, 4, units)), BLOCK_GATE_ORDER, axis=2)
+    block_diagonal = tf.einsum("mhgk,mn->mhgnk", per_model, tf.eye(models, dtype=per_model.dtype))
+    return tf.reshape(block_diagonal, (-1, 4 * models * units))
+
+
+def _block_lstm(tf, steps, input_weights, recurrent, bias, models, units):
+    """One ``BlockLSTM`` of S·H cells over ``steps`` (lag, batch, F); its h at every step."""
+    cells = models * units
+    weights = tf.concat([input_weights, _block_diagonal(tf, recurrent, models, units)], 0)
+    zeros = tf.zeros((tf.shape(steps)[1], cells), dtype=steps.dtype)
+    no_peephole = tf.zeros((cells,), dtype=steps.dtype)
     outputs = tf.raw_ops.BlockLSTM(
-        seq_len_max=tf.cast(tf.shape(windows)[1], tf.int64), x=steps, cs_prev=zeros, h_prev=zeros,
-        w=weights, wci=no_peephole, wcf=no_peephole, wco=no_peephole, b=gate_major(bias),
+        seq_len_max=tf.cast(tf.shape(steps)[0], tf.int64), x=steps, cs_prev=zeros, h_prev=zeros,
+        w=weights, wci=no_peephole, wcf=no_peephole, wco=no_peephole, b=_gate_major(tf, bias, models, units),
         forget_bias=0.0, cell_clip=-1.0, use_peephole=False,
     )
-    last = tf.reshape(outputs[-1][-1], (-1, models, units))  # every model's h after the last step
-    return tf.einsum("bmh,mh->bm", last, head) + head_bias
+    return outputs[-1]
+
+
+#: Counter slots per training step in a dropout mask's seed: (job seed, step · slots + layer).
+MASK_SLOTS = 4
+
+
+def dropout_masks(tf, seeds, step, lag, batch, units, layers, rate):
+    """Inverted-dropout masks of one lag block for one training step, one per layer input.
+
+    Model m's masks come from a stateless RNG seeded by (its job's seed, ``step`` · 4 + layer),
+    so they repeat bit for bit from run to run and do not depend on which other models share
+    the step. Each element of the input sequence — every time step, window and feature — has
+    its own draw, as Keras' ``Dropout`` layer before an ``LSTM`` draws them (the Keras
+    reference, :func:`..judges.keras_model`): a mask held over the time steps would, on the
+    one-feature window, blank whole windows instead of thinning them. Kept units are scaled
+    by 1 / (1 − ``rate``). Returns (lag, batch, S) for the window and (lag, batch, S·H) per
+    deeper layer (time-major, as :func:`block_forecast` takes them).
+    """
+    masks = []
+    for layer in range(1, layers + 1):
+        width = 1 if layer == 1 else units
+        seeded = [tf.stack([tf.constant(seed, tf.int64), step * MASK_SLOTS + layer]) for seed in seeds]
+        draws = [tf.random.stateless_uniform((lag, batch, width), seed=seed) for seed in seeded]
+        masks.append(tf.cast(tf.concat(draws, axis=2) >= rate, tf.float32) / (1.0 - rate))
+    return masks
 
 
 _COMPILED: dict = {}
 
 
-def compiled_block_forecast():
-    """:func:`block_forecast` as one ``tf.function`` with fully dynamic shapes.
+def compiled_block_forecast(layers: int = 1, dropout: bool = False):
+    """:func:`block_forecast` as one ``tf.function`` with fully dynamic shapes (one per depth,
+    and per whether it takes dropout masks).
 
     Why: building the training graph op by op costs about a millisecond per op in Python, and
     each lag (forward and gradient) has dozens of ops; traced once and called per lag, every
     lag after the first adds one call op, and the gradient function is built once too.
     """
-    if "block" not in _COMPILED:
+    key = ("block", layers, dropout)
+    if key not in _COMPILED:
         import tensorflow as tf
 
         spec = lambda *shape: tf.TensorSpec(shape, tf.float32)  # noqa: E731
-        _COMPILED["block"] = tf.function(
-            lambda *args: block_forecast(tf, *args), autograph=False, reduce_retracing=True,
-            input_signature=[spec(None, None), spec(None, None), spec(None, None, None), spec(None, None),
-                             spec(None, None), spec(None)],
+        signature = [spec(None, None), spec(None, None), spec(None, None, None), spec(None, None),
+                     spec(None, None), spec(None)]
+        signature += [spec(None, None, None), spec(None, None, None), spec(None, None)] * (layers - 1)
+        weights = len(signature)
+        if dropout:
+            signature += [spec(None, None, None)] * layers
+        _COMPILED[key] = tf.function(
+            lambda *args: block_forecast(tf, *args[:weights], masks=list(args[weights:]) if dropout else None),
+            autograph=False, reduce_retracing=True, input_signature=signature,
         )
-    return _COMPILED["block"]
+    return _COMPILED[key]
 
 
 def forecast(weights: dict[str, np.ndarray], windows: np.ndarray, blocks: list[LagBlock],
-             only: list[LagBlock] | None = None) -> np.ndarray:
+             only: list[LagBlock] | None = None, layers: int | None = None) -> np.ndarray:
     """Every model's scaled forecast for windows (n, L_max) → (n, M), NaN for lags not asked.
 
-    Eager TensorFlow, one ``BlockLSTM`` call per lag and chunk (chunks bound its memory).
+    Eager TensorFlow, one ``BlockLSTM`` call per lag, layer and chunk (chunks bound its
+    memory). No dropout: a forecast uses every unit. ``layers`` defaults to the depth the
+    weights have (their ``kernel_k`` entries).
     """
     import tensorflow as tf
 
     n, max_lag = windows.shape
     units = weights["head"].shape[1]
+    layers = layers or weight_depth(weights)
     out = np.full((n, weights["head"].shape[0]), np.nan, dtype="float32")
-    compiled = compiled_block_forecast()
+    compiled = compiled_block_forecast(layers)
     for block in blocks if only is None else only:
         rows = slice(block.start, block.stop)
-        w = [tf.constant(weights[name][rows]) for name in WEIGHT_NAMES]
-        chunk = max(64, FORECAST_CHUNK_BYTES // (7 * 4 * block.lag * block.models * units))
+        w = [tf.constant(weights[name][rows]) for name in weight_names(layers)]
+        chunk = max(64, FORECAST_CHUNK_BYTES // (7 * 4 * block.lag * block.models * units * layers))
         for first in range(0, n, chunk):
             x = np.ascontiguousarray(windows[first:first + chunk, max_lag - block.lag:], dtype="float32")
             out[first:first + chunk, rows] = compiled(tf.constant(x), *w).numpy()
@@ -202,6 +321,19 @@ def forecast(weights: dict[str, np.ndarray], windows: np.ndarray, blocks: list[L
                 out[first:first + chunk, rows] += highway_term(
                     x, weights[HIGHWAY][rows], block.lag, weights[HIGHWAY].shape[1], np.einsum)
     return out
+
+
+def weight_depth(weights: dict[str, np.ndarray]) -> int:
+    """How many LSTM layers a weight dictionary holds."""
+    return 1 + sum(1 for name in weights if name.startswith("kernel_"))
+
+
+def layer_work(layers: int, units: int) -> float:
+    """A model's work per window step relative to one layer, counted by each layer's inputs
+    (window or h) plus its recurrent h: the first reads 1 + H, each deeper one H + H. Simple
+    on purpose: the ETA's rate is measured on the run itself, so only the ratio between
+    models matters, and every model of a step has the same depth."""
+    return 1.0 + (layers - 1) * 2.0 * units / (1.0 + units)
 
 
 class ModelStack:
@@ -216,19 +348,27 @@ class ModelStack:
     stopped can be left out of the step (:meth:`use_lags`), which costs one new trace.
     Given the fit windows (:meth:`hold_fit_data`), :meth:`train_rows` runs many batches in
     one call, a graph loop over the same step.
+
+    ``layers`` (1–3) stacks LSTMs per model (:func:`block_forecast`); ``dropout`` (0 ≤ p < 1)
+    drops each layer's inputs while training, from seeded masks (:func:`dropout_masks`, the
+    step counter ``iterations`` in their seed), never when forecasting.
     """
 
     BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
 
-    def __init__(self, jobs: list[Job], units: int, learning_rate: float, highway: bool = False):
+    def __init__(self, jobs: list[Job], units: int, learning_rate: float, highway: bool = False,
+                 layers: int = 1, dropout: float = 0.0):
         import tensorflow as tf
 
+        check_shape(layers, dropout)
         self.tf = tf
         self.blocks = lag_blocks(jobs)
         self.max_lag = max(job.lag for job in jobs)
         self.learning_rate = learning_rate
-        start = stacked_initial_weights(jobs, units)
-        self.variables = {name: tf.Variable(start[name], name=name) for name in WEIGHT_NAMES}
+        self.units, self.layers, self.dropout = units, layers, dropout
+        self.seeds = [job.seed for job in jobs]
+        start = stacked_initial_weights(jobs, units, layers)
+        self.variables = {name: tf.Variable(start[name], name=name) for name in weight_names(layers)}
         if highway:
             self.variables[HIGHWAY] = tf.Variable(np.zeros((len(jobs), self.max_lag), "float32"), name=HIGHWAY)
         self.moments = [tf.Variable(tf.zeros_like(v)) for v in self.variables.values()]
@@ -252,17 +392,17 @@ class ModelStack:
     def use_lags(self, blocks: list[LagBlock]) -> None:
         """Build the training step for these lags (traced on its first call)."""
         tf, max_lag, variables = self.tf, self.max_lag, list(self.variables.values())
-        compiled = compiled_block_forecast()
+        compiled = compiled_block_forecast(self.layers, self.dropout > 0)
         rates = self.rates
 
-        lstm_weights = [self.variables[name] for name in WEIGHT_NAMES]
+        lstm_weights = [self.variables[name] for name in weight_names(self.layers)]
         highway = self.variables.get(HIGHWAY)
 
         def forecast_batch(windows):
             out = []
             for block in blocks:
                 x = windows[:, max_lag - block.lag:]
-                y = compiled(x, *[v[block.start:block.stop] for v in lstm_weights])
+                y = compiled(x, *[v[block.start:block.stop] for v in lstm_weights], *self.training_masks(block, x))
                 if highway is not None:
                     y = y + highway_term(x, highway[block.start:block.stop], block.lag, max_lag, tf.einsum)
                 out.append(y)
@@ -288,6 +428,15 @@ class ModelStack:
         self.step_blocks = blocks
         if self.fit_windows is not None:
             self.train_loop = self._train_loop(update)
+
+    def training_masks(self, block: LagBlock, windows) -> list:
+        """This step's dropout masks for one lag block (none without dropout)."""
+        if self.dropout <= 0:
+            return []
+        tf = self.tf
+        step = tf.cast(self.iterations, tf.int64)  # read before the step counts itself
+        return dropout_masks(tf, self.seeds[block.start:block.stop], step, block.lag, tf.shape(windows)[0],
+                             self.units, self.layers, self.dropout)
 
     def _train_loop(self, update):
         """``update`` (the step's ops) over consecutive batches of the given rows of the held fit
@@ -433,7 +582,10 @@ class EarlyStopping:
         return [block for block in self.blocks if block not in self.done]
 
     def units_per_batch(self) -> float:
-        return float(sum(block.lag * block.models for block in self.running))
+        """The running models' work per batch: window steps, times :func:`layer_work` when deeper."""
+        steps = float(sum(block.lag * block.models for block in self.running))
+        layers = getattr(self.stack, "layers", 1)
+        return steps if layers == 1 else steps * layer_work(layers, self.stack.units)
 
     def epoch_end(self) -> tuple[np.ndarray, list[LagBlock]]:
         """Score the running models; returns their losses and the lags that have just finished."""
@@ -491,24 +643,27 @@ def deterministic_batch(budget: Budget, jobs: list[Job], units: int) -> Budget:
 
 def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, budget: Budget,
                   reporter: Reporter, shuffle: bool = True, highway: bool = False,
-                  device: str | None = None) -> dict[Job, np.ndarray]:
+                  device: str | None = None, layers: int = 1, dropout: float = 0.0) -> dict[Job, np.ndarray]:
     """Train every job together and return scaled predictions at ``targets``.
 
     Emits ``result`` events (stage ``group``, ``data["predictions"]``) as each lag finishes,
     so a UI can add its row while the other lags train. Batches are drawn in one shuffled
-    order per epoch (from the smallest seed), shared by every model.
+    order per epoch (from the smallest seed), shared by every model. ``layers`` LSTMs deep
+    (1–3), ``dropout`` on each layer's inputs while training (see :class:`ModelStack`).
     """
     load_tensorflow()
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
+    check_shape(layers, dropout)
+    shape = {"layers": layers, "dropout": dropout}
     budget = deterministic_batch(budget, jobs, units)
     on_gpu = device.startswith("/GPU") if device else bool(tf.config.list_logical_devices("GPU"))
     try:
         if device is None:
-            return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle, highway)
+            return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle, highway, **shape)
         with tf.device(device):
-            return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle, highway)
+            return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle, highway, **shape)
     except tf.errors.OpError as error:
         # A GPU build without BlockLSTM's kernel (or without a deterministic one) fails on
         # the first step, before any result is out: train on the CPU rather than fail the run.
@@ -518,14 +673,15 @@ def fused_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, bu
             f"the GPU could not run the fused LSTM ({type(error).__name__}: "
             f"{str(error).splitlines()[0][:160]}); training on the CPU instead", stage="train")
         with tf.device("/CPU:0"):
-            return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle, highway)
+            return _train_and_predict(prepared, jobs, targets, units, budget, reporter, shuffle, highway, **shape)
 
 
 def _train_and_predict(prepared, jobs: list[Job], targets: np.ndarray, units: int, budget: Budget,
-                       reporter: Reporter, shuffle: bool, highway: bool = False) -> dict[Job, np.ndarray]:
+                       reporter: Reporter, shuffle: bool, highway: bool = False, layers: int = 1,
+                       dropout: float = 0.0) -> dict[Job, np.ndarray]:
     jobs = sorted(jobs)
     split = prepared.split
-    stack = ModelStack(jobs, units, budget.learning_rate, highway)
+    stack = ModelStack(jobs, units, budget.learning_rate, highway, layers=layers, dropout=dropout)
     blocks, max_lag = stack.blocks, stack.max_lag
     x_fit = prepared.windows(max_lag, split.fit)
     stack.hold_fit_data(x_fit, prepared.scaled_targets(split.fit), budget.batch_size)
