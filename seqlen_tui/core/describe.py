@@ -10,6 +10,7 @@ from .acf import AcfAnalysis
 from .analysis import SeriesAnalysis
 from .candidates import UNIT_WORDS
 from .data import DataSummary
+from .history import report_judge
 from .leaderboard_columns import KEY_LINES, LEADERBOARD_COLUMNS, key_line, table_cells
 from .names import MODEL_NAMES  # noqa: F401 - re-exported
 from .report import chosen_model
@@ -343,5 +344,7 @@ def describe_leaderboard(report: dict, width: int | None = None) -> list[str]:
             )
     for warning in report.get("warnings", []):
         lines.append(f"  warning: {warning}")
-    title = f"Leaderboard ({report.get('target_words', report.get('target', ''))}; {how})"
+    judge = report_judge(report)
+    title = (f"Leaderboard ({report.get('target_words', report.get('target', ''))}; {how}"
+             + (f"; judge {judge})" if judge else ")"))
     return wrapped([title], width) + table + wrapped(lines, width)

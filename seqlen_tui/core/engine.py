@@ -231,8 +231,8 @@ def plan_training(series: Series, analysis: SeriesAnalysis, options: RunOptions,
     """The device and cost bound phase: the training device (none for ridge), the judge (the
     LSTM by default), and the candidates the device's cost limit keeps, as the front ends hear."""
     choice = None if isinstance(judge, RidgeJudge) else choose_run_device(reporter, options.device)
-    judge = judge or LSTMJudge(units=options.units, budget=budget_for(options), highway=options.highway,
-                               device=choice.name)
+    judge = judge or LSTMJudge(units=options.units, layers=options.layers, dropout=options.dropout,
+                               budget=budget_for(options), highway=options.highway, device=choice.name)
     device = DevicePlan.of(choice)
     analysis = bound_sequence_length(analysis, options, device, reporter)
     lags = benchmarked_lags(analysis, options, len(series.values))

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from .names import MODEL_NAMES
+from .options import HASHED_WHEN_SET, default_value
 from .selection_facts import spans_plateau
 
 #: The one-word verdicts, most useful first (the morning view sorts by this order).
@@ -115,6 +116,18 @@ def report_plateau(report: Mapping) -> tuple[int, int] | None:
         return None
     low, high = min(within), max(within)
     return (low, high) if spans_plateau(low, high) else None
+
+
+def report_judge(report: Mapping) -> str | None:
+    """The network that judged a run's lags, in a few words ("LSTM(16)", "2 × LSTM(64),
+    dropout 0.1"), from its options; None for the article's protocol, whose network is its own.
+    A report from before «layers» and «dropout» existed was judged with their defaults."""
+    options = report.get("options") or {}
+    if options.get("protocol", "robust") != "robust":
+        return None
+    units, layers, dropout = (options.get(key, default_value(key)) for key in ("units", "layers", "dropout"))
+    network = f"LSTM({units})" if layers == 1 else f"{layers} × LSTM({units})"
+    return f"{network}, dropout {dropout:g}" if dropout else network
 
 
 def plateau_label(plateau: tuple[int, int] | None) -> str:
@@ -300,8 +313,9 @@ def flatten(options: Mapping, prefix: str = "") -> dict[str, Any]:
 def option_differences(a: Mapping, b: Mapping) -> list[Difference]:
     """The options two runs differ in (``options``, nested keys dotted), then the data file
     and its hash if they differ. A key one run lacks has ``None`` there."""
-    first = flatten(a.get("options") or {})
-    second = flatten(b.get("options") or {})
+    # A run from before an option that changes nothing at its default was made with that default.
+    first = {**HASHED_WHEN_SET, **flatten(a.get("options") or {})}
+    second = {**HASHED_WHEN_SET, **flatten(b.get("options") or {})}
     names = list(first) + [name for name in second if name not in first]
     found = []
     for name in names:

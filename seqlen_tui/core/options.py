@@ -47,6 +47,17 @@ DEFAULT_SEEDS_MAX = 8
 #: hours per epoch for an LSTM, and longer ones only make the run fail late.
 MAX_LAG = 100_000
 
+#: The most stacked LSTM layers «layers» may ask for.
+MAX_LAYERS = 3
+#: The network you train, declared once in the settings block as one object, e.g.
+#: ``"model": {"layers": 2, "units": 64, "dropout": 0.1}``: its keys are these run options (the
+#: flags ``--layers``, ``--units`` …), and your training code can read the same object.
+MODEL_KEYS = ("layers", "units", "dropout", "batch_size", "learning_rate")
+#: Options whose default reproduces the runs made before they existed: a report's options hash
+#: leaves them out while they are at that default (:func:`.report.options_hash`), so ``batch``
+#: does not run an asset again for an option that changes nothing.
+HASHED_WHEN_SET = {"layers": 1, "dropout": 0.0}
+
 #: ``«key»`` in a core message: an option, named by each front end in its own words.
 OPTION_REF = re.compile(r"«([a-z_]+)»")
 
@@ -171,8 +182,15 @@ class RunOptions:
                                optional=True, blank="auto", minimum=1, maximum=20, metavar="K", form=False,
                                protocols=ROBUST_ONLY)  # each fold trains every lag again
     # 4,096 units is 67M recurrent weights (about 1 GB with Adam's state): far past a judge of lags.
-    units: int = option(16, INT, "LSTM units", "LSTM units (default 16)", minimum=1, maximum=4_096,
+    units: int = option(16, INT, "LSTM units", "LSTM units per layer (default 16)", minimum=1, maximum=4_096,
                         protocols=ROBUST_ONLY)
+    # Three stacked layers already go past what a lag needs judging; each is one more fused op.
+    layers: int = option(1, INT, "LSTM layers", "stacked LSTM layers of the network you train (default 1)",
+                         minimum=1, maximum=MAX_LAYERS, protocols=ROBUST_ONLY)
+    # Recurrent dropout would split the fused op per time step (core/fused_lstm.py): left out.
+    dropout: float = option(0.0, FLOAT, "dropout",
+                            "dropout on each LSTM layer's inputs while training (default 0; no recurrent "
+                            "dropout)", minimum=0, below=1, metavar="P", protocols=ROBUST_ONLY)
     max_lag: int | None = option(None, INT, "max lag",
                                  "largest ACF lag (default: two of the longest natural periods, at least 40, "
                                  "at most n/4)", optional=True, blank="auto", minimum=1, maximum=MAX_LAG,
@@ -410,7 +428,7 @@ def _block_values(block: dict[str, Any], where: str, problems: _BlockProblems) -
     the block and its key (never on a flag the user did not type) and left out. Keys that are
     no run option (the app's keymap, theme …) are the block's own business."""
     values: dict[str, Any] = {}
-    for key, value in block.items():
+    for key, value in _with_model_keys(block, where, problems).items():
         if key not in option_specs():
             continue
         try:
@@ -420,6 +438,31 @@ def _block_values(block: dict[str, Any], where: str, problems: _BlockProblems) -
             problems.blame(OptionError(key, f"{_json(key)}: {_json(value)} in {where} {reason}; "
                                             f"fix it there or pass {ref(key)}"))
     return values
+
+
+def _with_model_keys(block: dict[str, Any], where: str, problems: _BlockProblems) -> dict[str, Any]:
+    """The block with its ``"model"`` object's keys (:data:`MODEL_KEYS`) beside the others. A
+    model that is no object, a key that is no part of a model, or one also given outside the
+    model with another value, is blamed on the block and left out."""
+    model = block.get("model")
+    flat = {key: value for key, value in block.items() if key != "model"}
+    if model is None:
+        return flat
+    if not isinstance(model, dict):
+        problems.blame(OptionError("model", f'"model": {_json(model)} in {where} must be an object such as '
+                                            '{"layers": 2, "units": 64}; fix it there'))
+        return flat
+    for key, value in model.items():
+        if key not in MODEL_KEYS:
+            problems.blame(OptionError("model", f'"model" in {where} has {_json(key)}, which is no part of '
+                                                f'a model (known: {", ".join(MODEL_KEYS)}); fix it there'))
+        elif key in flat and flat[key] != value:
+            problems.blame(OptionError(key, f'{_json(key)} is {_json(flat[key])} in {where} but {_json(value)} '
+                                            f'in its "model"; keep one of them there'))
+            flat.pop(key)
+        else:
+            flat[key] = value
+    return flat
 
 
 def _validated(values: dict[str, Any], from_block: set[str], where: str,

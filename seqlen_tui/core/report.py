@@ -109,7 +109,14 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 def options_hash(options: dict) -> str:
-    canonical = json.dumps(to_jsonable(options), sort_keys=True, separators=(",", ":"))
+    """A short hash of what a report was run with; options still at a default that reproduces
+    the runs made before they existed (:data:`.options.HASHED_WHEN_SET`) are left out, so those
+    reports keep their hash."""
+    from .options import HASHED_WHEN_SET
+
+    hashed = {key: value for key, value in options.items()
+              if not (key in HASHED_WHEN_SET and value == HASHED_WHEN_SET[key])}
+    canonical = json.dumps(to_jsonable(hashed), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 

@@ -56,6 +56,8 @@ def refused(capsys, args: list[str], runs=None) -> str:
     (["--learning-rate", "3"], "--learning-rate must be above 0 and at most 1 (got 3)"),
     (["--lags", "5,1000000"], "--lags must be between 1 and 100000 each (got 1000000)"),
     (["--seed", "4294967295"], "--seed 4294967295 leaves no room for the run's 8 seeds"),
+    (["--layers", "4"], "--layers must be between 1 and 3 (got 4)"),
+    (["--dropout", "1"], "--dropout must be at least 0 and below 1 (got 1"),
 ])
 def test_out_of_range_flags_are_refused_before_training(flags, message, series_file, tmp_path, capsys,
                                                         no_training):

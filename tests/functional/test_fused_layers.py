@@ -226,8 +226,10 @@ def test_fused_two_layer_training_matches_separate_keras_fits():
     n = 24 * 30
     prepared = prepare(50 + 4 * random_profile(24, n, noise=0.4, seed=3), "diff", max_lag=6)
     targets = prepared.split.val
-    # Two models in one lag block, one in another; each job is one Keras fit (this test's cost).
-    jobs = [Job(3, 1), Job(3, 2), Job(6, 1)]
+    # Two lag blocks, so every stacked weight is placed per block; each job is one Keras fit of
+    # a two-layer model (about 4 s of tracing: this test's cost). Several models inside one block
+    # are the forward and gradient tests' case, and Adam is elementwise per model.
+    jobs = [Job(3, 1), Job(6, 2)]
     budget = Budget(epochs=3, patience=3, batch_size=64, learning_rate=1e-2, plateau_patience=1)
     fused = LSTMJudge(budget=budget, shuffle=False, layers=2).predict(prepared, jobs, targets)
     separate = LSTMJudge(budget=budget, fused=False, shuffle=False, layers=2).predict(prepared, jobs, targets)

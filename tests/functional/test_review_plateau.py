@@ -88,12 +88,12 @@ async def test_an_old_report_without_the_field_breaks_nothing(runs_folder):
         await pilot.press("down", "down", "enter")  # the oldest run: no one-SE set at all
         await pilot.pause()
         assert app.screen.report["chosen_lag"] == 9
-        assert app.screen.query_one("#board").border_title == "Leaderboard"
+        assert app.screen.query_one("#board").border_title == "Leaderboard · judge LSTM(16)"
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("up", "up", "enter")  # the newest: its leaderboard says the plateau
         await pilot.pause()
-        assert app.screen.query_one("#board").border_title == "Leaderboard · plateau 4–32 (one SE)"
+        assert app.screen.query_one("#board").border_title == "Leaderboard · judge LSTM(16) · plateau 4–32 (one SE)"
 
 
 def test_the_runs_listing_has_a_plateau_column(runs_folder, capsys):

@@ -433,10 +433,12 @@ class RunScreen(Screen):
         board = self.query_one("#board", LeaderboardTable)
         rows = report.get("leaderboard", [])
         board.replace_rows(rows)
-        from seqlen_tui.core.history import plateau_label, report_plateau
+        from seqlen_tui.core.history import plateau_label, report_judge, report_plateau
 
         plateau = plateau_label(report_plateau(report))  # the one-SE set spans > an octave
-        board.border_title = f"Leaderboard · plateau {plateau} (one SE)" if plateau else "Leaderboard"
+        judge = report_judge(report)
+        board.border_title = " · ".join(["Leaderboard", *([f"judge {judge}"] if judge else []),
+                                         *([f"plateau {plateau} (one SE)"] if plateau else [])])
         from seqlen_tui.core.report import chosen_model
 
         board.mark_chosen(chosen_model(report), report.get("chosen_lag"))
