@@ -294,6 +294,18 @@ def leaderboard_table(rows: list[dict], marked: int | None) -> list[str]:
     return table
 
 
+def describe_transfer(transfer: dict | None) -> list[str]:
+    """The two judges' line (a declared network's run): both picks and how they agree."""
+    if not transfer:
+        return []
+    tau, cost, p = transfer.get("rank_agreement"), transfer.get("scout_pick_cost"), transfer.get("scout_pick_p")
+    agreement = "" if tau is None else f"; their rankings of the finalists agree τ = {tau:+.2f}"
+    costs = "" if cost is None or p is None else f"; the scout's pick costs your network {cost:.2f}× (DM p = {p:.3g})"
+    return [f"  judges: the scout {transfer['scout']} chose {transfer['scout_lag']}; your {transfer['model']} "
+            f"chose {transfer['model_lag']} among the finalists {', '.join(map(str, transfer['finalists']))}"
+            f"{agreement}{costs}"]
+
+
 def describe_leaderboard(report: dict, width: int | None = None) -> list[str]:
     """The leaderboard, a short key to its columns and the choice, from a run report (fresh or
     stored). ``width``: the prose lines are wrapped to it at word boundaries; the table's rows
@@ -326,6 +338,7 @@ def describe_leaderboard(report: dict, width: int | None = None) -> list[str]:
         ] + ["  " + key_line(keys) for keys in KEY_LINES]
     lines += describe_race(report)
     lines += ["", f"Chosen sequence length: {chosen}", f"  {report.get('verdict', '')}"]
+    lines += describe_transfer(report.get("transfer"))
     if report.get("runner_up") is not None:
         judged = MODEL_NAMES.get(model, model)
         lines.append(f"  runner-up: {report['runner_up']} (the lowest {'test' if article else 'validation'} "

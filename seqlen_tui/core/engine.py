@@ -36,7 +36,8 @@ from .judges import LSTMJudge, RidgeJudge
 from .lag_plan import DevicePlan, benchmarked_lags, bound_sequence_length
 from .leaderboard import provisional_rows, score_row, sort_leaderboard
 from .metrics import diebold_mariano
-from .options import TARGETS, RunOptions
+from .model_stage import Transfer, finalists_of, transfer_check
+from .options import TARGETS, RunOptions, declared_model
 from .race import RaceResult, run_race
 from .results import LeaderboardRow, RunResult
 from .run_device import choose_run_device
@@ -56,6 +57,11 @@ from .windows import (
 
 if TYPE_CHECKING:
     from .device import DeviceChoice
+
+#: The scout's name on the leaderboard (:mod:`.model_stage`): the default LSTM judge.
+SCOUT = "scout"
+#: The scout's share of the training progress when a declared network trains its finalists.
+SCOUT_SHARE = 0.5
 
 #: Target ``auto`` leaves differences only for a target at least this much better.
 AUTO_TARGET_MARGIN = 0.01
@@ -77,6 +83,9 @@ class TrainingPlan:
     judge: Judge
     choice: DeviceChoice | None  # None: a judge that needs no device (ridge)
     device: DevicePlan
+    #: The declared network, which trains the judge's finalists (:mod:`.model_stage`); None:
+    #: one stage, the judge's choice is the run's.
+    model_judge: Judge | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +156,19 @@ class ChosenLag:
     training: dict | None
 
 
+@dataclass(frozen=True)
+class Staged:
+    """The run's answer after the model stage: what was trained, pooled and chosen last, by
+    which judge, and (with two stages) the transfer check and the scout's race."""
+
+    target: TargetPlan
+    trained: Trained
+    pooled: Pooled
+    chosen: ChosenLag
+    judge: Judge
+    transfer: dict | None = None
+
+
 # ----------------------------------------------------------------------------- the run
 
 
@@ -156,12 +178,15 @@ def run_asset(
     reporter: Reporter = SILENT,
     judge: Judge | None = None,
     analysis: SeriesAnalysis | None = None,
+    model_judge: Judge | None = None,
 ) -> RunResult:
     """Analyse the series, benchmark its candidate lags and choose one (robust protocol).
 
     ``judge`` defaults to the LSTM; tests pass :class:`RidgeJudge` to stay fast. ``analysis``:
     the one a front end already made with :func:`run_analysis` (the app's choose screen), used
     when it was made from this series with these options, so a run analyses once.
+    ``model_judge``: the network that trains the judge's finalists in a second stage; by default
+    the declared one («layers», «units», «dropout») when it is not the default judge's.
     """
     options.validate()
     check_lags_fit(options.lags, len(series.values))
@@ -170,21 +195,28 @@ def run_asset(
     analysis = analyse(series, options, reporter, analysis)
     timings["analysis"] = time.perf_counter() - started
     check_before_tensorflow(series, analysis, options)
-    plan = plan_training(series, analysis, options, reporter, judge)
+    plan = plan_training(series, analysis, options, reporter, judge, model_judge)
     target = choose_run_target(series, plan, options, reporter)
     folds = make_folds(series, target, options, reporter)
     t0 = time.perf_counter()
-    trained = train_baselines_and_race(folds, target, plan.judge, options, reporter)
+    scouting = reporter.part(0.0, SCOUT_SHARE) if plan.model_judge else reporter
+    trained = train_baselines_and_race(folds, target, plan.judge, options, scouting)
     target = with_refined_lags(target, trained.race)
     if trained.race.refined:  # the front ends list the lags the ladder added, with their reasons
         emit_candidates(target.analysis, target.lags, reporter)
-    timings["train"] = time.perf_counter() - t0
     pooled = pool_folds(folds, trained, plan.judge.name)
-    chosen = choose_on_validation(pooled, target, trained.race, plan.judge, options, reporter)
-    rows = leaderboard_rows(pooled, folds, trained.race, chosen.stability, plan.judge.name)
+    chosen = choose_on_validation(pooled, target, trained.race, plan.judge, options,
+                                  SILENT if plan.model_judge else reporter)
+    staged = Staged(target, trained, pooled, chosen, plan.judge)
+    if plan.model_judge is not None:
+        staged = model_stage(folds, staged, plan.model_judge, options, reporter)
+    timings["train"] = time.perf_counter() - t0
+    target, trained, pooled, chosen, final_judge = (staged.target, staged.trained, staged.pooled,
+                                                     staged.chosen, staged.judge)
+    rows = leaderboard_rows(pooled, folds, trained.race, chosen.stability, final_judge.name)
     if options.classifiers:
         rows += classifier_rows(folds.prepared, target, chosen.selection, options, reporter)
-    p_best, p_naive = p_values_on_test_block(chosen.selection, pooled, plan.judge.name)
+    p_best, p_naive = p_values_on_test_block(chosen.selection, pooled, final_judge.name)
     timings["total"] = time.perf_counter() - started
     leaderboard = tuple(sort_leaderboard(rows))
     reporter.send(LeaderboardRows("leaderboard final", rows=leaderboard, final=True))
@@ -195,8 +227,8 @@ def run_asset(
         test_p_vs_best=p_best, test_p_vs_persistence=p_naive, device=plan.device.label,
         split={**folds.split.to_dict(), "folds": [fold.to_dict() for fold in folds.folds]},
         timings=timings, target_reason=target.reason,
-        race=trained.race.to_dict(), training=chosen.training, chosen_model=plan.judge.name,
-        device_choice=device_choice_record(plan.choice, options.device),
+        race=trained.race.to_dict(), training=chosen.training, chosen_model=final_judge.name,
+        device_choice=device_choice_record(plan.choice, options.device), transfer=staged.transfer,
     )
 
 
@@ -227,17 +259,29 @@ def check_before_tensorflow(series: Series, analysis: SeriesAnalysis, options: R
 
 
 def plan_training(series: Series, analysis: SeriesAnalysis, options: RunOptions, reporter: Reporter,
-                  judge: Judge | None) -> TrainingPlan:
+                  judge: Judge | None, model_judge: Judge | None = None) -> TrainingPlan:
     """The device and cost bound phase: the training device (none for ridge), the judge (the
-    LSTM by default), and the candidates the device's cost limit keeps, as the front ends hear."""
+    LSTM by default), and the candidates the device's cost limit keeps, as the front ends hear.
+    With a declared network (:func:`.options.declared_model`) the default LSTM scouts every
+    candidate and the declared one trains its finalists (:func:`model_stage`)."""
     choice = None if isinstance(judge, RidgeJudge) else choose_run_device(reporter, options.device)
-    judge = judge or LSTMJudge(units=options.units, layers=options.layers, dropout=options.dropout,
-                               budget=budget_for(options), highway=options.highway, device=choice.name)
+    if judge is None:
+        judge, model_judge = default_judges(options, choice)
     device = DevicePlan.of(choice)
     analysis = bound_sequence_length(analysis, options, device, reporter)
     lags = benchmarked_lags(analysis, options, len(series.values))
     emit_candidates(analysis, lags, reporter)
-    return TrainingPlan(analysis, lags, judge, choice, device)
+    return TrainingPlan(analysis, lags, judge, choice, device, model_judge)
+
+
+def default_judges(options: RunOptions, choice: DeviceChoice) -> tuple[Judge, Judge | None]:
+    """The LSTM judge, and with a declared network the scout (the default LSTM, named
+    ``scout``) and that network."""
+    shared = {"budget": budget_for(options), "highway": options.highway, "device": choice.name}
+    declared = LSTMJudge(units=options.units, layers=options.layers, dropout=options.dropout, **shared)
+    if not declared_model(options):
+        return declared, None
+    return LSTMJudge(name=SCOUT, **shared), declared
 
 
 def choose_run_target(series: Series, plan: TrainingPlan, options: RunOptions, reporter: Reporter) -> TargetPlan:
@@ -294,6 +338,56 @@ def train_baselines_and_race(folds: RunFolds, target: TargetPlan, judge: Judge, 
             fold_baselines.update(ridge_forecasts(folds.fold_prepared[index], folds.fold_targets[index],
                                                   sorted(race.refined), SILENT))
     return Trained(baselines, race)
+
+
+def model_stage(folds: RunFolds, scouted: Staged, model_judge: Judge, options: RunOptions,
+                reporter: Reporter) -> Staged:
+    """The model stage: the declared network races the scout's finalists on the same folds
+    (with no ladder: the finalists are the search's result), and chooses by the same rules on
+    its own validation losses. The scout's averaged forecasts stay on the leaderboard beside it,
+    and the transfer check says what the scout's pick would have cost it."""
+    n_val, scout = scouted.pooled.n_val, scouted.judge.name
+    scout_losses = {lag: scouted.pooled.losses[(scout, lag)][:n_val] for lag in scouted.target.lags}
+    finalists = finalists_of(scouted.chosen.selection, scout_losses, scouted.target.lags)
+    words = (network_words(scouted.judge), network_words(model_judge))
+    reporter.stage("race", f"your {words[1]} on the scout's finalists {', '.join(map(str, finalists))} "
+                           f"(the {words[0]} scouted {len(scouted.target.lags)} lags)")
+    race = run_race(folds.fold_prepared, folds.fold_targets, folds.n_val, finalists, model_judge,
+                    replace(options, ladder=False), reporter.part(SCOUT_SHARE, 1.0))
+    baselines = [{**fold_baselines, **seed_average(scouted.trained.race.per_seed[index], scout)}
+                 for index, fold_baselines in enumerate(scouted.trained.baselines)]
+    trained = Trained(baselines, race)
+    target = replace(scouted.target, lags=finalists)
+    pooled = pool_folds(folds, trained, model_judge.name)
+    chosen = choose_on_validation(pooled, target, race, model_judge, options, reporter)
+    model_losses = {lag: pooled.losses[(model_judge.name, lag)][:n_val] for lag in finalists}
+    transfer = transfer_check(scouted.chosen.selection, chosen.selection, scout_losses, model_losses,
+                              finalists, words)
+    chosen = with_transfer_sentence(chosen, transfer, reporter)
+    record = {**transfer.to_dict(), "scout_race": scouted.trained.race.to_dict()}
+    return Staged(target, trained, pooled, chosen, model_judge, record)
+
+
+def network_words(judge: Judge) -> str:
+    """A judge's network in words, as reports name it (``LSTM(16)``, ``2 × LSTM(64)``); a
+    stand-in judge (tests) by its leaderboard name."""
+    from .history import report_judge
+    from .names import MODEL_NAMES
+
+    if not isinstance(judge, LSTMJudge):
+        return MODEL_NAMES.get(judge.name, judge.name)
+    return report_judge({"options": {key: getattr(judge, key) for key in ("units", "layers", "dropout")}})
+
+
+def with_transfer_sentence(chosen: ChosenLag, transfer: Transfer, reporter: Reporter) -> ChosenLag:
+    """The choice with the transfer check's sentence among its warnings, when the judges
+    disagree significantly (said in the run's log too)."""
+    sentence = transfer.sentence()
+    if sentence is None:
+        return chosen
+    reporter.warning(sentence, stage="race")
+    selection = chosen.selection
+    return replace(chosen, selection=replace(selection, warnings=(*selection.warnings, sentence)))
 
 
 def with_refined_lags(target: TargetPlan, race: RaceResult) -> TargetPlan:

@@ -3,6 +3,7 @@ so the app's first frame stays light)."""
 
 MODEL_NAMES = {
     "lstm": "LSTM",
+    "scout": "LSTM scout",  # the default judge, scouting for a declared network (core/model_stage.py)
     "ridge_ar": "ridge AR",
     "persistence": "persistence",
     "seasonal_naive": "seasonal naive",

@@ -323,6 +323,18 @@ def default_value(key: str) -> Any:
     return option_specs()[key].default
 
 
+#: The options that describe the judge's network (the settings block's ``"model"`` object adds
+#: the training's batch size and learning rate, which both judges share).
+NETWORK_KEYS = ("layers", "units", "dropout")
+
+
+def declared_model(options: RunOptions) -> bool:
+    """Whether the options declare a network other than the default judge's: the run then has
+    two stages (:mod:`.model_stage`), the default judge scouting every candidate and the declared
+    network training the finalists."""
+    return any(getattr(options, key) != default_value(key) for key in NETWORK_KEYS)
+
+
 def coerce(key: str, value: Any) -> Any:
     """A value from text or JSON (a settings block, a form field) as the run option's type
     (its kind's reading, :meth:`.option_kinds.Kind.coerce`).

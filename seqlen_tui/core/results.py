@@ -56,6 +56,9 @@ class RunResult:
     training: dict | None = None  # RaceResult.training_summary: early stops, models at the cap
     #: The leaderboard model whose lag is chosen (the judge: "lstm", or a stand-in).
     chosen_model: str = "lstm"
+    #: With a declared network: the scout's and the network's picks and how they agree
+    #: (:class:`.model_stage.Transfer`, with the scout's race); None with one stage.
+    transfer: dict | None = None
 
     @property
     def chosen_lag(self) -> int:
@@ -97,6 +100,7 @@ class RunResult:
             "test_dm_p_vs_best": self.test_p_vs_best,
             "test_dm_p_vs_persistence": self.test_p_vs_persistence,
             "race": self.race,
+            "transfer": self.transfer,
             "training": self.training,
             "device": self.device,
             "device_choice": self.device_choice,

@@ -1,5 +1,6 @@
 """A run trains the network you declared (issue 30): the settings block's ``"model"`` object
-reaches the fused judge, the report records it, and the leaderboard's title names it."""
+reaches the fused judge (after the default LSTM scouted the lags), the report records it and
+both judges' picks, and the leaderboard's title names it."""
 
 from __future__ import annotations
 
@@ -28,9 +29,12 @@ def test_the_declared_model_trains_and_the_leaderboard_names_it(tmp_path, monkey
                  "--folds", "1", "--epochs", "1", "--no-classifiers", "--json", str(report_file)])
     out = capsys.readouterr().out
     assert code == 0
-    assert built and set(built) == {(8, 2, 0.1)}  # every training step: the declared network
+    # Two stages: the default LSTM(16) scouts both lags, the declared network trains the finalists.
+    assert set(built) == {(16, 1, 0.0), (8, 2, 0.1)} and built[-1] == (8, 2, 0.1)
     report = json.loads(report_file.read_text())
     assert {key: report["options"][key] for key in ("layers", "units", "dropout")} == \
         {"layers": 2, "units": 8, "dropout": 0.1}
     assert "judge 2 × LSTM(8), dropout 0.1)" in out
-    assert any(row["model"] == "lstm" for row in report["leaderboard"])
+    assert {row["model"] for row in report["leaderboard"]} >= {"lstm", "scout"}
+    assert report["transfer"]["scout"] == "LSTM(16)" and report["transfer"]["model"] == "2 × LSTM(8), dropout 0.1"
+    assert "judges: the scout LSTM(16) chose" in out
