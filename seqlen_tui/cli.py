@@ -96,7 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("files", nargs="*", metavar="FILE", help="CSV or Parquet files, one asset each")
     add_flags(batch, "batch")
 
-    runs = sub.add_parser("runs", help="list stored runs (asset, date, file, chosen lag, plateau, skill)")
+    runs = sub.add_parser(
+        "runs", help="list stored runs (asset, date, lag, plateau, skill, judge, file)",
+        description="List the stored runs, newest first: asset, date, chosen lag, plateau, skill, "
+                    "protocol and data file, and the judge (the network that judged the lags) when "
+                    "some run's is not the default LSTM(16).")
     add_flags(runs, "runs")
     show = sub.add_parser("show", help="print a stored run's leaderboard from its report; --save saves its choice")
     show.add_argument("run", metavar="RUN", help="report file name or path, or an asset name (its newest run)")
@@ -569,7 +573,7 @@ def run_batch(args: argparse.Namespace) -> int:
 
 
 def run_runs(args: argparse.Namespace) -> int:
-    from .core.history import plateau_label
+    from .core.history import other_judges, plateau_label
     from .core.report import list_runs
 
     folder = runs_folder(args)
@@ -580,14 +584,21 @@ def run_runs(args: argparse.Namespace) -> int:
     if not runs:
         print(f"No stored runs in {folder}; 'seqlen-tui run FILE' makes one.")
         return EXIT_OK
-    # plateau: the lags within one SE of the best, where they span more than an octave
-    print(f"{'asset':<24} {'date (UTC)':<20} {'lag':>5} {'plateau':<8} {'skill':>7}  {'protocol':<8} file")
+    # plateau: the lags within one SE of the best, where they span more than an octave; the
+    # judge (the network that judged the lags) only when some run's is not the default, as
+    # in the app's review, so a folder of default runs lists as before
+    judged = other_judges(run.judge for run in runs)
+    width = max([len("judge")] + [len(run.judge or "—") for run in runs])
+    judge_head = f"{'judge':<{width}} " if judged else ""
+    print(f"{'asset':<24} {'date (UTC)':<20} {'lag':>5} {'plateau':<8} {'skill':>7}  {'protocol':<8} "
+          f"{judge_head}file")
     for run in runs:
         skill = "—" if run.skill is None else f"{run.skill:.3f}"
         lag = "—" if run.chosen_lag is None else str(run.chosen_lag)
         plateau = plateau_label(run.plateau) or "—"
+        judge = f"{run.judge or '—':<{width}} " if judged else ""
         print(f"{run.asset:<24} {run.created_at[:19].replace('T', ' '):<20} {lag:>5} {plateau:<8} "
-              f"{skill:>7}  {run.protocol:<8} {run.file}")
+              f"{skill:>7}  {run.protocol:<8} {judge}{run.file}")
     print(f"\n{len(runs)} run(s) in {folder}; 'seqlen-tui show ASSET' prints the newest of an asset.")
     return EXIT_OK
 

@@ -130,6 +130,23 @@ def report_judge(report: Mapping) -> str | None:
     return f"{network}, dropout {dropout:g}" if dropout else network
 
 
+#: The judge of a run that declares no network (and of every run before «layers» existed).
+DEFAULT_JUDGE = report_judge({})
+
+
+def judge_of(report: Mapping) -> str | None:
+    """The run's judge in words: the ``judge`` field when there is one (a stored-run summary),
+    else :func:`report_judge` of the report."""
+    return report["judge"] if "judge" in report else report_judge(report)
+
+
+def other_judges(judges) -> bool:
+    """Whether some run was judged by other than the default network (the article's protocol,
+    ``None``, counts as default: its protocol says it): the front ends show a judge column
+    only then, so a folder of default runs looks as before."""
+    return any(judge not in (None, DEFAULT_JUDGE) for judge in judges)
+
+
 def plateau_label(plateau: tuple[int, int] | None) -> str:
     """``4–32``, or empty when there is no plateau."""
     return "" if plateau is None else f"{plateau[0]}–{plateau[1]}"
@@ -234,6 +251,7 @@ class LatestRun:
     runs: int  # how many runs the asset has
     skill: float | None
     verdict: str
+    judge: str | None = None  # the network that judged the lags (:func:`judge_of`)
 
     @property
     def changed(self) -> bool:
@@ -260,7 +278,8 @@ def morning_view(reports: Sequence[Mapping],
         before = reports[previous[index]].get("chosen_lag") if index in previous else None
         word = verdicts[index] if verdicts is not None and index in verdicts else verdict_word(report)
         rows.append(LatestRun(index, asset, str(report.get("created_at") or ""),
-                              report.get("chosen_lag"), before, len(runs), skill_of(report), word))
+                              report.get("chosen_lag"), before, len(runs), skill_of(report), word,
+                              judge_of(report)))
     return rows
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import DataError, SettingsError
 from .filekind import not_regular
-from .history import report_plateau
+from .history import report_judge, report_plateau
 from .jsonutil import dumps, to_jsonable
 
 SCHEMA_VERSION = 1
@@ -241,6 +241,9 @@ class StoredRun:
     protocol: str
     #: The one-SE set's span ``(low, high)`` when it is a plateau (``history.report_plateau``).
     plateau: tuple[int, int] | None = None
+    #: The network that judged its lags, in words (``history.report_judge``: ``LSTM(16)``,
+    #: ``2 × LSTM(64)``; a report from before «layers» the defaults'; None: the article's).
+    judge: str | None = None
 
 
 def report_problem(report) -> str | None:
@@ -296,7 +299,7 @@ def list_runs(runs_dir: Path, skipped: list | None = None) -> list[StoredRun]:
         runs.append(StoredRun(path, report["asset"], report.get("created_at", ""),
                               report.get("file", ""), report.get("chosen_lag"),
                               chosen_skill(report), report.get("options", {}).get("protocol", ""),
-                              report_plateau(report)))
+                              report_plateau(report), report_judge(report)))
     return sorted(runs, key=lambda run: run.created_at, reverse=True)
 
 

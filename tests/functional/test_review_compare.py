@@ -309,7 +309,7 @@ async def test_the_morning_view_exports_twice_to_two_files(runs_folder):
         assert first == second
         lines = first.splitlines()
         assert lines[0] == ("asset,created_at,chosen_lag,previous_lag,change,skill,verdict,runs,"
-                            "protocol,file,report")
+                            "protocol,judge,file,report")
         assert [line.split(",")[0] for line in lines[1:]] == ["MSFT", "ETH-USD", "BTC-USD"]
         btc = lines[3].split(",")
         assert btc[1:5] == ["2026-11-24T03:00:00+00:00", "36", "11", "11→36"]

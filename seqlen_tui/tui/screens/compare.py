@@ -40,6 +40,7 @@ from seqlen_tui.core.history import (
     lag_with_plateau,
     option_differences,
     paired_leaderboards,
+    report_judge,
     show_value,
     skill_of,
     verdict_word,
@@ -73,6 +74,18 @@ def run_words(report: Mapping) -> str:
                        f"lag {'—' if lag is None else lag}",
                        f"skill {'—' if skill is None else format(skill, '+.3f')}",
                        verdict_word(report), report_name(report)])
+
+
+def board_title(a: Mapping, b: Mapping, width: int) -> str:
+    """The paired leaderboard's title; when the two runs' judges (the networks that judged
+    their lags) differ, it names both, in the longest form that fits ``width`` cells."""
+    judges = [report_judge(r) for r in (a, b)]
+    if judges[0] == judges[1]:
+        return "Leaderboards: A | B (chosen: whose lag)"
+    pair = " | ".join(f"{mark} judge {judge}" if judge else f"{mark} article's protocol"
+                      for mark, judge in zip(MARKERS, judges))
+    titles = [f"Leaderboards: {pair} (chosen: whose lag)", f"Leaderboards: {pair}", pair]
+    return next((title for title in titles if cell_len(title) <= width), titles[-1])
 
 
 def cut_left(text: str, width: int) -> str:
@@ -342,7 +355,7 @@ class CompareScreen(Screen):
         self._fill_differences()
         board = self.query_one("#compare-board", PairedBoard)
         board.show_runs(a, b)
-        board.border_title = "Leaderboards: A | B (chosen: whose lag)"
+        self._title_board()
         self.query_one("#compare-plot", CompareCurvesPlot).show_runs(a, b)
 
     def _fill_differences(self) -> None:
@@ -372,9 +385,15 @@ class CompareScreen(Screen):
             text = text[:SHA_CHARS] + "…"
         return cut_left(text, width)
 
+    def _title_board(self) -> None:
+        board = self.query_one("#compare-board", PairedBoard)
+        width = (board.outer_size.width or self.app.size.width) - 4  # corners and a space each side
+        board.border_title = board_title(self.a, self.b, width)
+
     def on_resize(self) -> None:
         if self.is_mounted:
             self._fill_differences()
+            self._title_board()
 
     def action_toggle_plot(self) -> None:
         """The plot alone / back: under 32 rows the table and the plot take turns."""

@@ -46,6 +46,7 @@ from seqlen_tui.core.history import (
     lag_changes,
     latest_per_asset,
     morning_view,
+    other_judges,
     previous_runs,
     sort_morning,
 )
@@ -53,16 +54,22 @@ from seqlen_tui.core.history import (
 from ..widgets.filter_input import FilterInput
 from .compare import CompareScreen, HistoryScreen, VerdictsRead, read_verdicts
 
+# The judge column (the network that judged the lags: ``LSTM(16)``, ``2 × LSTM(64)``) shows
+# only when some run's judge is not the default, and then only where it fits once every other
+# column has its room: it is the first to give way. At 80 columns the other columns already
+# share the row (the protocol column goes to keep file names whole), so a folder of default
+# runs looks exactly as before, and a judge never pushes out what showed without it.
 COLUMNS = (("asset", "asset"), ("date", "date (UTC)"), ("lag", "lag"), ("change", "Δ lag"),
-           ("skill", "skill"), ("protocol", "protocol"), ("file", "file"))
+           ("skill", "skill"), ("protocol", "protocol"), ("judge", "judge"), ("file", "file"))
 JUSTIFY = {"lag": "right", "skill": "right", "change": "right", "runs": "right"}  # numbers right
-EXPORT_FIELDS = ("asset", "created_at", "chosen_lag", "skill", "protocol", "file", "report")
-#: The morning view (``l``): the latest run of each asset. Runs and file show when they fit.
+EXPORT_FIELDS = ("asset", "created_at", "chosen_lag", "skill", "protocol", "judge", "file", "report")
+#: The morning view (``l``): the latest run of each asset. Runs, judge and file show when they fit.
 LATEST_COLUMNS = (("asset", "asset"), ("date", "date (UTC)"), ("lag", "lag"), ("change", "Δ lag"),
-                  ("skill", "skill"), ("verdict", "verdict"), ("runs", "runs"), ("file", "file"))
-LATEST_OPTIONAL = ("runs", "file")
+                  ("skill", "skill"), ("verdict", "verdict"), ("runs", "runs"), ("judge", "judge"),
+                  ("file", "file"))
+LATEST_OPTIONAL = ("runs", "judge", "file")
 LATEST_EXPORT_FIELDS = ("asset", "created_at", "chosen_lag", "previous_lag", "change", "skill",
-                        "verdict", "runs", "protocol", "file", "report")
+                        "verdict", "runs", "protocol", "judge", "file", "report")
 DESCENDING = ("date", "skill")  # the morning view's columns sorted high to low at first
 MARK = "●"  # the marked run's row label (c compares it with the highlighted run)
 SEPARATORS = "/\\"
@@ -106,14 +113,15 @@ def cells(run, seconds: bool, change: tuple | None = None, arrows: bool = False)
     return {"asset": run.asset, "date": run_date(run.created_at, seconds), "lag": lag,
             "change": change_label(*change) if change else "",
             "skill": "—" if run.skill is None else f"{run.skill:+.3f}",
-            "protocol": run.protocol or "?", "file": run.file or "—"}
+            "protocol": run.protocol or "?", "judge": run.judge or "—", "file": run.file or "—"}
 
 
 def summary(run) -> dict:
     """A listed run as the dict :mod:`seqlen_tui.core.history` reads."""
     plateau = run.plateau  # (low, high) of the one-SE set: kept as the report keeps it
     return {"asset": run.asset, "created_at": run.created_at, "chosen_lag": run.chosen_lag,
-            "skill": run.skill, "protocol": run.protocol, "file": run.file, "path": str(run.path),
+            "skill": run.skill, "protocol": run.protocol, "judge": run.judge, "file": run.file,
+            "path": str(run.path),
             "plateau": None if plateau is None else {"low": plateau[0], "high": plateau[1]}}
 
 
@@ -129,10 +137,13 @@ class Measured:
 
 
 def measure_runs(runs: list, changes: dict[int, tuple], seconds: bool) -> Measured:
-    """The runs view's columns at their widest; ``Δ lag`` only when some run's lag changed."""
+    """The runs view's columns at their widest; ``Δ lag`` only when some run's lag changed,
+    the judge only when some run's is not the default."""
     widths = {key: cell_len(label) for key, label in COLUMNS}
     if not changes:
         del widths["change"]
+    if not other_judges(run.judge for run in runs):
+        del widths["judge"]
     arrow_lag = widths["lag"]
     longest_name = widths["file"]
     longest_path = widths["file"]
@@ -151,8 +162,8 @@ def measure_runs(runs: list, changes: dict[int, tuple], seconds: bool) -> Measur
 def runs_layouts(measured: Measured) -> list[tuple[dict[str, int], bool]]:
     """The runs view's layouts, widest first, each with whether it drops the side borders:
     every column; without protocol; without the borders too; and, when ``Δ lag`` shows, with
-    an arrow beside the lag instead of it."""
-    widths = measured.widths
+    an arrow beside the lag instead of it. None has the judge: :func:`fit_runs` adds it."""
+    widths = {k: w for k, w in measured.widths.items() if k != "judge"}
     slim = {k: w for k, w in widths.items() if k != "protocol"}
     layouts = [(widths, False), (slim, False), (slim, True)]
     if "change" in widths:
@@ -162,20 +173,27 @@ def runs_layouts(measured: Measured) -> list[tuple[dict[str, int], bool]]:
 
 
 def fit_runs(measured: Measured, outer: int, padding: int) -> tuple[dict[str, int], bool]:
-    """The first layout whose file column (the rest of the row) holds the longest file name;
-    with none, the narrowest, and the table scrolls sideways."""
+    """The first layout whose file column (the rest of the row) holds the longest file name,
+    with the judge (when measured) if the file still holds it beside it; with none, the
+    narrowest, and the table scrolls sideways."""
     layouts = runs_layouts(measured)
+    judge = measured.widths.get("judge")
     for keys, tight in layouts:
         room = outer - (0 if tight else BORDERS)
         rest = room - sum(w + padding for k, w in keys.items() if k != "file") - padding
-        if rest >= measured.longest_name:
-            return {**keys, "file": rest}, tight
+        if rest < measured.longest_name:
+            continue
+        if judge is not None and rest - judge - padding >= measured.longest_name:
+            return {**keys, "judge": judge, "file": rest - judge - padding}, tight
+        return {**keys, "file": rest}, tight
     return {**layouts[-1][0], "file": measured.longest_name}, True  # scrolls sideways
 
 
 def fit_latest(measured: Measured, outer: int, padding: int) -> tuple[dict[str, int], bool]:
-    """The morning view's columns: asset to verdict always, then the run count and the file
-    (the rest of the row) while they fit; the side borders go before they do."""
+    """The morning view's columns: asset to verdict always, then the run count, the file (the
+    rest of the row) and the judge (when measured) while they fit; the side borders go before
+    they do. The judge gives way to the file: it shows beside it, or alone where the file
+    does not fit."""
     widths = measured.widths
     required = {k: w for k, w in widths.items() if k not in LATEST_OPTIONAL}
     for tight in (False, True):
@@ -186,7 +204,13 @@ def fit_latest(measured: Measured, outer: int, padding: int) -> tuple[dict[str, 
         if room >= widths["runs"] + padding:
             chosen["runs"] = widths["runs"]
             room -= widths["runs"] + padding
-        if room - padding >= measured.longest_name:
+        file_fits = room - padding >= measured.longest_name
+        judge = widths.get("judge")
+        if judge is not None and room - judge - padding >= (padding + measured.longest_name
+                                                            if file_fits else 0):
+            chosen["judge"] = judge
+            room -= judge + padding
+        if file_fits:
             chosen["file"] = room - padding
         return chosen, tight
     return required, True  # scrolls sideways
@@ -446,7 +470,8 @@ class ReviewScreen(Screen):
         return {"asset": row.asset, "date": run_date(row.created_at, seconds),
                 "lag": "—" if row.lag is None else str(row.lag), "change": row.change,
                 "skill": "—" if row.skill is None else f"{row.skill:+.3f}",
-                "verdict": row.verdict, "runs": str(row.runs), "file": run.file or "—"}
+                "verdict": row.verdict, "runs": str(row.runs), "judge": row.judge or "—",
+                "file": run.file or "—"}
 
     def _latest_layout(self, table: DataTable) -> tuple[tuple, dict[str, int], bool]:
         """The morning view's columns and widths (over every asset, so neither filtering nor
@@ -463,12 +488,14 @@ class ReviewScreen(Screen):
         """The morning view's columns at their widest, over the latest run of every asset."""
         widths = {key: cell_len(label) + (2 if key in MORNING_SORTS else 0)
                   for key, label in LATEST_COLUMNS}
+        if not other_judges(row.judge for row in self.latest):
+            del widths["judge"]
         longest_name = widths["file"]
         for row in self.latest:
             for key, text in self._latest_cells(row, False).items():
                 if key == "file":
                     longest_name = max(longest_name, cell_len(file_name(text)))
-                else:
+                elif key in widths:
                     widths[key] = max(widths[key], cell_len(text))
         return Measured(widths, longest_name)
 
@@ -546,7 +573,8 @@ class ReviewScreen(Screen):
                     writer.writerow([row.asset, row.created_at, "" if row.lag is None else row.lag,
                                      "" if row.previous is None or row.runs == 1 else row.previous,
                                      row.change, "" if row.skill is None else row.skill,
-                                     row.verdict, row.runs, run.protocol, run.file,
+                                     row.verdict, row.runs, run.protocol, run.judge or "",
+                                     run.file,
                                      Path(run.path).name])
                 return
             writer.writerow(EXPORT_FIELDS)
@@ -554,7 +582,7 @@ class ReviewScreen(Screen):
                 writer.writerow([run.asset, run.created_at,
                                  "" if run.chosen_lag is None else run.chosen_lag,
                                  "" if run.skill is None else run.skill, run.protocol,
-                                 run.file, Path(run.path).name])
+                                 run.judge or "", run.file, Path(run.path).name])
 
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         stem, unit = ("latest", "asset") if self.mode == "latest" else ("runs", "run")
