@@ -37,6 +37,7 @@ from .lag_plan import DevicePlan, benchmarked_lags, bound_sequence_length
 from .leaderboard import provisional_rows, score_row, sort_leaderboard
 from .metrics import diebold_mariano
 from .model_stage import Transfer, finalists_of, transfer_check
+from .names import SCOUT
 from .options import TARGETS, RunOptions, declared_model
 from .race import RaceResult, run_race
 from .results import LeaderboardRow, RunResult
@@ -58,8 +59,6 @@ from .windows import (
 if TYPE_CHECKING:
     from .device import DeviceChoice
 
-#: The scout's name on the leaderboard (:mod:`.model_stage`): the default LSTM judge.
-SCOUT = "scout"
 #: The scout's share of the training progress when a declared network trains its finalists.
 SCOUT_SHARE = 0.5
 

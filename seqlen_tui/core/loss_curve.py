@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 from .chart import Layer, draw_layers
-from .names import MODEL_NAMES
+from .names import MODEL_NAMES, SCOUT
 from .ticks import lag_ticks
 
 #: Lags spanning more than this ratio are drawn on a log-scaled x axis.
@@ -45,15 +45,23 @@ class LossCurve:
     baselines: dict[str, float] = field(default_factory=dict)  # persistence, seasonal naive
     chosen: int | None = None
     best: int | None = None  # the judge's lowest error on this split
+    #: The scout's errors (a declared network's run, :mod:`.model_stage`): the default LSTM at
+    #: every lag it scouted, beside the network's at its finalists. Empty with one judge.
+    scout: tuple[CurvePoint, ...] = ()
 
     @property
     def lags(self) -> list[int]:
         return [p.lag for p in self.points]
 
     @property
+    def all_lags(self) -> list[int]:
+        """Every lag on the chart: the judge's and the scout's."""
+        return sorted({*self.lags, *(p.lag for p in self.scout)})
+
+    @property
     def log_x(self) -> bool:
         """Whether the lags span more than a decade (then a log x axis reads better)."""
-        lags = [lag for lag in self.lags if lag > 0]
+        lags = [lag for lag in self.all_lags if lag > 0]
         return len(lags) > 1 and max(lags) / min(lags) > LOG_X_SPAN
 
     @property
@@ -93,7 +101,8 @@ def loss_curve(rows: list[dict], split: str = "val", chosen_model: str | None = 
     baselines = {row["model"]: float(row[key]) for row in rows
                  if row.get("model") in ("persistence", "seasonal_naive") and _finite(row.get(key))}
     best = min(mine, key=lambda p: (p.mse, p.lag)).lag if mine else None
-    return LossCurve(split, judge, mine, linear, baselines, chosen_lag, best)
+    scout = points(SCOUT) if judge != SCOUT else ()
+    return LossCurve(split, judge, mine, linear, baselines, chosen_lag, best, scout)
 
 
 def report_curve(report: dict, split: str = "val") -> LossCurve:
@@ -106,12 +115,12 @@ def report_curve(report: dict, split: str = "val") -> LossCurve:
 
 #: One character per thing on the chart, so it reads without colour.
 MARKS = {
-    "judge": "●", "bar": "│", "linear": "+", "linear_line": "·",
+    "judge": "●", "bar": "│", "linear": "+", "linear_line": "·", "scout": "○",
     "persistence": "┄", "seasonal_naive": "═",
     "chosen": "◆", "best": "★", "left_race": "✗",
 }
 COLORS = {
-    "judge": "blue+", "bar": "blue", "linear": "green", "linear_line": "green",
+    "judge": "blue+", "bar": "blue", "linear": "green", "linear_line": "green", "scout": "cyan",
     "persistence": "gray", "seasonal_naive": "magenta",
     "chosen": "red+", "best": "yellow+", "left_race": "orange",
 }
@@ -152,7 +161,7 @@ def y_range(curve: LossCurve, bars: bool = True) -> tuple[tuple[float, float], d
     way (not at all without ``bars``: a short chart spends its few rows on the means); longer
     bars run into the frame (the differences between lags are then well inside the noise, and
     the picture says so)."""
-    means = [p.mse for p in curve.points + curve.linear]
+    means = [p.mse for p in curve.points + curve.linear + curve.scout]
     lo, hi = min(means), max(means)
     span = hi - lo or (abs(hi) * 0.05 or 1e-9)
     off = {}
@@ -215,6 +224,8 @@ def _marks(curve: LossCurve, short: bool = False) -> list[str]:
 def _series(curve: LossCurve, off: dict[str, float], short: bool = False) -> list[str]:
     gap = "" if short else " "
     parts = [f"{MARKS['judge']}{gap}{MODEL_NAMES.get(curve.judge, curve.judge)}"]
+    if curve.scout:
+        parts.append(f"{MARKS['scout']}{gap}{'scout' if short else MODEL_NAMES[SCOUT]}")
     if curve.linear:
         parts.append(f"{MARKS['linear']}{gap}{SHORT_NAMES['ridge_ar'] if short else MODEL_NAMES['ridge_ar']}")
     for name, level in curve.baselines.items():
@@ -235,7 +246,7 @@ def plot_plan(curve: LossCurve, columns: int = 70, waiting: bool = False,
     enough). ``waiting``: the run is still going (an empty curve says so rather than "none")."""
     if curve.empty:
         return PlotPlan(message=empty_message(curve, waiting))
-    lags, log_x = curve.lags, curve.log_x
+    lags, log_x = curve.all_lags, curve.log_x
     ylim, off = y_range(curve, bars=rows is None or rows >= SHORT_CHART_ROWS)
     xlim = x_range(lags, log_x)
     return PlotPlan(plot_layers(curve, xlim, ylim, off), xlim, ylim, tuple(x_ticks(lags, log_x, columns, xlim)),
@@ -291,6 +302,9 @@ def curve_layers(curve: LossCurve) -> list[Layer]:
     xs, ys = tuple(curve.lags), tuple(p.mse for p in curve.points)
     if len(xs) > 1:
         layers.append(Layer("line", xs, ys, "braille", COLORS["judge"]))
+    if curve.scout:  # the scout's error at every lag it scouted (a declared network's run)
+        layers.append(Layer("scatter", tuple(p.lag for p in curve.scout), tuple(p.mse for p in curve.scout),
+                            MARKS["scout"], COLORS["scout"]))
     if curve.linear:  # the points over the lines: each model's own marker
         layers.append(Layer("scatter", *linear, MARKS["linear"], COLORS["linear"]))
     layers.append(Layer("scatter", xs, ys, MARKS["judge"], COLORS["judge"]))

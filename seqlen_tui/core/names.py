@@ -1,9 +1,12 @@
 """Display names of the leaderboard's models: one table for the CLI and the app (imports nothing,
 so the app's first frame stays light)."""
 
+#: The default LSTM's leaderboard name when it scouts for a declared network (core/model_stage.py).
+SCOUT = "scout"
+
 MODEL_NAMES = {
     "lstm": "LSTM",
-    "scout": "LSTM scout",  # the default judge, scouting for a declared network (core/model_stage.py)
+    SCOUT: "LSTM scout",
     "ridge_ar": "ridge AR",
     "persistence": "persistence",
     "seasonal_naive": "seasonal naive",

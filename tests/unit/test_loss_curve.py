@@ -194,3 +194,21 @@ def test_a_message_after_a_log_axis_still_builds():
     plt.title("nothing")
     assert "nothing" in plt.build()
     plt.clear_figure()
+
+
+def test_a_declared_network_s_curve_shows_the_scout_beside_it_over_every_lag_it_scouted():
+    """Issue 30: the network trained the scout's finalists (6, 12, 24); the scout, every lag from
+    2 to 96. Both are on the chart, each with its own mark, and the x axis spans the scout's."""
+    rows = [row("lstm", lag, mse, 0.01) for lag, mse in ((6, 0.52), (12, 0.50), (24, 0.51))]
+    rows += [row("scout", lag, 0.55 + abs(lag - 8) / 400) for lag in (2, 4, 6, 8, 12, 24, 48, 96)]
+    curve = loss_curve(rows, chosen_model="lstm", chosen_lag=12)
+    assert curve.judge == "lstm" and curve.lags == [6, 12, 24]
+    assert [p.lag for p in curve.scout] == [2, 4, 6, 8, 12, 24, 48, 96] and curve.log_x
+    plan = plot_plan(curve, columns=70)
+    scout = next(layer for layer in plan.layers if layer.marker == MARKS["scout"])
+    assert scout.xs == (2, 4, 6, 8, 12, 24, 48, 96)
+    assert plan.xlim[0] < 2 and plan.xlim[1] > 96  # the scout's lags are on the axis
+    assert plan.ylim[1] >= max(p.mse for p in curve.scout)  # and its errors in range
+    assert "○ LSTM scout" in plan.titles[0]
+    # One judge: no scout on the chart.
+    assert loss_curve(ROWS).scout == () and MARKS["scout"] not in plot_plan(loss_curve(ROWS)).titles[0]
