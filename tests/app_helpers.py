@@ -92,6 +92,27 @@ async def finish_run(app, pilot) -> None:
         await pilot.pause(0.05)
 
 
+def write_stored_run(runs_dir: Path, base: dict, asset: str, created_at: str, options: dict, **fields) -> None:
+    """A copy of the stored report ``base`` as ``asset``'s run at ``created_at``, its options
+    updated with ``options`` and its other fields with ``fields``, under the name a run gets."""
+    import json
+
+    report = dict(base, asset=asset, created_at=created_at, file=f"data/{asset}.csv",
+                  options={**base["options"], **options}, **fields)
+    stamp = created_at[:19].replace("-", "").replace(":", "")
+    (runs_dir / f"{asset}_{stamp}.json").write_text(json.dumps(report))
+
+
+def runs_beside_settings(tmp_path: Path, write_runs) -> Path:
+    """A runs folder filled by ``write_runs(folder)``, with a settings file beside it."""
+    import json
+
+    runs = tmp_path / "runs"
+    write_runs(runs)
+    (tmp_path / "settings.json").write_text(json.dumps({"home": "/x"}))
+    return runs
+
+
 def review_app(runs: Path):
     """The app on a runs folder, with the settings file beside it."""
     from seqlen_tui.tui.app import SeqlenApp

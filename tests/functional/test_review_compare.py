@@ -18,8 +18,10 @@ from app_helpers import (
     messages,
     open_review,
     review_app,
+    runs_beside_settings,
     settle,
     widget_text,
+    write_stored_run,
 )
 from textual.widgets import DataTable, Input, Static
 
@@ -52,19 +54,13 @@ def write_runs(runs_dir: Path, runs=RUNS) -> None:
         scale = 1 + 0.05 * position  # each run's curve apart from the others'
         board = [{**row, "val_mse": row["val_mse"] * scale} if row["val_mse"] else row
                  for row in base["leaderboard"]]
-        report = dict(base, asset=asset, created_at=created_at, chosen_lag=lag,
-                      qualified=qualified, file=f"data/{asset}.csv", leaderboard=board,
-                      options={**base["options"], **options})
-        stamp = created_at[:19].replace("-", "").replace(":", "")
-        (runs_dir / f"{asset}_{stamp}.json").write_text(json.dumps(report))
+        write_stored_run(runs_dir, base, asset, created_at, options, chosen_lag=lag, qualified=qualified,
+                         leaderboard=board)
 
 
 @pytest.fixture
 def runs_folder(tmp_path) -> Path:
-    runs = tmp_path / "runs"
-    write_runs(runs)
-    (tmp_path / "settings.json").write_text(json.dumps({"home": "/x"}))
-    return runs
+    return runs_beside_settings(tmp_path, write_runs)
 
 
 make_app = review_app

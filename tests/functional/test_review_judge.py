@@ -14,7 +14,14 @@ import json
 from pathlib import Path
 
 import pytest
-from app_helpers import STORED_REPORT, open_review, review_app, settle
+from app_helpers import (
+    STORED_REPORT,
+    open_review,
+    review_app,
+    runs_beside_settings,
+    settle,
+    write_stored_run,
+)
 from textual.widgets import DataTable
 
 from seqlen_tui.cli import main
@@ -37,18 +44,12 @@ def write_runs(runs_dir: Path, runs=RUNS) -> None:
     assert "layers" not in base["options"]  # the stored report is an old one
     runs_dir.mkdir(parents=True, exist_ok=True)
     for asset, created_at, options, _ in runs:
-        report = dict(base, asset=asset, created_at=created_at, file=f"data/{asset}.csv",
-                      options={**base["options"], **options})
-        stamp = created_at[:19].replace("-", "").replace(":", "")
-        (runs_dir / f"{asset}_{stamp}.json").write_text(json.dumps(report))
+        write_stored_run(runs_dir, base, asset, created_at, options)
 
 
 @pytest.fixture
 def runs_folder(tmp_path) -> Path:
-    runs = tmp_path / "runs"
-    write_runs(runs)
-    (tmp_path / "settings.json").write_text(json.dumps({"home": "/x"}))
-    return runs
+    return runs_beside_settings(tmp_path, write_runs)
 
 
 def table_rows(screen, selector: str = "#runs") -> list[dict[str, str]]:
@@ -109,22 +110,25 @@ async def test_default_runs_show_no_judge_column(tmp_path):
 def test_the_judge_gives_way_first():
     """The judge column never takes room from a column that shows without it."""
     widths = {"asset": 7, "date": 16, "lag": 3, "skill": 6, "protocol": 8, "judge": 12, "file": 4}
+    for outer, shown in judge_gives_way(fit_runs, widths, range(60, 121)):
+        assert shown["file"] >= 11, outer
     measured = Measured(widths, longest_name=11)
-    without = Measured({k: w for k, w in widths.items() if k != "judge"}, longest_name=11)
-    for outer in range(60, 121):
-        shown, tight = fit_runs(measured, outer, 2)
-        plain, plain_tight = fit_runs(without, outer, 2)
-        assert tight == plain_tight and set(plain) <= set(shown), outer
-        assert shown["file"] >= 11
     assert "judge" in fit_runs(measured, 80, 2)[0] and "judge" not in fit_runs(measured, 70, 2)[0]
     latest = {"asset": 9, "date": 18, "lag": 5, "change": 7, "skill": 9, "verdict": 15, "runs": 4,
               "judge": 12, "file": 4}
-    measured = Measured(latest, longest_name=11)
-    without = Measured({k: w for k, w in latest.items() if k != "judge"}, longest_name=11)
-    for outer in range(70, 161):
-        shown, tight = fit_latest(measured, outer, 2)
-        plain, plain_tight = fit_latest(without, outer, 2)
+    assert len(list(judge_gives_way(fit_latest, latest, range(70, 161)))) == 91
+
+
+def judge_gives_way(fit, widths: dict, outers):
+    """For each outer width, the columns ``fit`` shows with the judge, after checking that they
+    hold every column it shows without the judge, and the same tightness."""
+    measured = Measured(widths, longest_name=11)
+    without = Measured({k: w for k, w in widths.items() if k != "judge"}, longest_name=11)
+    for outer in outers:
+        shown, tight = fit(measured, outer, 2)
+        plain, plain_tight = fit(without, outer, 2)
         assert tight == plain_tight and set(plain) <= set(shown), outer
+        yield outer, shown
 
 
 async def test_compare_names_both_judges_and_the_layers(runs_folder):
