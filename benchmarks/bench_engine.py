@@ -11,6 +11,8 @@ by side in one invocation, on a generated 5,000-point hourly series:
 (c) peak memory (max RSS) of each;
 (e) with ``--ladder-cost``: the default run with and without its ladder of lags (issue 29's
     target: at most 1.3×), alternating ``--repeat`` rounds, and the median ratio;
+(f) with ``--model-cost``: the default run and the two-stage run of a declared 2 × LSTM(64)
+    (issue 30's target: at most 3×), alternating ``--repeat`` rounds, and the median ratio;
 (d) ``seqlen-tui --help`` and importing the app without TensorFlow.
 """
 
@@ -56,9 +58,12 @@ elif variant.startswith("robust"):
         same = {"lags": article_lags(levels, 0.05, article_acf_nlags(len(levels)))[1], "only_lags": True}
     if variant == "robust-no-ladder":  # the default run as it was before the ladder (issue 29)
         same = {"ladder": False}
+    if variant == "robust-2x64":  # a declared network: the scout, then 2 × LSTM(64) on its finalists
+        same = {"layers": 2, "units": 64}
     result = run_asset(load_series(path), RunOptions(classifiers=False, **same))
     extra = {"train_s": result.timings["train"], "lags": list(result.lags), "race": result.race,
-             "training": result.training, "chosen": result.chosen_lag}
+             "training": result.training, "chosen": result.chosen_lag,
+             "transfer": {k: v for k, v in (result.transfer or {}).items() if k != "scout_race"}}
 elif variant == "article":
     from seqlen_tui.core.article import run_article
     result = run_article(levels, classifiers=False)
@@ -104,6 +109,23 @@ def ladder_cost(path: str, repeat: int) -> None:
     print(f"    median of {repeat} round(s): {np.median(ratios):.2f}× (range {min(ratios):.2f}–{max(ratios):.2f})")
 
 
+def model_cost(path: str, repeat: int) -> None:
+    """(f): the two-stage run of a declared 2 × LSTM(64) over the default run, alternating."""
+    import numpy as np
+
+    ratios = []
+    for round_ in range(repeat):
+        default = run_child("robust", 0, path)
+        declared = run_child("robust-2x64", 0, path)
+        ratios.append(declared["process_s"] / default["process_s"])
+        for name, run in (("default LSTM(16)", default), ("2 × LSTM(64), two stages", declared)):
+            print(f"(f) round {round_ + 1}, {name:<25} whole process {run['process_s']:6.1f} s, training "
+                  f"{run['train_s']:6.1f} s, chose {run['chosen']}, peak {run['max_rss_mb']:.0f} MB")
+        print(f"    transfer: {declared['transfer']}")
+        print(f"    ratio two-stage / default: {ratios[-1]:.2f}× (target ≤ 3×)")
+    print(f"    median of {repeat} round(s): {np.median(ratios):.2f}× (range {min(ratios):.2f}–{max(ratios):.2f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=10)
@@ -111,6 +133,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="rounds of (b), alternating; medians of the ratios")
     parser.add_argument("--ladder-cost", action="store_true",
                         help="only (e): the default run with and without the ladder, side by side")
+    parser.add_argument("--model-cost", action="store_true",
+                        help="only (f): the default run and a declared 2 × LSTM(64)'s two stages, side by side")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -128,6 +152,9 @@ def main() -> None:
 
         if args.ladder_cost:
             ladder_cost(path, args.repeat)
+            return
+        if args.model_cost:
+            model_cost(path, args.repeat)
             return
         print(f"(a) 4 lags × 3 seeds, {args.epochs} epochs each, batch 32, 5,000 hourly points")
         sep = run_child("separate", args.epochs, path)
