@@ -3,7 +3,8 @@
 # timeout). Run from the repository root after `pip install -e '.[gpu,test]'`:
 #     bash benchmarks/gpu_check.sh 2>&1 | tee gpu_check.log
 # 1. doctor --json: the build, the GPUs, TensorFlow's devices, step rates per device, parity.
-# 2. The fused-training parity, gradient and graph-loop tests, on the GPU (TensorFlow's default device).
+# 2. The fused-training parity, gradient and graph-loop tests, on the GPU (TensorFlow's default device),
+#    one layer and stacked (1–3) with dropout (doctor's parity in step 1 covers two stacked layers too).
 # 3. One robust run of the electricity sample (--budget quick) on the CPU and on the GPU, with
 #    the pick and the time; the GPU run twice, and their leaderboards compared.
 set -u
@@ -17,7 +18,8 @@ step "doctor"
 timeout 120 seqlen-tui doctor --json | tee "$out/doctor.json"
 
 step "fused parity and gradient tests on the default device"
-timeout 180 python -m pytest -q tests/unit/test_fused_lstm.py -k "forward_and_gradient or matches_separate or graph_loop" 2>&1 | tail -3
+timeout 240 python -m pytest -q -n0 tests/functional/test_fused_lstm.py tests/functional/test_fused_layers.py \
+    -k "forward_and_gradient or matches_separate or graph_loop or layers or dropout" 2>&1 | tail -3
 
 run() {  # $1 label, $2 --device value
     local started=$SECONDS

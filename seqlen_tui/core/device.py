@@ -189,53 +189,83 @@ def step_rates(lags=RATE_LAGS, seeds: int = RATE_SEEDS, steps: int = 5) -> dict[
 
 
 def reference_forecast(windows: np.ndarray, weights: dict[str, np.ndarray]) -> np.ndarray:
-    """A plain LSTM per model, step by step in float64 NumPy, Keras' gate order (i, f, c, o)."""
+    """Plain stacked LSTMs per model, step by step in float64 NumPy, Keras' gate order (i, f, c,
+    o): layer 1 reads the window, each deeper layer (``kernel_k``, ``recurrent_k``, ``bias_k``)
+    the layer below's h at every step; the head reads the top layer's last h."""
+    from .fused_lstm import weight_depth
+
+    layers = weight_depth(weights)
+    out = []
+    for m in range(weights["head"].shape[0]):
+        sequence = windows[:, :, None]  # (batch, steps, features)
+        for layer in range(1, layers + 1):
+            suffix = "" if layer == 1 else f"_{layer}"
+            kernel = weights["kernel" + suffix][m].reshape(sequence.shape[2], -1)
+            sequence = _lstm_layer(sequence, kernel, weights["recurrent" + suffix][m], weights["bias" + suffix][m])
+        out.append(sequence[:, -1] @ weights["head"][m] + weights["head_bias"][m])
+    return np.stack(out, axis=1)
+
+
+def _lstm_layer(sequence: np.ndarray, kernel: np.ndarray, recurrent: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """One LSTM layer over ``sequence`` (batch, steps, features): its h at every step."""
     def sigmoid(a):
         return 1 / (1 + np.exp(-a))
 
-    out = []
-    for m in range(weights["head"].shape[0]):
-        h = np.zeros((len(windows), weights["head"].shape[1]))
-        c = np.zeros_like(h)
-        for t in range(windows.shape[1]):
-            z = windows[:, t:t + 1] * weights["kernel"][m] + h @ weights["recurrent"][m] + weights["bias"][m]
-            i, f, g, o = np.split(z, 4, axis=1)
-            c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
-            h = sigmoid(o) * np.tanh(c)
-        out.append(h @ weights["head"][m] + weights["head_bias"][m])
-    return np.stack(out, axis=1)
+    h = np.zeros((sequence.shape[0], recurrent.shape[0]))
+    c = np.zeros_like(h)
+    states = []
+    for t in range(sequence.shape[1]):
+        i, f, g, o = np.split(sequence[:, t] @ kernel + h @ recurrent + bias, 4, axis=1)
+        c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+        h = sigmoid(o) * np.tanh(c)
+        states.append(h)
+    return np.stack(states, axis=1)
+
+
+#: The deepest network ``doctor`` checks the fused step with, beside one layer (stacked layers
+#: are declared with «layers», issue 30).
+PARITY_STACKED_LAYERS = 2
 
 
 def parity(lag: int = 12, seeds: int = 3, units: int = 16, probes: int = 6) -> dict[str, float]:
     """Largest errors of the fused forward pass and of its gradient on this device, against a
-    float64 NumPy reference (the gradient by central differences at ``probes`` weights)."""
+    float64 NumPy reference (the gradient by central differences at ``probes`` weights): one
+    layer, and :data:`PARITY_STACKED_LAYERS` stacked (``stacked_…``), each gradient probed in
+    its top layer's recurrent kernel."""
+    one = _parity(lag, seeds, units, probes, layers=1)
+    stacked = _parity(lag, seeds, units, probes, layers=PARITY_STACKED_LAYERS)
+    return {**one, **{f"stacked_{key}": value for key, value in stacked.items()}}
+
+
+def _parity(lag: int, seeds: int, units: int, probes: int, layers: int) -> dict[str, float]:
     load_tensorflow()
     import tensorflow as tf
 
-    from .fused_lstm import block_forecast, stacked_initial_weights
+    from .fused_lstm import block_forecast, stacked_initial_weights, weight_names
     from .training import Job
 
     rng = np.random.default_rng(1)
-    weights = stacked_initial_weights([Job(lag, seed) for seed in range(seeds)], units)
+    weights = stacked_initial_weights([Job(lag, seed) for seed in range(seeds)], units, layers=layers)
+    weights = {name: weights[name] for name in weight_names(layers)}
     weights["bias"] += rng.normal(0, 0.3, weights["bias"].shape).astype("float32")
     windows = rng.standard_normal((32, lag)).astype("float32")
+    probed = "recurrent" if layers == 1 else f"recurrent_{layers}"
     variables = {k: tf.Variable(v) for k, v in weights.items()}
     with tf.GradientTape() as tape:
-        forecast = block_forecast(tf, tf.constant(windows), *variables.values())
+        forecast = block_forecast(tf, tf.constant(windows), *(variables[name] for name in weight_names(layers)))
         loss = tf.reduce_sum(forecast ** 2)
-    grad = tape.gradient(loss, variables["recurrent"]).numpy()
+    grad = tape.gradient(loss, variables[probed]).numpy()
     exact = {k: v.astype("float64") for k, v in weights.items()}
-    forward_error = float(np.max(np.abs(forecast.numpy() - reference_forecast(windows.astype("float64"), exact))))
+    windows64 = windows.astype("float64")
+    forward_error = float(np.max(np.abs(forecast.numpy() - reference_forecast(windows64, exact))))
     gradient_error, eps = 0.0, 1e-6
-    flat = np.flatnonzero(np.ones_like(exact["recurrent"]))
-    for index in rng.choice(flat, size=probes, replace=False):
-        where = np.unravel_index(index, exact["recurrent"].shape)
+    for index in rng.choice(exact[probed].size, size=probes, replace=False):
+        where = np.unravel_index(index, exact[probed].shape)
         values = []
         for sign in (1, -1):
-            shifted = dict(exact)
-            shifted["recurrent"] = exact["recurrent"].copy()
-            shifted["recurrent"][where] += sign * eps
-            values.append(np.sum(reference_forecast(windows.astype("float64"), shifted) ** 2))
+            shifted = {**exact, probed: exact[probed].copy()}
+            shifted[probed][where] += sign * eps
+            values.append(np.sum(reference_forecast(windows64, shifted) ** 2))
         numeric = (values[0] - values[1]) / (2 * eps)
         gradient_error = max(gradient_error, abs(float(grad[where]) - numeric) / max(1.0, abs(numeric)))
     return {"forward_max_abs_error": forward_error, "gradient_max_rel_error": gradient_error}
@@ -276,6 +306,10 @@ def describe(report: DeviceReport) -> list[str]:
             lines.append(f"{device} against float64 NumPy: forward max |error| "
                          f"{check['forward_max_abs_error']:.2g}, gradient max relative error "
                          f"{check['gradient_max_rel_error']:.2g}")
+        if "stacked_forward_max_abs_error" in check:
+            lines.append(f"{device} {PARITY_STACKED_LAYERS} stacked layers: forward max |error| "
+                         f"{check['stacked_forward_max_abs_error']:.2g}, gradient max relative error "
+                         f"{check['stacked_gradient_max_rel_error']:.2g}")
     return lines
 
 

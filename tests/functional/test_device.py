@@ -114,8 +114,9 @@ def test_doctor_times_the_fused_step_and_checks_it_against_numpy(capsys):
         rates = report["rates_ms"][device]
         assert set(rates) == {"24", "168", "336"} and all(ms > 0 for ms in rates.values())
         assert rates["336"] > rates["24"]  # a longer window costs more steps
-        assert report["parity"][device]["forward_max_abs_error"] < 1e-4
-        assert report["parity"][device]["gradient_max_rel_error"] < 1e-3
+        for prefix in ("", "stacked_"):  # one layer, and two stacked (issue 30's «layers»)
+            assert report["parity"][device][f"{prefix}forward_max_abs_error"] < 1e-4
+            assert report["parity"][device][f"{prefix}gradient_max_rel_error"] < 1e-3
     assert main(["doctor"]) == 0
     text = capsys.readouterr().out
     assert "/CPU:0 fused training step" in text and "against float64 NumPy" in text
