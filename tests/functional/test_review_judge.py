@@ -165,3 +165,21 @@ def test_seqlen_tui_runs_lists_the_judge_only_when_one_differs(runs_folder, tmp_
     assert main(["runs", "--runs-dir", str(plain)]) == 0
     out = capsys.readouterr().out
     assert "judge" not in out.splitlines()[0] and DEFAULT_JUDGE not in out
+
+
+async def test_the_run_screen_says_what_the_scout_chose_when_it_differs():
+    from seqlen_tui.tui.screens.run import RunScreen
+
+    report = json.loads(STORED_REPORT.read_text())
+    report["options"] = {**report["options"], "layers": 2, "units": 64}
+    report["transfer"] = {"scout": "LSTM(16)", "model": BIG, "finalists": [report["chosen_lag"], 47],
+                          "scout_lag": 47, "model_lag": report["chosen_lag"], "rank_agreement": 0.5,
+                          "scout_pick_cost": 1.2, "scout_pick_p": 0.01, "disagrees": True}
+    app = review_app(Path("/nonexistent/runs"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(RunScreen(report=report))
+        await pilot.pause()
+        head = str(app.screen.query_one("#verdict").render())
+        assert f"Chosen sequence length: {report['chosen_lag']}" in head
+        assert "the scout LSTM(16) chose 47" in head
+        assert app.screen.query_one("#board").border_title.startswith(f"Leaderboard · judge {BIG}")

@@ -108,6 +108,17 @@ class ReflowLog(RichLog):
                 self.write(text)
 
 
+def verdict_head(report: dict) -> str:
+    """The verdict line's head: the chosen lag, the next best, and with a declared network the
+    scout's pick where it differs (the report's ``transfer``: the Log and the CLI give the rest)."""
+    chosen, runner = report.get("chosen_lag"), report.get("runner_up")
+    notes = [] if runner is None else [f"next best lag: {runner}"]
+    transfer = report.get("transfer") or {}
+    if transfer.get("scout_lag") not in (None, chosen):
+        notes.append(f"the scout {transfer['scout']} chose {transfer['scout_lag']}")
+    return f"Chosen sequence length: {chosen}" + (f" ({'; '.join(notes)})" if notes else "")
+
+
 class RunScreen(Screen):
     """A live run (``request``) or a stored report (``report``)."""
 
@@ -478,9 +489,7 @@ class RunScreen(Screen):
         report = self.report
         if report is None or self.running:
             return
-        runner = report.get("runner_up")
-        head = f"Chosen sequence length: {report.get('chosen_lag')}" + (
-            f" (next best lag: {runner})" if runner is not None else "")
+        head = verdict_head(report)
         verdict = in_app(report.get("verdict", ""))
         width = max(20, self.app.size.width - 2)
         if (self.app.size.height < SHORT_ROWS
