@@ -300,7 +300,8 @@ def describe_transfer(transfer: dict | None) -> list[str]:
         return []
     tau, cost, p = transfer.get("rank_agreement"), transfer.get("scout_pick_cost"), transfer.get("scout_pick_p")
     agreement = "" if tau is None else f"; their rankings of the finalists agree τ = {tau:+.2f}"
-    costs = "" if cost is None or p is None else f"; the scout's pick costs your network {cost:.2f}× (DM p = {p:.3g})"
+    costs = ("" if cost is None or p is None else
+             f"; for your network the scout's pick has {cost:.2f}× the validation MSE of its own (DM p = {p:.3g})")
     return [f"  judges: the scout {transfer['scout']} chose {transfer['scout_lag']}; your {transfer['model']} "
             f"chose {transfer['model_lag']} among the finalists {', '.join(map(str, transfer['finalists']))}"
             f"{agreement}{costs}"]
