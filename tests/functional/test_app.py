@@ -360,3 +360,17 @@ async def test_command_palette_lists_the_screen_actions(make_app):
         await titles["Help"].callback()
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
+
+
+async def test_a_declared_network_is_named_in_the_choose_screen_s_headline(make_app):
+    """Issue 30: with a "model" in the settings block, the headline says that the network trains
+    the finalists the default LSTM scouts among these candidates; without one it says nothing."""
+    app = make_app(MSFT, settings={"home": "/x", "seqlen_tui": {"model": {"layers": 2, "units": 64}}})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        headline = str(app.screen.query_one("#headline", Static).render())
+        assert "2 × LSTM(64) trains the scout's finalists" in headline
+    plain = make_app(MSFT, settings={"home": "/x"})
+    async with plain.run_test(size=SIZE) as pilot:
+        await settle(plain, pilot)
+        assert "scout" not in str(plain.screen.query_one("#headline", Static).render())

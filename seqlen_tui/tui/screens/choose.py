@@ -250,11 +250,16 @@ class ChooseScreen(Screen):
         """The file, its points and the candidates, struck through where a run with the
         form's options would leave them out (the core's :func:`planned_lags`: the run's own
         decision, for the device this machine last chose)."""
+        from seqlen_tui.core.history import report_judge
         from seqlen_tui.core.lag_plan import planned_lags
+        from seqlen_tui.core.options import declared_model
 
         analysis, path = self.analysis, self.current_path or ""
         summary = analysis.series.summary
-        planned, left_out = planned_lags(analysis, self.analysis_options())
+        options = self.analysis_options()
+        planned, left_out = planned_lags(analysis, options)
+        # A declared network: the default LSTM scouts these lags, the network trains its finalists.
+        judge = report_judge({"options": options.to_dict()}) if declared_model(options) else None
         lags = ", ".join(f"{lag}" if lag in planned else f"[strike]{lag}[/strike]"
                          for lag in analysis.candidates.lags) or "none"
         rungs = [lag for lag in planned if lag not in analysis.candidates.lags]
@@ -263,6 +268,7 @@ class ChooseScreen(Screen):
             f"candidates [b]{lags}[/b]"
             + (f" · ladder {', '.join(map(str, rungs))}" if rungs else "")
             + (f" · a run leaves out {', '.join(map(str, sorted(left_out)))}" if left_out else "")
+            + (f" · {judge} trains the scout's finalists" if judge else "")
         )
         return left_out
 
