@@ -356,15 +356,17 @@ def model_stage(folds: RunFolds, scouted: Staged, model_judge: Judge, options: R
     baselines = [{**fold_baselines, **seed_average(scouted.trained.race.per_seed[index], scout)}
                  for index, fold_baselines in enumerate(scouted.trained.baselines)]
     trained = Trained(baselines, race)
-    target = replace(scouted.target, lags=finalists)
     pooled = pool_folds(folds, trained, model_judge.name)
-    chosen = choose_on_validation(pooled, target, race, model_judge, options, reporter)
+    chosen = choose_on_validation(pooled, replace(scouted.target, lags=finalists), race, model_judge, options,
+                                  reporter)
     model_losses = {lag: pooled.losses[(model_judge.name, lag)][:n_val] for lag in finalists}
     transfer = transfer_check(scouted.chosen.selection, chosen.selection, scout_losses, model_losses,
                               finalists, words)
     chosen = with_transfer_sentence(chosen, transfer, reporter)
     record = {**transfer.to_dict(), "scout_race": scouted.trained.race.to_dict()}
-    return Staged(target, trained, pooled, chosen, model_judge, record)
+    # The run benchmarked every lag the scout did (the report's ``lags``); the finalists are
+    # the transfer record's.
+    return Staged(scouted.target, trained, pooled, chosen, model_judge, record)
 
 
 def network_words(judge: Judge) -> str:
