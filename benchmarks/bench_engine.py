@@ -92,38 +92,36 @@ def timed_process(args: list[str]) -> float:
     return best
 
 
-def ladder_cost(path: str, repeat: int) -> None:
-    """(e): the whole default run with its ladder over the same run without it, alternating."""
+def side_by_side(tag: str, path: str, repeat: int, variants: tuple, target: str, describe) -> None:
+    """``variants`` (base, other: each a (child variant, name) pair) run alternately ``repeat``
+    rounds on ``path``; each run printed by ``describe(run)``, then the ratio other / base of the
+    whole process time and its median."""
     import numpy as np
 
+    (base_variant, base_name), (other_variant, other_name) = variants
     ratios = []
     for round_ in range(repeat):
-        without = run_child("robust-no-ladder", 0, path)
-        with_ladder = run_child("robust", 0, path)
-        ratios.append(with_ladder["process_s"] / without["process_s"])
-        for name, run in (("without the ladder", without), ("with the ladder", with_ladder)):
-            print(f"(e) round {round_ + 1}, {name:<19} whole process {run['process_s']:6.1f} s, training "
-                  f"{run['train_s']:6.1f} s on lags {run['lags']}, chose {run['chosen']} "
-                  f"(race refined {[entry['lag'] for entry in run['race'].get('refined', [])]})")
-        print(f"    ratio with / without: {ratios[-1]:.2f}× (target ≤ 1.3×)")
+        base, other = run_child(base_variant, 0, path), run_child(other_variant, 0, path)
+        ratios.append(other["process_s"] / base["process_s"])
+        for name, run in ((base_name, base), (other_name, other)):
+            print(f"({tag}) round {round_ + 1}, {name:<25} whole process {run['process_s']:6.1f} s, training "
+                  f"{run['train_s']:6.1f} s, {describe(run)}")
+        print(f"    ratio {other_name} / {base_name}: {ratios[-1]:.2f}× (target {target})")
     print(f"    median of {repeat} round(s): {np.median(ratios):.2f}× (range {min(ratios):.2f}–{max(ratios):.2f})")
+
+
+def ladder_cost(path: str, repeat: int) -> None:
+    """(e): the whole default run with its ladder over the same run without it, alternating."""
+    side_by_side("e", path, repeat, (("robust-no-ladder", "without the ladder"), ("robust", "with the ladder")),
+                 "≤ 1.3×", lambda run: (f"on lags {run['lags']}, chose {run['chosen']} (race refined "
+                                        f"{[entry['lag'] for entry in run['race'].get('refined', [])]})"))
 
 
 def model_cost(path: str, repeat: int) -> None:
     """(f): the two-stage run of a declared 2 × LSTM(64) over the default run, alternating."""
-    import numpy as np
-
-    ratios = []
-    for round_ in range(repeat):
-        default = run_child("robust", 0, path)
-        declared = run_child("robust-2x64", 0, path)
-        ratios.append(declared["process_s"] / default["process_s"])
-        for name, run in (("default LSTM(16)", default), ("2 × LSTM(64), two stages", declared)):
-            print(f"(f) round {round_ + 1}, {name:<25} whole process {run['process_s']:6.1f} s, training "
-                  f"{run['train_s']:6.1f} s, chose {run['chosen']}, peak {run['max_rss_mb']:.0f} MB")
-        print(f"    transfer: {declared['transfer']}")
-        print(f"    ratio two-stage / default: {ratios[-1]:.2f}× (target ≤ 3×)")
-    print(f"    median of {repeat} round(s): {np.median(ratios):.2f}× (range {min(ratios):.2f}–{max(ratios):.2f})")
+    side_by_side("f", path, repeat, (("robust", "default LSTM(16)"), ("robust-2x64", "2 × LSTM(64), two stages")),
+                 "≤ 3×", lambda run: (f"chose {run['chosen']}, peak {run['max_rss_mb']:.0f} MB"
+                                      + (f", transfer {run['transfer']}" if run.get("transfer") else "")))
 
 
 def main() -> None:
