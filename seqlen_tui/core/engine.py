@@ -38,7 +38,7 @@ from .leaderboard import provisional_rows, score_row, sort_leaderboard
 from .metrics import diebold_mariano
 from .model_stage import Transfer, finalists_of, transfer_check
 from .names import SCOUT
-from .options import TARGETS, RunOptions, declared_model
+from .options import NETWORK_KEYS, TARGETS, RunOptions, declared_model
 from .race import RaceResult, run_race
 from .results import LeaderboardRow, RunResult
 from .run_device import choose_run_device
@@ -372,12 +372,12 @@ def model_stage(folds: RunFolds, scouted: Staged, model_judge: Judge, options: R
 def network_words(judge: Judge) -> str:
     """A judge's network in words, as reports name it (``LSTM(16)``, ``2 × LSTM(64)``); a
     stand-in judge (tests) by its leaderboard name."""
-    from .history import report_judge
+    from .history import network_words as words_of
     from .names import MODEL_NAMES
 
     if not isinstance(judge, LSTMJudge):
         return MODEL_NAMES.get(judge.name, judge.name)
-    return report_judge({"options": {key: getattr(judge, key) for key in ("units", "layers", "dropout")}})
+    return words_of({key: getattr(judge, key) for key in NETWORK_KEYS})
 
 
 def with_transfer_sentence(chosen: ChosenLag, transfer: Transfer, reporter: Reporter) -> ChosenLag:

@@ -56,6 +56,7 @@ import numpy as np
 
 from .events import GroupTrained, Reporter, TrainingEstimate
 from .names import counted
+from .options import MAX_LAYERS
 from .tf_runtime import load_tensorflow
 from .training import Budget, Job
 
@@ -139,8 +140,9 @@ def weight_names(layers: int = 1) -> tuple[str, ...]:
 
 
 def check_shape(layers: int, dropout: float) -> None:
-    if layers not in (1, 2, 3):
-        raise ValueError(f"layers must be 1, 2 or 3, not {layers}")
+    """A network the fused step can train (the option schema checks the same bounds first)."""
+    if not 1 <= layers <= MAX_LAYERS:
+        raise ValueError(f"layers must be 1 to {MAX_LAYERS}, not {layers}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be at least 0 and below 1, not {dropout}")
 
@@ -584,8 +586,7 @@ class EarlyStopping:
     def units_per_batch(self) -> float:
         """The running models' work per batch: window steps, times :func:`layer_work` when deeper."""
         steps = float(sum(block.lag * block.models for block in self.running))
-        layers = getattr(self.stack, "layers", 1)
-        return steps if layers == 1 else steps * layer_work(layers, self.stack.units)
+        return steps * layer_work(self.stack.layers, self.stack.units)
 
     def epoch_end(self) -> tuple[np.ndarray, list[LagBlock]]:
         """Score the running models; returns their losses and the lags that have just finished."""

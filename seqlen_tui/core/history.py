@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from .names import MODEL_NAMES
-from .options import HASHED_WHEN_SET, default_value
+from .options import HASHED_WHEN_SET, NETWORK_KEYS, defaults_of
 from .selection_facts import spans_plateau
 
 #: The one-word verdicts, most useful first (the morning view sorts by this order).
@@ -125,7 +125,14 @@ def report_judge(report: Mapping) -> str | None:
     options = report.get("options") or {}
     if options.get("protocol", "robust") != "robust":
         return None
-    units, layers, dropout = (options.get(key, default_value(key)) for key in ("units", "layers", "dropout"))
+    return network_words(options)
+
+
+def network_words(values: Mapping) -> str:
+    """A network in a few words from its options (:data:`.options.NETWORK_KEYS`; a missing one
+    at its default): ``LSTM(16)``, ``2 × LSTM(64), dropout 0.1``."""
+    network = {**defaults_of(NETWORK_KEYS), **values}
+    units, layers, dropout = network["units"], network["layers"], network["dropout"]
     network = f"LSTM({units})" if layers == 1 else f"{layers} × LSTM({units})"
     return f"{network}, dropout {dropout:g}" if dropout else network
 
@@ -333,8 +340,9 @@ def option_differences(a: Mapping, b: Mapping) -> list[Difference]:
     """The options two runs differ in (``options``, nested keys dotted), then the data file
     and its hash if they differ. A key one run lacks has ``None`` there."""
     # A run from before an option that changes nothing at its default was made with that default.
-    first = {**HASHED_WHEN_SET, **flatten(a.get("options") or {})}
-    second = {**HASHED_WHEN_SET, **flatten(b.get("options") or {})}
+    unset = defaults_of(HASHED_WHEN_SET)
+    first = {**unset, **flatten(a.get("options") or {})}
+    second = {**unset, **flatten(b.get("options") or {})}
     names = list(first) + [name for name in second if name not in first]
     found = []
     for name in names:

@@ -34,18 +34,23 @@ def finalists_of(selection: Selection, val_losses: dict[int, np.ndarray], lags) 
     """The scout's finalists, shortest first: its pick, its best, the longest candidate, then
     the rest of its one-SE set by validation loss, at most :data:`MAX_FINALISTS`. Without a
     one-SE set (nothing beat persistence) the lags with the lowest validation losses fill in."""
-    mean = {lag: float(np.mean(val_losses[lag])) for lag in lags if np.isfinite(np.mean(val_losses[lag]))}
+    mean = {lag: float(np.mean(val_losses[lag])) for lag in lags}
+    mean = {lag: loss for lag, loss in mean.items() if np.isfinite(loss)}
     musts = [lag for lag in (selection.chosen_lag, selection.best_lag, max(lags)) if lag is not None]
-    within = sorted(selection.within or mean, key=lambda lag: (mean.get(lag, np.inf), lag))
+
+    def by_loss(lag: int) -> tuple[float, int]:
+        return mean.get(lag, np.inf), lag
+
     picked: list[int] = []
-    for lag in [*musts, *within, *sorted(mean, key=lambda lag: (mean[lag], lag))]:
+    for lag in [*musts, *sorted(selection.within, key=by_loss), *sorted(mean, key=by_loss)]:
         if lag not in picked and len(picked) < MAX_FINALISTS:
             picked.append(lag)
     return tuple(sorted(picked))
 
 
 def kendall_tau(first: list[float], second: list[float]) -> float | None:
-    """Kendall's τ-a of two rankings of the same items (None for fewer than two)."""
+    """Kendall's τ-a of two rankings of the same items (None for fewer than two); here, not
+    ``scipy.stats.kendalltau``, because importing ``scipy.stats`` costs most of a second."""
     a, b = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
     if len(a) < 2:
         return None

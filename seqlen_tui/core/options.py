@@ -49,14 +49,18 @@ MAX_LAG = 100_000
 
 #: The most stacked LSTM layers «layers» may ask for.
 MAX_LAYERS = 3
+#: The options that describe the judge's network.
+NETWORK_KEYS = ("layers", "units", "dropout")
 #: The network you train, declared once in the settings block as one object, e.g.
 #: ``"model": {"layers": 2, "units": 64, "dropout": 0.1}``: its keys are these run options (the
-#: flags ``--layers``, ``--units`` …), and your training code can read the same object.
-MODEL_KEYS = ("layers", "units", "dropout", "batch_size", "learning_rate")
+#: flags ``--layers``, ``--units`` …), and your training code can read the same object. Beside
+#: the network, the training's batch size and learning rate, which both judges share.
+MODEL_KEYS = (*NETWORK_KEYS, "batch_size", "learning_rate")
 #: Options whose default reproduces the runs made before they existed: a report's options hash
 #: leaves them out while they are at that default (:func:`.report.options_hash`), so ``batch``
-#: does not run an asset again for an option that changes nothing.
-HASHED_WHEN_SET = {"layers": 1, "dropout": 0.0}
+#: does not run an asset again for an option that changes nothing (:func:`defaults_of` gives
+#: the defaults, from their declarations).
+HASHED_WHEN_SET = ("layers", "dropout")
 
 #: ``«key»`` in a core message: an option, named by each front end in its own words.
 OPTION_REF = re.compile(r"«([a-z_]+)»")
@@ -302,12 +306,12 @@ class PlaceOptions:
                                             ("show", f"runs folder (default: {RUNS_DIR_DEFAULT})")))
 
 
-@cache
 def ladder_on(options) -> bool:
     """Whether a run trains the ladder of lags: ``ladder`` on, and not only your own lags."""
     return options.ladder and not options.only_lags
 
 
+@cache
 def seeds_cap(options) -> int:
     """The race's seed cap: ``seeds_max``, else the default but never below ``seeds``."""
     return options.seeds_max if options.seeds_max is not None else max(DEFAULT_SEEDS_MAX, options.seeds)
@@ -323,9 +327,9 @@ def default_value(key: str) -> Any:
     return option_specs()[key].default
 
 
-#: The options that describe the judge's network (the settings block's ``"model"`` object adds
-#: the training's batch size and learning rate, which both judges share).
-NETWORK_KEYS = ("layers", "units", "dropout")
+def defaults_of(keys) -> dict[str, Any]:
+    """Each run option of ``keys`` with its declared default."""
+    return {key: default_value(key) for key in keys}
 
 
 def declared_model(options: RunOptions) -> bool:

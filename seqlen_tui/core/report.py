@@ -112,10 +112,10 @@ def options_hash(options: dict) -> str:
     """A short hash of what a report was run with; options still at a default that reproduces
     the runs made before they existed (:data:`.options.HASHED_WHEN_SET`) are left out, so those
     reports keep their hash."""
-    from .options import HASHED_WHEN_SET
+    from .options import HASHED_WHEN_SET, defaults_of
 
-    hashed = {key: value for key, value in options.items()
-              if not (key in HASHED_WHEN_SET and value == HASHED_WHEN_SET[key])}
+    unset = defaults_of(HASHED_WHEN_SET)
+    hashed = {key: value for key, value in options.items() if not (key in unset and value == unset[key])}
     canonical = json.dumps(to_jsonable(hashed), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

@@ -250,7 +250,7 @@ class ChooseScreen(Screen):
         """The file, its points and the candidates, struck through where a run with the
         form's options would leave them out (the core's :func:`planned_lags`: the run's own
         decision, for the device this machine last chose)."""
-        from seqlen_tui.core.history import report_judge
+        from seqlen_tui.core.history import network_words
         from seqlen_tui.core.lag_plan import planned_lags
         from seqlen_tui.core.options import declared_model
 
@@ -259,7 +259,7 @@ class ChooseScreen(Screen):
         options = self.analysis_options()
         planned, left_out = planned_lags(analysis, options)
         # A declared network: the default LSTM scouts these lags, the network trains its finalists.
-        judge = report_judge({"options": options.to_dict()}) if declared_model(options) else None
+        judge = network_words(options.to_dict()) if declared_model(options) else None
         lags = ", ".join(f"{lag}" if lag in planned else f"[strike]{lag}[/strike]"
                          for lag in analysis.candidates.lags) or "none"
         rungs = [lag for lag in planned if lag not in analysis.candidates.lags]
